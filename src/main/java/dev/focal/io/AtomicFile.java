@@ -1,0 +1,82 @@
+package dev.focal.io;
+
+import dev.focal.FocalException;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Writes a file so that readers only ever see the old content or the complete new one: the
+ * bytes go to a hidden temporary file in the target's directory, are forced to disk, and the
+ * temporary file is renamed over the target. On failure, and on SIGINT/SIGTERM, the temporary
+ * file is removed; a SIGKILL can leave it behind, but never touches the target name.
+ */
+public final class AtomicFile {
+    /** Writes the file's content to the stream it is given. */
+    public interface Body {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    private static final Set<Path> PENDING = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            for (Path p : PENDING) {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                    // best effort while the JVM goes down
+                }
+            }
+        }, "focal-temp-cleanup"));
+    }
+
+    private AtomicFile() {
+    }
+
+    /** Refuses targets that can never be written (a directory), before any work is done. */
+    public static void checkWritable(Path target) {
+        if (Files.isDirectory(target)) {
+            throw new FocalException(FocalException.USAGE, target + ": is a directory, expected an output file");
+        }
+    }
+
+    public static void write(Path target, Body body) {
+        String name = target.toString();
+        if (Files.isDirectory(target)) {
+            throw FocalException.output(name, "is a directory", null);
+        }
+        Path abs = target.toAbsolutePath();
+        Path dir = abs.getParent();
+        Path tmp = dir.resolve("." + abs.getFileName() + ".focal-"
+                + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1) + ".tmp");
+        PENDING.add(tmp);
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
+                body.writeTo(out);
+                out.flush();
+                ch.force(true);
+            }
+            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw FocalException.output(name, "cannot write: " + IoErrors.describe(e), e);
+        } finally {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // the rename already consumed it, or the directory is gone
+            }
+            PENDING.remove(tmp);
+        }
+    }
+}

@@ -1,0 +1,323 @@
+package dev.focal.io;
+
+import dev.focal.FocalException;
+import dev.focal.tensor.DType;
+import dev.focal.tensor.Shape;
+import dev.focal.tensor.Storage;
+import dev.focal.tensor.Tensor;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** numpy's .npy format, versions 1.0, 2.0 and 3.0 (numpy.lib.format). */
+final class NpyFormat implements TensorFormat {
+    static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+    /** numpy.load's default max_header_size. */
+    static final int MAX_HEADER = 10_000;
+    private static final int ALIGN = 64;
+    /** numpy leaves room for the first (growth) axis to reach this many digits. */
+    private static final int GROWTH_AXIS_MAX_DIGITS = 21;
+
+    @Override
+    public String name() {
+        return ".npy";
+    }
+
+    @Override
+    public boolean matchesContent(byte[] head, int length) {
+        if (length < MAGIC.length) {
+            return false;
+        }
+        for (int i = 0; i < MAGIC.length; i++) {
+            if (head[i] != MAGIC[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public boolean matchesExtension(String fileName) {
+        return fileName.toLowerCase(java.util.Locale.ROOT).endsWith(".npy");
+    }
+
+    @Override
+    public TensorFile open(Path path, String name) {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            // The mapping outlives the channel, so the file needs no closing later.
+            Tensor t = read(name, ch, 0, ch.size());
+            return new SingleTensorFile(name, t);
+        } catch (IOException e) {
+            throw FocalException.input(name, "cannot read: " + IoErrors.describe(e), e);
+        }
+    }
+
+    /** Reads the array stored in {@code length} bytes at {@code start} of the channel (a file or an npz member). */
+    static Tensor read(String name, FileChannel ch, long start, long length) throws IOException {
+        int prefix = 8;
+        if (length < prefix + 2) {
+            if (length < MAGIC.length || !startsWithMagic(ch, start, (int) length)) {
+                throw FocalException.input(name, "not a .npy file (no \\x93NUMPY magic)");
+            }
+            throw FocalException.input(name, "truncated: file ends inside the .npy header");
+        }
+        ByteBuffer pre = readFully(ch, start, 12 > length ? (int) length : 12);
+        for (int i = 0; i < MAGIC.length; i++) {
+            if (pre.get(i) != MAGIC[i]) {
+                throw FocalException.input(name, "not a .npy file (no \\x93NUMPY magic)");
+            }
+        }
+        int major = pre.get(6) & 0xFF;
+        int minor = pre.get(7) & 0xFF;
+        if (major < 1 || major > 3 || minor != 0) {
+            throw FocalException.input(name, "unsupported .npy format version " + major + "." + minor
+                    + " (numpy writes 1.0, 2.0 and 3.0)");
+        }
+        long headerLen;
+        if (major == 1) {
+            headerLen = pre.order(ByteOrder.LITTLE_ENDIAN).getShort(8) & 0xFFFF;
+            prefix = 10;
+        } else {
+            if (length < 12) {
+                throw FocalException.input(name, "truncated: file ends inside the .npy header");
+            }
+            headerLen = pre.order(ByteOrder.LITTLE_ENDIAN).getInt(8) & 0xFFFFFFFFL;
+            prefix = 12;
+        }
+        if (headerLen > MAX_HEADER) {
+            throw FocalException.input(name, "header is " + headerLen + " bytes, over numpy's limit of "
+                    + MAX_HEADER);
+        }
+        if (prefix + headerLen > length) {
+            throw FocalException.input(name, "truncated: header declares " + headerLen
+                    + " bytes, file has " + (length - prefix) + " after the prefix");
+        }
+        ByteBuffer hb = readFully(ch, start + prefix, (int) headerLen);
+        String header = new String(hb.array(), 0, (int) headerLen,
+                major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        Header h = Header.parse(name, header);
+        long dataStart = prefix + headerLen;
+        long available = length - dataStart;
+        long declared;
+        try {
+            declared = Math.multiplyExact(h.shape.count(), (long) h.dtype.itemSize());
+        } catch (ArithmeticException e) {
+            throw FocalException.input(name, "shape " + h.shape + " of " + h.dtype.numpyName()
+                    + " is over 2^63 bytes");
+        }
+        if (declared > available) {
+            throw FocalException.input(name, "truncated: header declares " + declared
+                    + " data bytes, file has " + available);
+        }
+        Storage storage = declared == 0
+                ? Storage.allocate(0, h.order)
+                : Storage.map(ch, start + dataStart, declared, h.order);
+        return new Tensor(h.dtype, h.shape, h.fortranOrder, storage);
+    }
+
+    private static boolean startsWithMagic(FileChannel ch, long start, int length) throws IOException {
+        ByteBuffer b = readFully(ch, start, length);
+        for (int i = 0; i < MAGIC.length; i++) {
+            if (b.get(i) != MAGIC[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static ByteBuffer readFully(FileChannel ch, long position, int n) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(n);
+        while (b.hasRemaining()) {
+            if (ch.read(b, position + b.position()) < 0) {
+                break;
+            }
+        }
+        return b;
+    }
+
+    /** The three keys of a header, validated. */
+    static final class Header {
+        final DType dtype;
+        final ByteOrder order;
+        final boolean fortranOrder;
+        final Shape shape;
+
+        private Header(DType dtype, ByteOrder order, boolean fortranOrder, Shape shape) {
+            this.dtype = dtype;
+            this.order = order;
+            this.fortranOrder = fortranOrder;
+            this.shape = shape;
+        }
+
+        static Header parse(String name, String text) {
+            Object literal;
+            try {
+                literal = PyLiteral.parse(text);
+            } catch (PyLiteral.SyntaxError e) {
+                throw FocalException.input(name, "malformed .npy header: " + e.getMessage());
+            }
+            if (!(literal instanceof Map)) {
+                throw FocalException.input(name, "malformed .npy header: not a dict");
+            }
+            Map<?, ?> d = (Map<?, ?>) literal;
+            Set<String> expected = Set.of("descr", "fortran_order", "shape");
+            for (String key : expected) {
+                if (!d.containsKey(key)) {
+                    throw FocalException.input(name, "malformed .npy header: missing key '" + key + "'");
+                }
+            }
+            for (Object key : d.keySet()) {
+                if (!expected.contains(key)) {
+                    throw FocalException.input(name, "malformed .npy header: unexpected key " + pyRepr(key));
+                }
+            }
+            Object fortran = d.get("fortran_order");
+            if (!(fortran instanceof Boolean)) {
+                throw FocalException.input(name, "malformed .npy header: fortran_order is not True or False");
+            }
+            Object descr = d.get("descr");
+            if (!(descr instanceof String)) {
+                throw FocalException.input(name, "unsupported dtype: structured array (descr "
+                        + pyRepr(descr) + "); focal reads numeric arrays only");
+            }
+            String ds = (String) descr;
+            ByteOrder order = byteOrder(ds);
+            DType dtype = dtype(name, ds);
+            return new Header(dtype, order, (Boolean) fortran, shape(name, d.get("shape")));
+        }
+
+        private static ByteOrder byteOrder(String descr) {
+            return descr.startsWith(">") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+        }
+
+        private static DType dtype(String name, String descr) {
+            String body = descr.isEmpty() || "<>|=".indexOf(descr.charAt(0)) < 0 ? descr : descr.substring(1);
+            if (body.isEmpty()) {
+                throw FocalException.input(name, "malformed .npy header: empty descr");
+            }
+            char kind = body.charAt(0);
+            int size = -1;
+            try {
+                size = Integer.parseInt(body.substring(1));
+            } catch (NumberFormatException e) {
+                // left at -1: reported below with the kind's name
+            }
+            DType t = kind == '?' && body.length() == 1 ? DType.BOOL : DType.of(kind, size);
+            if (t != null) {
+                return t;
+            }
+            throw FocalException.input(name, "unsupported dtype " + describe(kind, size) + " ('" + descr
+                    + "'); focal reads bool, int8..int64, uint8..uint64 and float16/32/64");
+        }
+
+        private static String describe(char kind, int size) {
+            switch (kind) {
+                case 'c': return size > 0 ? "complex" + size * 8 : "complex";
+                case 'O': return "object (pickled Python objects)";
+                case 'S': case 'a': return "bytes string";
+                case 'U': return "unicode string";
+                case 'V': return "void/structured";
+                case 'M': return "datetime64";
+                case 'm': return "timedelta64";
+                case 'f': return size > 0 ? "float" + size * 8 : "float";
+                case 'i': return size > 0 ? "int" + size * 8 : "int";
+                case 'u': return size > 0 ? "uint" + size * 8 : "uint";
+                default: return "'" + kind + "'";
+            }
+        }
+
+        private static Shape shape(String name, Object value) {
+            if (!(value instanceof List)) {
+                throw FocalException.input(name, "malformed .npy header: shape is not a tuple");
+            }
+            List<?> items = (List<?>) value;
+            long[] dims = new long[items.size()];
+            for (int i = 0; i < dims.length; i++) {
+                if (!(items.get(i) instanceof Long)) {
+                    throw FocalException.input(name, "malformed .npy header: shape holds a non-integer");
+                }
+                dims[i] = (Long) items.get(i);
+                if (dims[i] < 0) {
+                    throw FocalException.input(name, "malformed .npy header: negative dimension "
+                            + dims[i] + " in shape");
+                }
+            }
+            try {
+                return Shape.of(dims);
+            } catch (IllegalArgumentException e) {
+                throw FocalException.input(name, "malformed .npy header: " + e.getMessage());
+            }
+        }
+
+        private static String pyRepr(Object o) {
+            return o instanceof String ? "'" + o + "'" : String.valueOf(o);
+        }
+    }
+
+    @Override
+    public boolean canWrite() {
+        return true;
+    }
+
+    /** Writes C-order little-endian data under the header numpy.save would write, byte for byte. */
+    @Override
+    public void write(Tensor t, OutputStream out) throws IOException {
+        out.write(header(t.dtype(), t.shape()));
+        int item = t.dtype().itemSize();
+        byte[] buf = new byte[1 << 16];
+        int pos = 0;
+        long n = t.count();
+        for (long i = 0; i < n; i++) {
+            long bits = t.rawBits(i);
+            for (int b = 0; b < item; b++) {
+                buf[pos++] = (byte) (bits >>> (8 * b));
+            }
+            if (pos == buf.length) {
+                out.write(buf, 0, pos);
+                pos = 0;
+            }
+        }
+        out.write(buf, 0, pos);
+    }
+
+    static byte[] header(DType dtype, Shape shape) {
+        StringBuilder dims = new StringBuilder("(");
+        for (int i = 0; i < shape.rank(); i++) {
+            dims.append(i == 0 ? "" : ", ").append(shape.dim(i));
+        }
+        dims.append(shape.rank() == 1 ? ",)" : ")");
+        StringBuilder h = new StringBuilder()
+                .append("{'descr': '").append(dtype.littleEndianDescr())
+                .append("', 'fortran_order': False, 'shape': ").append(dims).append(", }");
+        if (shape.rank() > 0) {
+            h.append(" ".repeat(GROWTH_AXIS_MAX_DIGITS - Long.toString(shape.dim(0)).length()));
+        }
+        byte[] text = h.toString().getBytes(StandardCharsets.ISO_8859_1);
+        int hlen = text.length + 1;
+        // Like numpy: version 1.0 unless its 16-bit header length cannot hold the padded header.
+        int version = hlen + ALIGN - ((MAGIC.length + 4 + hlen) % ALIGN) <= 0xFFFF ? 1 : 2;
+        int prefix = MAGIC.length + 2 + (version == 1 ? 2 : 4);
+        int pad = ALIGN - ((prefix + hlen) % ALIGN);
+        ByteBuffer b = ByteBuffer.allocate(prefix + hlen + pad).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(MAGIC).put((byte) version).put((byte) 0);
+        if (version == 1) {
+            b.putShort((short) (hlen + pad));
+        } else {
+            b.putInt(hlen + pad);
+        }
+        b.put(text);
+        for (int i = 0; i < pad; i++) {
+            b.put((byte) ' ');
+        }
+        b.put((byte) '\n');
+        return b.array();
+    }
+}

@@ -1,0 +1,31 @@
+package dev.focal.io;
+
+import dev.focal.tensor.Tensor;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Path;
+
+/** One file format: how to recognise it, read it and (where supported) write it. */
+interface TensorFormat {
+    /** Short name for messages: {@code .npy}, {@code .npz}, {@code JSON}. */
+    String name();
+
+    /** Whether the file's first bytes look like this format. */
+    boolean matchesContent(byte[] head, int length);
+
+    /** Whether the file name's extension belongs to this format. */
+    boolean matchesExtension(String fileName);
+
+    /** Opens the file; failures are {@link dev.focal.FocalException}s with exit code 3. */
+    TensorFile open(Path path, String name);
+
+    /** Whether {@link #write} is supported. */
+    default boolean canWrite() {
+        return false;
+    }
+
+    /** Writes the tensor to the stream in this format. */
+    default void write(Tensor tensor, OutputStream out) throws IOException {
+        throw new UnsupportedOperationException(name() + " output");
+    }
+}

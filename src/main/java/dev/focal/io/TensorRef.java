@@ -1,0 +1,61 @@
+package dev.focal.io;
+
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+
+/**
+ * A tensor named on the command line: {@code FILE} or {@code FILE:KEY}. A colon splits off a
+ * key only when the whole text is not itself an existing file, so paths with colons still work.
+ */
+public final class TensorRef {
+    private final String file;
+    private final String key;
+
+    public TensorRef(String file, String key) {
+        this.file = file;
+        this.key = key;
+    }
+
+    public static TensorRef parse(String spec) {
+        if (!exists(spec)) {
+            int colon = spec.lastIndexOf(':');
+            if (colon > 0 && colon < spec.length() - 1 && exists(spec.substring(0, colon))) {
+                return new TensorRef(spec.substring(0, colon), spec.substring(colon + 1));
+            }
+        }
+        return new TensorRef(spec, null);
+    }
+
+    private static boolean exists(String s) {
+        try {
+            return Files.exists(Paths.get(s));
+        } catch (InvalidPathException e) {
+            return false;
+        }
+    }
+
+    public String file() {
+        return file;
+    }
+
+    /** The member key, or null for "the array in this file". */
+    public String key() {
+        return key;
+    }
+
+    public Path path() {
+        return Paths.get(file);
+    }
+
+    /** A new reference to a member of the same file. */
+    public TensorRef withKey(String k) {
+        return new TensorRef(file, k);
+    }
+
+    @Override
+    public String toString() {
+        return key == null ? file : file + ":" + key;
+    }
+}

@@ -1,0 +1,147 @@
+package dev.focal.tensor;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+
+/**
+ * Bytes addressed by a long offset, held in fixed-size windows so that files and tensors over
+ * 2 GiB work with Java's int-indexed buffers. Windows are heap buffers or memory-mapped regions;
+ * since the window size is a power of two of at least 2^20, no element ever straddles two windows.
+ */
+public final class Storage {
+    /** 1 GiB: few mappings for huge files, and a multiple of every item size. */
+    static final int WINDOW_SHIFT = 30;
+
+    private final ByteBuffer[] windows;
+    private final int shift;
+    private final long mask;
+    private final long size;
+
+    private Storage(ByteBuffer[] windows, int shift, long size) {
+        this.windows = windows;
+        this.shift = shift;
+        this.mask = (1L << shift) - 1;
+        this.size = size;
+    }
+
+    /** One buffer as storage (its position 0 is offset 0); the buffer's byte order is used as is. */
+    public static Storage wrap(ByteBuffer buffer) {
+        ByteBuffer b = buffer.slice().order(buffer.order());
+        return new Storage(new ByteBuffer[] {b}, 31, b.capacity());
+    }
+
+    /** Zero-filled heap storage of the given size, in windows when it exceeds one buffer. */
+    public static Storage allocate(long size, ByteOrder order) {
+        return build(size, WINDOW_SHIFT, (start, len) -> ByteBuffer.allocate(len).order(order));
+    }
+
+    /** Maps {@code size} bytes of a file from {@code offset}, read-only, in windows. */
+    public static Storage map(FileChannel channel, long offset, long size, ByteOrder order) throws IOException {
+        return map(channel, offset, size, order, WINDOW_SHIFT);
+    }
+
+    static Storage map(FileChannel channel, long offset, long size, ByteOrder order, int shift) throws IOException {
+        try {
+            return build(size, shift, (start, len) ->
+                    mapWindow(channel, offset + start, len).order(order));
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    private static ByteBuffer mapWindow(FileChannel channel, long position, int len) {
+        try {
+            return channel.map(FileChannel.MapMode.READ_ONLY, position, len);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private interface WindowFactory {
+        ByteBuffer make(long start, int len);
+    }
+
+    private static final class UncheckedIOException extends RuntimeException {
+        UncheckedIOException(IOException cause) {
+            super(cause);
+        }
+
+        @Override
+        public synchronized IOException getCause() {
+            return (IOException) super.getCause();
+        }
+    }
+
+    private static Storage build(long size, int shift, WindowFactory factory) {
+        long window = 1L << shift;
+        int n = (int) Math.max(1, (size + window - 1) >>> shift);
+        ByteBuffer[] ws = new ByteBuffer[n];
+        for (int i = 0; i < n; i++) {
+            long start = (long) i << shift;
+            ws[i] = factory.make(start, (int) Math.min(window, size - start));
+        }
+        return new Storage(ws, shift, size);
+    }
+
+    public long size() {
+        return size;
+    }
+
+    private ByteBuffer window(long offset) {
+        return windows[(int) (offset >>> shift)];
+    }
+
+    private int at(long offset) {
+        return (int) (offset & mask);
+    }
+
+    public byte getByte(long offset) {
+        return window(offset).get(at(offset));
+    }
+
+    public short getShort(long offset) {
+        return window(offset).getShort(at(offset));
+    }
+
+    public int getInt(long offset) {
+        return window(offset).getInt(at(offset));
+    }
+
+    public long getLong(long offset) {
+        return window(offset).getLong(at(offset));
+    }
+
+    public float getFloat(long offset) {
+        return window(offset).getFloat(at(offset));
+    }
+
+    public double getDouble(long offset) {
+        return window(offset).getDouble(at(offset));
+    }
+
+    public void putByte(long offset, byte v) {
+        window(offset).put(at(offset), v);
+    }
+
+    public void putShort(long offset, short v) {
+        window(offset).putShort(at(offset), v);
+    }
+
+    public void putInt(long offset, int v) {
+        window(offset).putInt(at(offset), v);
+    }
+
+    public void putLong(long offset, long v) {
+        window(offset).putLong(at(offset), v);
+    }
+
+    public void putFloat(long offset, float v) {
+        window(offset).putFloat(at(offset), v);
+    }
+
+    public void putDouble(long offset, double v) {
+        window(offset).putDouble(at(offset), v);
+    }
+}

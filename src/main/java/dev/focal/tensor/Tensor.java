@@ -1,0 +1,142 @@
+package dev.focal.tensor;
+
+import java.nio.ByteOrder;
+
+/**
+ * An n-dimensional array of one numeric dtype over {@link Storage}. Every accessor takes a
+ * logical row-major (C-order) flat index, whatever the storage order, so callers never care
+ * whether the file was written in Fortran order.
+ */
+public final class Tensor {
+    private final DType dtype;
+    private final Shape shape;
+    private final boolean fortranOrder;
+    private final Storage storage;
+    private final long[] fStrides;
+
+    public Tensor(DType dtype, Shape shape, boolean fortranOrder, Storage storage) {
+        this.dtype = dtype;
+        this.shape = shape;
+        this.fortranOrder = fortranOrder && shape.rank() > 1;
+        this.storage = storage;
+        this.fStrides = this.fortranOrder ? shape.fStrides() : null;
+    }
+
+    /** A zero-filled, writable, C-order little-endian heap tensor. */
+    public static Tensor allocate(DType dtype, Shape shape) {
+        long bytes = Math.multiplyExact(shape.count(), (long) dtype.itemSize());
+        return new Tensor(dtype, shape, false, Storage.allocate(bytes, ByteOrder.LITTLE_ENDIAN));
+    }
+
+    /** A float64 tensor holding {@code values} in C order. */
+    public static Tensor ofDoubles(Shape shape, double... values) {
+        if (shape.count() != values.length) {
+            throw new IllegalArgumentException(values.length + " values for shape " + shape);
+        }
+        Tensor t = allocate(DType.FLOAT64, shape);
+        for (int i = 0; i < values.length; i++) {
+            t.setDouble(i, values[i]);
+        }
+        return t;
+    }
+
+    public DType dtype() {
+        return dtype;
+    }
+
+    public Shape shape() {
+        return shape;
+    }
+
+    /** Whether the underlying storage is column-major (as read from a Fortran-order file). */
+    public boolean fortranOrder() {
+        return fortranOrder;
+    }
+
+    public long count() {
+        return shape.count();
+    }
+
+    private long offset(long index) {
+        if (!fortranOrder) {
+            return index * dtype.itemSize();
+        }
+        long storageIndex = 0;
+        long rest = index;
+        for (int axis = shape.rank() - 1; axis >= 0; axis--) {
+            long d = shape.dim(axis);
+            storageIndex += (rest % d) * fStrides[axis];
+            rest /= d;
+        }
+        return storageIndex * dtype.itemSize();
+    }
+
+    /** The element as a double (integers over 2^53 are rounded, as numpy's float64 cast does). */
+    public double getDouble(long index) {
+        long off = offset(index);
+        switch (dtype) {
+            case FLOAT32: return storage.getFloat(off);
+            case FLOAT64: return storage.getDouble(off);
+            case FLOAT16: return Half.toFloat(storage.getShort(off));
+            case BOOL: return storage.getByte(off) != 0 ? 1.0 : 0.0;
+            case UINT64: {
+                long v = storage.getLong(off);
+                return v >= 0 ? v : (double) (v >>> 1 | (v & 1)) * 2.0;
+            }
+            default: return getLong(index);
+        }
+    }
+
+    /**
+     * The element as an integer: exact for every integer dtype (uint64 returns its bit pattern,
+     * read it with {@link Long#toUnsignedString}); floats are truncated toward zero.
+     */
+    public long getLong(long index) {
+        long off = offset(index);
+        switch (dtype) {
+            case BOOL: return storage.getByte(off) != 0 ? 1 : 0;
+            case INT8: return storage.getByte(off);
+            case UINT8: return storage.getByte(off) & 0xFFL;
+            case INT16: return storage.getShort(off);
+            case UINT16: return storage.getShort(off) & 0xFFFFL;
+            case INT32: return storage.getInt(off);
+            case UINT32: return storage.getInt(off) & 0xFFFFFFFFL;
+            case INT64: case UINT64: return storage.getLong(off);
+            default: return (long) getDouble(index);
+        }
+    }
+
+    /** The element's bits, zero-extended: copying these keeps NaN payloads, -0.0 and uint64 exact. */
+    public long rawBits(long index) {
+        long off = offset(index);
+        switch (dtype.itemSize()) {
+            case 1: return storage.getByte(off) & 0xFFL;
+            case 2: return storage.getShort(off) & 0xFFFFL;
+            case 4: return storage.getInt(off) & 0xFFFFFFFFL;
+            default: return storage.getLong(off);
+        }
+    }
+
+    /** Stores a value, rounding to this tensor's dtype (floats round to nearest, integers truncate). */
+    public void setDouble(long index, double value) {
+        long off = offset(index);
+        switch (dtype) {
+            case FLOAT32: storage.putFloat(off, (float) value); break;
+            case FLOAT64: storage.putDouble(off, value); break;
+            case FLOAT16: storage.putShort(off, Half.fromDouble(value)); break;
+            case BOOL: storage.putByte(off, (byte) (value != 0 ? 1 : 0)); break;
+            default: setRawBits(index, (long) value);
+        }
+    }
+
+    /** Stores an element's bits (the low itemSize bytes of {@code bits}). */
+    public void setRawBits(long index, long bits) {
+        long off = offset(index);
+        switch (dtype.itemSize()) {
+            case 1: storage.putByte(off, (byte) bits); break;
+            case 2: storage.putShort(off, (short) bits); break;
+            case 4: storage.putInt(off, (int) bits); break;
+            default: storage.putLong(off, bits);
+        }
+    }
+}
