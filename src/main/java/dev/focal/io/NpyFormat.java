@@ -62,14 +62,55 @@ final class NpyFormat implements TensorFormat {
 
     /** Reads the array stored in {@code length} bytes at {@code start} of the channel (a file or an npz member). */
     static Tensor read(String name, FileChannel ch, long start, long length) throws IOException {
+        return read(name, length, new Source() {
+            @Override
+            public ByteBuffer bytes(long offset, int n) throws IOException {
+                return readFully(ch, start + offset, n);
+            }
+
+            @Override
+            public Storage storage(long offset, long size, ByteOrder order) throws IOException {
+                return Storage.map(ch, start + offset, size, order);
+            }
+        });
+    }
+
+    /** Reads the array held in a buffer's remaining bytes (an inflated npz member); the tensor shares the buffer. */
+    static Tensor read(String name, ByteBuffer buffer) throws IOException {
+        ByteBuffer b = buffer.slice();
+        return read(name, b.capacity(), new Source() {
+            @Override
+            public ByteBuffer bytes(long offset, int n) {
+                byte[] copy = new byte[n];
+                b.get((int) offset, copy);
+                return ByteBuffer.wrap(copy);
+            }
+
+            @Override
+            public Storage storage(long offset, long size, ByteOrder order) {
+                return Storage.wrap(b.slice((int) offset, (int) size).order(order));
+            }
+        });
+    }
+
+    /** Where an array's bytes are: a region of a file, or a buffer. Offsets are relative to the array's start. */
+    private interface Source {
+        /** A heap copy of {@code n} bytes, for the prefix and the header. */
+        ByteBuffer bytes(long offset, int n) throws IOException;
+
+        /** The data region as tensor storage. */
+        Storage storage(long offset, long size, ByteOrder order) throws IOException;
+    }
+
+    private static Tensor read(String name, long length, Source src) throws IOException {
         int prefix = 8;
         if (length < prefix + 2) {
-            if (length < MAGIC.length || !startsWithMagic(ch, start, (int) length)) {
+            if (length < MAGIC.length || !startsWithMagic(src, (int) length)) {
                 throw FocalException.input(name, "not a .npy file (no \\x93NUMPY magic)");
             }
             throw FocalException.input(name, "truncated: file ends inside the .npy header");
         }
-        ByteBuffer pre = readFully(ch, start, 12 > length ? (int) length : 12);
+        ByteBuffer pre = src.bytes(0, 12 > length ? (int) length : 12);
         for (int i = 0; i < MAGIC.length; i++) {
             if (pre.get(i) != MAGIC[i]) {
                 throw FocalException.input(name, "not a .npy file (no \\x93NUMPY magic)");
@@ -100,7 +141,7 @@ final class NpyFormat implements TensorFormat {
             throw FocalException.input(name, "truncated: header declares " + headerLen
                     + " bytes, file has " + (length - prefix) + " after the prefix");
         }
-        ByteBuffer hb = readFully(ch, start + prefix, (int) headerLen);
+        ByteBuffer hb = src.bytes(prefix, (int) headerLen);
         String header = new String(hb.array(), 0, (int) headerLen,
                 major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
         Header h = Header.parse(name, header);
@@ -119,12 +160,12 @@ final class NpyFormat implements TensorFormat {
         }
         Storage storage = declared == 0
                 ? Storage.allocate(0, h.order)
-                : Storage.map(ch, start + dataStart, declared, h.order);
+                : src.storage(dataStart, declared, h.order);
         return new Tensor(h.dtype, h.shape, h.fortranOrder, storage);
     }
 
-    private static boolean startsWithMagic(FileChannel ch, long start, int length) throws IOException {
-        ByteBuffer b = readFully(ch, start, length);
+    private static boolean startsWithMagic(Source src, int length) throws IOException {
+        ByteBuffer b = src.bytes(0, length);
         for (int i = 0; i < MAGIC.length; i++) {
             if (b.get(i) != MAGIC[i]) {
                 return false;

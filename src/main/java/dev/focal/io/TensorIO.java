@@ -32,6 +32,9 @@ public final class TensorIO {
         } catch (IOException e) {
             throw FocalException.input(file, "cannot read: " + IoErrors.describe(e), e);
         }
+        if (n == 0) {
+            throw FocalException.input(file, "empty file");
+        }
         for (TensorFormat f : FORMATS) {
             if (f.matchesContent(head, n)) {
                 return f.open(path, file);
@@ -41,9 +44,6 @@ public final class TensorIO {
             if (f.matchesExtension(file)) {
                 return f.open(path, file);
             }
-        }
-        if (n == 0) {
-            throw FocalException.input(file, "empty file");
         }
         throw FocalException.input(file, "not a tensor file (expected .npy, .npz or JSON)");
     }

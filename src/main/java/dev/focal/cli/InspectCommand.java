@@ -1,0 +1,168 @@
+package dev.focal.cli;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.focal.FocalException;
+import dev.focal.io.TensorFile;
+import dev.focal.io.TensorIO;
+import dev.focal.io.TensorRef;
+import dev.focal.stats.TensorSummary;
+import dev.focal.tensor.DType;
+import dev.focal.tensor.Tensor;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code focal inspect}: dtype, shape and value statistics of every array in the given files. */
+@Command(name = "inspect",
+        description = {
+            "Shows dtype, shape, order and value statistics of each array.",
+            "A bundle (.npz, or a JSON object of arrays) lists every member as FILE:KEY.",
+            "min and max ignore NaN (numpy's nanmin/nanmax); mean is over the finite values."},
+        mixinStandardHelpOptions = true)
+final class InspectCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "FILE", arity = "1..*",
+            description = "Tensor files (.npy, .npz, .json), or FILE:KEY for one member of a bundle.")
+    List<String> files;
+
+    @Option(names = "--json", description = "Print a JSON list of objects instead of a table.")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @ParentCommand
+    Main main;
+
+    /** One inspected array. */
+    private static final class Entry {
+        final String name;
+        final Tensor tensor;
+        final TensorSummary summary;
+
+        Entry(String name, Tensor tensor) {
+            this.name = name;
+            this.tensor = tensor;
+            this.summary = TensorSummary.of(tensor);
+        }
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        List<Entry> entries = new ArrayList<>();
+        int code = 0;
+        for (String spec : files) {
+            try {
+                collect(TensorRef.parse(spec), entries);
+            } catch (FocalException e) {
+                // One bad file does not hide the others; the exit code still reports it.
+                code = Math.max(code, Main.report(e, err, main.debug));
+            }
+        }
+        if (json) {
+            printJson(entries, out);
+        } else if (!entries.isEmpty()) {
+            printTable(entries, out);
+        }
+        out.flush();
+        return code;
+    }
+
+    private static void collect(TensorRef ref, List<Entry> entries) {
+        try (TensorFile f = TensorIO.open(ref.file())) {
+            if (ref.key() == null && !f.keys().isEmpty()) {
+                for (String key : f.keys()) {
+                    entries.add(new Entry(ref.withKey(key).toString(), f.get(key)));
+                }
+            } else {
+                entries.add(new Entry(ref.toString(), f.get(ref.key())));
+            }
+        }
+    }
+
+    private static void printTable(List<Entry> entries, PrintWriter out) {
+        Table t = new Table("name", "dtype", "shape", "order", ">count", ">min", ">max", ">mean",
+                ">nan", ">+inf", ">-inf");
+        for (Entry e : entries) {
+            TensorSummary s = e.summary;
+            t.row(e.name, e.tensor.dtype().numpyName(), e.tensor.shape(), e.tensor.fortranOrder() ? "F" : "C",
+                    s.count, extreme(e.tensor.dtype(), s.min, s.minInteger, s.count),
+                    extreme(e.tensor.dtype(), s.max, s.maxInteger, s.count),
+                    s.count == 0 ? "-" : Numbers.format(s.mean), s.nan, s.posInf, s.negInf);
+        }
+        t.print(out, "");
+    }
+
+    private static String extreme(DType dtype, double asDouble, long asInteger, long count) {
+        if (count == 0 || Double.isNaN(asDouble)) {
+            return "-";
+        }
+        if (dtype == DType.BOOL) {
+            return asInteger != 0 ? "True" : "False";
+        }
+        if (dtype.isInteger()) {
+            return dtype == DType.UINT64 ? Long.toUnsignedString(asInteger) : Long.toString(asInteger);
+        }
+        return Numbers.format(asDouble);
+    }
+
+    private static void printJson(List<Entry> entries, PrintWriter out) throws IOException {
+        try (JsonGenerator g = JsonOutput.generator(out)) {
+            g.writeStartArray();
+            for (Entry e : entries) {
+                Tensor t = e.tensor;
+                TensorSummary s = e.summary;
+                g.writeStartObject();
+                g.writeStringField("name", e.name);
+                g.writeStringField("dtype", t.dtype().numpyName());
+                g.writeArrayFieldStart("shape");
+                for (long d : t.shape().dims()) {
+                    g.writeNumber(d);
+                }
+                g.writeEndArray();
+                g.writeBooleanField("fortran_order", t.fortranOrder());
+                g.writeNumberField("count", s.count);
+                g.writeFieldName("min");
+                writeExtreme(g, t.dtype(), s.min, s.minInteger, s.count);
+                g.writeFieldName("max");
+                writeExtreme(g, t.dtype(), s.max, s.maxInteger, s.count);
+                g.writeFieldName("mean");
+                if (Double.isNaN(s.mean)) {
+                    g.writeNull();
+                } else {
+                    g.writeNumber(s.mean);
+                }
+                g.writeNumberField("nan", s.nan);
+                g.writeNumberField("posinf", s.posInf);
+                g.writeNumberField("neginf", s.negInf);
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        }
+        out.println();
+    }
+
+    private static void writeExtreme(JsonGenerator g, DType dtype, double asDouble, long asInteger, long count)
+            throws IOException {
+        if (count == 0 || Double.isNaN(asDouble)) {
+            g.writeNull();
+        } else if (dtype == DType.BOOL) {
+            g.writeBoolean(asInteger != 0);
+        } else if (dtype == DType.UINT64) {
+            g.writeNumber(new java.math.BigInteger(Long.toUnsignedString(asInteger)));
+        } else if (dtype.isInteger()) {
+            g.writeNumber(asInteger);
+        } else {
+            g.writeNumber(asDouble);
+        }
+    }
+}
