@@ -19,12 +19,17 @@ Files written to src/test/resources/loss/ (all JSON, one row per line):
   focal_finite.json   finite logits
     {"format": "focal-oracle/1", "generated_with": {...versions...},
      "columns": ["x", "t", "w", "gamma", "alpha",
-                 "loss_exact", "grad_exact", "focal_exact", "loss_f64", "loss_f32", "grad_f64"],
+                 "loss_exact", "grad_exact", "focal_exact", "grad_cond",
+                 "loss_f64", "loss_f32", "grad_f64"],
      "rows": [[...], ...]}
     x..alpha   the inputs, JSON numbers (shortest repr of the double; all are float32 values)
     loss_exact  the mathematically exact loss, its derivative d loss / d x and the focal factor q^gamma
     grad_exact  at those inputs, decimal strings with 25 significant digits (mpmath, 50-digit working
     focal_exact precision, converged: checked at 90 digits); exact zero is "0.0"
+    grad_cond   (|A| + |B| + |C|) / |A + B + C| for the gradient's terms A = d(q^gamma)/dx * bce,
+                B = q^gamma * (1-t) * p, C = -q^gamma * t * (1-p) (B + C = q^gamma * (p - t)), 3
+                significant digits: the factor by which their cancellation amplifies relative errors
+                (1 = no cancellation, always for t in {0, 1}; large near the gradient's zero)
     loss_f64   torch float64 loss of the literal formula (JSON number)
     loss_f32   torch float32 loss of the literal formula (JSON number, the float32 value widened)
     grad_f64   torch float64 autograd d(loss.sum())/dx (JSON number; NaN where torch gives NaN)
@@ -125,8 +130,11 @@ def exact_focal(x, t, w, gamma, alpha):
     loss = a * qg * bce * w
     # dq/dx = (1 - 2t) p (1-p); d bce/dx = p - t; d(q^gamma)/dq = gamma q^(gamma-1)
     dfocal = gamma * q ** (gamma - 1) * (1 - 2 * t) * p * pc if gamma != 0 else mpf(0)
-    grad = a * w * (dfocal * bce + qg * ((1 - t) * p - t * pc))
-    return loss, grad, qg
+    terms = [dfocal * bce, qg * (1 - t) * p, -qg * t * pc]  # the last two are q^gamma * (p - t)
+    grad = a * w * sum(terms)
+    # condition number of that sum: how much its cancellation amplifies relative errors in the terms
+    cond = sum(abs(v) for v in terms) / abs(sum(terms)) if sum(terms) != 0 else mpf(1)
+    return loss, grad, qg, cond
 
 
 def loss_only(x, t, w, gamma, alpha):
@@ -143,12 +151,12 @@ def exact_rows(rows):
     out = []
     for r in rows:
         with mp.workdps(EXACT_DPS):
-            loss, grad, focal = exact_focal(*r)
+            loss, grad, focal, cond = exact_focal(*r)
             focal_s = mpmath.nstr(focal, EXACT_DIGITS)
             loss_s = mpmath.nstr(loss, EXACT_DIGITS)
             grad_s = mpmath.nstr(grad, EXACT_DIGITS)
         with mp.workdps(CHECK_DPS):
-            loss_c, grad_c, focal_c = exact_focal(*r)
+            loss_c, grad_c, focal_c, _ = exact_focal(*r)
             grad_d = mpmath.diff(lambda v: loss_only(v, *r[1:]), mpf(r[0]))
             # the 50-digit values are converged, and the symbolic derivative is the derivative
             if not (rel_close(loss, loss_c, mpf(10) ** -45) and rel_close(grad, grad_c, mpf(10) ** -45)
@@ -157,7 +165,7 @@ def exact_rows(rows):
             if not rel_close(grad_c, grad_d, mpf(10) ** -45):
                 sys.exit("symbolic gradient %s != mpmath.diff %s for %r"
                          % (mpmath.nstr(grad_c, 20), mpmath.nstr(grad_d, 20), r))
-        out.append((loss_s, grad_s, focal_s))
+        out.append((loss_s, grad_s, focal_s, float("%.3g" % cond)))
     return out
 
 
@@ -208,8 +216,8 @@ def main():
     l32, _ = torch_rows(rows, torch.float32)
     ex = exact_rows(rows)
     write("focal_finite.json",
-          ["x", "t", "w", "gamma", "alpha", "loss_exact", "grad_exact", "focal_exact", "loss_f64",
-           "loss_f32", "grad_f64"],
+          ["x", "t", "w", "gamma", "alpha", "loss_exact", "grad_exact", "focal_exact", "grad_cond",
+           "loss_f64", "loss_f32", "grad_f64"],
           [list(r) + list(ex[i]) + [l64[i], l32[i], g64[i]] for i, r in enumerate(rows)])
 
     rows = nonfinite_inputs()

@@ -1,0 +1,263 @@
+package dev.focal.cli;
+
+import dev.focal.FocalException;
+import dev.focal.io.AtomicFile;
+import dev.focal.io.TensorFile;
+import dev.focal.io.TensorIO;
+import dev.focal.io.TensorRef;
+import dev.focal.loss.EvalInputs;
+import dev.focal.loss.FocalEvaluation;
+import dev.focal.stats.LossAccumulator;
+import dev.focal.tensor.DType;
+import dev.focal.tensor.Shape;
+import dev.focal.tensor.Tensor;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code focal eval}: the focal loss of dumped logits, targets and weights, with a summary. */
+@Command(name = "eval",
+        description = {
+            "Evaluates OpenPCDet's sigmoid focal classification loss:",
+            "  loss = a * q^gamma * bce * w,  p = sigmoid(x),  a = t*alpha + (1-t)*(1-alpha),",
+            "  q = t*(1-p) + (1-t)*p,  bce = max(x,0) - x*t + log1p(exp(-|x|)),",
+            "computed in double with stable forms, and prints a summary of positive, negative and",
+            "ignored anchors (an anchor is an index over all axes but the last, the class axis)."},
+        mixinStandardHelpOptions = true,
+        sortOptions = false)
+final class EvalCommand implements Callable<Integer> {
+    static final String[] LOGITS_KEYS = {"logits", "input", "cls_preds"};
+    static final String[] TARGETS_KEYS = {"targets", "target", "one_hot_targets"};
+    static final String[] WEIGHTS_KEYS = {"weights", "cls_weights"};
+
+    /** --reduction values. */
+    enum Reduction { none, sum, mean, batch }
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "BUNDLE",
+            description = "An .npz or JSON bundle holding logits (or input, cls_preds), targets (target,"
+                    + " one_hot_targets) and optionally weights (cls_weights). --logits/--targets/--weights"
+                    + " override its members.")
+    String bundle;
+
+    @Option(names = "--logits", paramLabel = "FILE", description = "Logits, FILE or FILE:KEY (float dtype).")
+    String logitsSpec;
+
+    @Option(names = "--targets", paramLabel = "FILE",
+            description = "Targets (one-hot or soft), same shape as the logits. Integer and bool dtypes are converted.")
+    String targetsSpec;
+
+    @Option(names = "--weights", paramLabel = "FILE",
+            description = "Weights, broadcast by the reference's rule (see README); all ones when absent.")
+    String weightsSpec;
+
+    @Option(names = "--gamma", defaultValue = "2.0", description = "Focusing parameter (default: ${DEFAULT-VALUE}).")
+    double gamma;
+
+    @Option(names = "--alpha", defaultValue = "0.25",
+            description = "Weight of the positive side; 1 - alpha on the negative side (default: ${DEFAULT-VALUE}).")
+    double alpha;
+
+    @Option(names = "--reduction", defaultValue = "none", paramLabel = "MODE",
+            description = "What --out holds: none (per element, default), sum, mean, or batch (sum / shape[0],"
+                    + " OpenPCDet's rpn_loss_cls before cls_weight).")
+    Reduction reduction;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Write the loss (after --reduction) to FILE (.npy or .json).")
+    Path out;
+
+    @Option(names = "--grad-out", paramLabel = "FILE",
+            description = "Write d sum(loss) / d logits, shape of the logits, to FILE (.npy or .json).")
+    Path gradOut;
+
+    @Option(names = "--out-dtype", paramLabel = "DTYPE",
+            description = "float32 or float64 for --out and --grad-out (default: float64 if an input is float64, else float32).")
+    String outDtype;
+
+    @Option(names = "--stats", paramLabel = "FILE", description = "Also write the JSON summary to FILE.")
+    Path stats;
+
+    @Option(names = "--json", description = "Print the summary as JSON instead of a table.")
+    boolean json;
+
+    @Option(names = "--class-names", split = ",", paramLabel = "A,B,C",
+            description = "Names of the classes (the last axis), for the summary.")
+    List<String> classNames;
+
+    @Option(names = "--top", defaultValue = "0", paramLabel = "K",
+            description = "List the K elements with the largest loss (NaN first).")
+    int top;
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "Worker threads (default: all cores). Results are identical for any N.")
+    Integer threads;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        checkOptions();
+        List<TensorFile> open = new ArrayList<>();
+        try {
+            TensorRef logitsRef = resolve(logitsSpec, LOGITS_KEYS, "--logits", true, open);
+            TensorRef targetsRef = resolve(targetsSpec, TARGETS_KEYS, "--targets", true, open);
+            TensorRef weightsRef = resolve(weightsSpec, WEIGHTS_KEYS, "--weights", false, open);
+            checkOutputs(logitsRef, targetsRef, weightsRef);
+
+            EvalInputs in = new EvalInputs(read(logitsRef, open), logitsRef.toString(),
+                    read(targetsRef, open), targetsRef.toString(),
+                    weightsRef == null ? null : read(weightsRef, open), String.valueOf(weightsRef));
+            FocalEvaluation eval = new FocalEvaluation(in, gamma, alpha);
+            if (classNames != null && classNames.size() != eval.classes()) {
+                throw FocalException.usage("--class-names gives " + classNames.size() + " names but the class axis has "
+                        + eval.classes() + " classes");
+            }
+            DType outType = outDtype != null ? DType.byName(outDtype) : in.naturalOutputType();
+            Tensor lossOut = out != null && reduction == Reduction.none ? Tensor.allocate(outType, in.logits.shape()) : null;
+            Tensor gradTensor = gradOut != null ? Tensor.allocate(outType, in.logits.shape()) : null;
+            int workers = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+            LossAccumulator acc = eval.run(lossOut, gradTensor, top, workers);
+
+            EvalReport report = new EvalReport(gamma, alpha, in,
+                    weightsRef == null ? "none (all ones)" : weightsRef.toString(), outType, acc, classNames);
+            String summaryJson = json || stats != null ? report.json(top) : null;
+            if (out != null) {
+                TensorIO.write(lossOut != null ? lossOut : reduced(report, outType), out);
+            }
+            if (gradOut != null) {
+                TensorIO.write(gradTensor, gradOut);
+            }
+            if (stats != null) {
+                AtomicFile.write(stats, s -> s.write(summaryJson.getBytes(StandardCharsets.UTF_8)));
+            }
+            if (json) {
+                spec.commandLine().getOut().print(summaryJson);
+                spec.commandLine().getOut().flush();
+            } else {
+                report.table(spec.commandLine().getOut(), top);
+            }
+            return 0;
+        } finally {
+            for (TensorFile f : open) {
+                f.close();
+            }
+        }
+    }
+
+    private void checkOptions() {
+        if (outDtype != null && DType.byName(outDtype) != DType.FLOAT32 && DType.byName(outDtype) != DType.FLOAT64) {
+            throw FocalException.usage("--out-dtype must be float32 or float64, not '" + outDtype + "'");
+        }
+        if (!Double.isFinite(gamma) || !Double.isFinite(alpha)) {
+            throw FocalException.usage("--gamma and --alpha must be finite numbers");
+        }
+        if (top < 0) {
+            throw FocalException.usage("--top must be 0 or more, not " + top);
+        }
+        if (threads != null && threads < 1) {
+            throw FocalException.usage("--threads must be 1 or more, not " + threads);
+        }
+        if (bundle == null && (logitsSpec == null || targetsSpec == null)) {
+            throw FocalException.usage("give a BUNDLE, or --logits and --targets (see 'focal eval --help')");
+        }
+        for (Path p : new Path[] {out, gradOut}) {
+            if (p != null) {
+                TensorIO.checkOutput(p);
+            }
+        }
+        if (stats != null) {
+            AtomicFile.checkWritable(stats);
+        }
+    }
+
+    /** Refuses outputs that would overwrite an input, or each other, before any work is done. */
+    private void checkOutputs(TensorRef... inputs) {
+        List<Path> outputs = new ArrayList<>();
+        for (Path p : new Path[] {out, gradOut, stats}) {
+            if (p == null) {
+                continue;
+            }
+            for (TensorRef in : inputs) {
+                if (in != null && sameFile(in.path(), p)) {
+                    throw FocalException.usage(p + ": is an input file; refusing to overwrite it");
+                }
+            }
+            for (Path other : outputs) {
+                if (sameFile(other, p)) {
+                    throw FocalException.usage(p + ": named for two outputs");
+                }
+            }
+            outputs.add(p);
+        }
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        try {
+            if (Files.exists(a) && Files.exists(b)) {
+                return Files.isSameFile(a, b);
+            }
+        } catch (IOException e) {
+            // fall through to the path comparison
+        }
+        return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+    }
+
+    /** The explicit option, else the first alias found in the bundle; null for absent optional inputs. */
+    private TensorRef resolve(String explicit, String[] keys, String option, boolean required, List<TensorFile> open) {
+        if (explicit != null) {
+            return TensorRef.parse(explicit);
+        }
+        if (bundle == null) {
+            return null;
+        }
+        TensorRef ref = TensorRef.parse(bundle);
+        TensorFile f = openOnce(ref.file(), open);
+        for (String k : keys) {
+            if (f.keys().contains(k)) {
+                return ref.withKey(k);
+            }
+        }
+        if (required) {
+            throw FocalException.input(ref.file(), "no " + option.substring(2) + " member (looked for "
+                    + String.join(", ", keys) + "; has: " + (f.keys().isEmpty() ? "a single array" : String.join(", ", f.keys()))
+                    + "); name it with " + option + " FILE:KEY");
+        }
+        return null;
+    }
+
+    private static TensorFile openOnce(String file, List<TensorFile> open) {
+        for (TensorFile f : open) {
+            if (f.name().equals(file)) {
+                return f;
+            }
+        }
+        TensorFile f = TensorIO.open(file);
+        open.add(f);
+        return f;
+    }
+
+    private static Tensor read(TensorRef ref, List<TensorFile> open) {
+        return openOnce(ref.file(), open).get(ref.key());
+    }
+
+    private Tensor reduced(EvalReport report, DType type) {
+        double v;
+        switch (reduction) {
+            case sum: v = report.sum(); break;
+            case mean: v = report.mean(); break;
+            default: v = report.perBatch(); break;
+        }
+        Tensor t = Tensor.allocate(type, Shape.scalar());
+        t.setDouble(0, v);
+        return t;
+    }
+}

@@ -1,0 +1,228 @@
+package dev.focal.cli;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.focal.loss.EvalInputs;
+import dev.focal.stats.AnchorClass;
+import dev.focal.stats.LossAccumulator;
+import dev.focal.stats.TopK;
+import dev.focal.tensor.DType;
+import dev.focal.tensor.Shape;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+
+/** The summary of one evaluation, rendered as a readable table or as JSON. */
+final class EvalReport {
+    final double gamma;
+    final double alpha;
+    final EvalInputs in;
+    final String weightsSource;
+    final DType outputType;
+    final LossAccumulator acc;
+    final List<String> classNames;
+
+    EvalReport(double gamma, double alpha, EvalInputs in, String weightsSource, DType outputType,
+               LossAccumulator acc, List<String> classNames) {
+        this.gamma = gamma;
+        this.alpha = alpha;
+        this.in = in;
+        this.weightsSource = weightsSource;
+        this.outputType = outputType;
+        this.acc = acc;
+        this.classNames = classNames;
+    }
+
+    Shape shape() {
+        return in.logits.shape();
+    }
+
+    double sum() {
+        return acc.totalLoss();
+    }
+
+    double mean() {
+        return sum() / shape().count();
+    }
+
+    /** sum / shape[0]: OpenPCDet's rpn_loss_cls before its cls_weight. */
+    double perBatch() {
+        return shape().rank() == 0 ? sum() : sum() / shape().dim(0);
+    }
+
+    private long totalAnchors() {
+        long n = 0;
+        for (AnchorClass k : AnchorClass.values()) {
+            n += acc.anchors(k);
+        }
+        return n;
+    }
+
+    private String className(int c) {
+        return classNames != null ? classNames.get(c) : "class " + c;
+    }
+
+    private static double ratio(double a, double b) {
+        return b == 0 ? Double.NaN : a / b;
+    }
+
+    String json(int topK) throws IOException {
+        StringWriter w = new StringWriter();
+        try (JsonGenerator g = JsonOutput.generator(w)) {
+            g.writeStartObject();
+            g.writeNumberField("gamma", gamma);
+            g.writeNumberField("alpha", alpha);
+            g.writeArrayFieldStart("shape");
+            for (long d : shape().dims()) {
+                g.writeNumber(d);
+            }
+            g.writeEndArray();
+            g.writeStringField("dtype", outputType.numpyName());
+            g.writeStringField("weights", in.weights == null ? "default" : "given");
+            g.writeStringField("weights_source", weightsSource);
+            g.writeObjectFieldStart("loss");
+            number(g, "sum", sum());
+            number(g, "mean", mean());
+            number(g, "per_batch", perBatch());
+            g.writeEndObject();
+            g.writeObjectFieldStart("anchors");
+            g.writeNumberField("total", totalAnchors());
+            for (AnchorClass k : AnchorClass.values()) {
+                g.writeNumberField(k.label(), acc.anchors(k));
+            }
+            g.writeNumberField("classes", acc.classes());
+            g.writeEndObject();
+            for (AnchorClass k : AnchorClass.values()) {
+                g.writeObjectFieldStart(k.label());
+                g.writeNumberField("anchors", acc.anchors(k));
+                number(g, "loss_sum", acc.lossSum(k));
+                number(g, "loss_mean", ratio(acc.lossSum(k), acc.anchors(k)));
+                number(g, "share", ratio(acc.lossSum(k), sum()));
+                number(g, "focal_mean", acc.focalMean(k));
+                g.writeEndObject();
+            }
+            g.writeArrayFieldStart("per_class");
+            for (int c = 0; c < acc.classes(); c++) {
+                g.writeStartObject();
+                g.writeNumberField("class", c);
+                g.writeStringField("name", className(c));
+                g.writeNumberField("positives", acc.classPositives(c));
+                number(g, "loss_sum", acc.classLoss(c));
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeObjectFieldStart("nonfinite");
+            g.writeNumberField("logits", acc.nonFiniteLogits());
+            long nonFinite = 0;
+            for (AnchorClass k : AnchorClass.values()) {
+                nonFinite += acc.nonFiniteLoss(k);
+            }
+            g.writeNumberField("loss", nonFinite);
+            for (AnchorClass k : AnchorClass.values()) {
+                g.writeNumberField("in_" + k.label(), acc.nonFiniteLoss(k));
+            }
+            for (AnchorClass k : AnchorClass.values()) {
+                long first = acc.firstNonFiniteLoss(k);
+                if (first >= 0) {
+                    g.writeFieldName("first_in_" + k.label());
+                    index(g, shape().unravel(first));
+                }
+            }
+            g.writeEndObject();
+            if (topK > 0) {
+                g.writeArrayFieldStart("top");
+                for (TopK.Item item : acc.top().items()) {
+                    long[] idx = shape().unravel(item.index);
+                    g.writeStartObject();
+                    g.writeFieldName("index");
+                    index(g, idx);
+                    g.writeNumberField("class", shape().rank() <= 1 ? 0 : idx[idx.length - 1]);
+                    number(g, "logit", in.logits.getDouble(item.index));
+                    number(g, "target", in.targets.getDouble(item.index));
+                    number(g, "weight", in.weightAt(item.index));
+                    number(g, "loss", item.loss);
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+            }
+            g.writeEndObject();
+        }
+        return w.toString() + System.lineSeparator();
+    }
+
+    private static void number(JsonGenerator g, String field, double v) throws IOException {
+        g.writeNumberField(field, v);
+    }
+
+    private static void index(JsonGenerator g, long[] idx) throws IOException {
+        g.writeStartArray();
+        for (long i : idx) {
+            g.writeNumber(i);
+        }
+        g.writeEndArray();
+    }
+
+    void table(PrintWriter out, int topK) {
+        out.printf("focal loss  gamma=%s  alpha=%s  shape=%s  dtype=%s  weights=%s%n",
+                Numbers.format(gamma), Numbers.format(alpha), shape(), outputType.numpyName(), weightsSource);
+        out.printf("loss  sum=%s  mean=%s  per_batch=%s%n", Numbers.format(sum()), Numbers.format(mean()),
+                Numbers.format(perBatch()));
+        out.println();
+        Table anchors = new Table("anchors", ">count", ">loss sum", ">share", ">mean/anchor", ">focal mean");
+        for (AnchorClass k : AnchorClass.values()) {
+            anchors.row(k.label(), acc.anchors(k), Numbers.format(acc.lossSum(k)),
+                    Numbers.percent(ratio(acc.lossSum(k), sum())),
+                    Numbers.format(ratio(acc.lossSum(k), acc.anchors(k))), Numbers.format(acc.focalMean(k)));
+        }
+        anchors.row("total", totalAnchors(), Numbers.format(sum()), Numbers.percent(ratio(sum(), sum())),
+                Numbers.format(ratio(sum(), totalAnchors())), "");
+        anchors.print(out, "");
+        out.println();
+        Table classes = new Table("class", ">positives", ">loss sum", ">share");
+        for (int c = 0; c < acc.classes(); c++) {
+            classes.row(className(c), acc.classPositives(c), Numbers.format(acc.classLoss(c)),
+                    Numbers.percent(ratio(acc.classLoss(c), sum())));
+        }
+        classes.print(out, "");
+        out.println();
+        nonFinite(out);
+        if (topK > 0) {
+            out.println();
+            Table top = new Table("top loss", ">class", ">logit", ">target", ">weight", ">loss");
+            for (TopK.Item item : acc.top().items()) {
+                long[] idx = shape().unravel(item.index);
+                int c = shape().rank() <= 1 ? 0 : (int) idx[idx.length - 1];
+                top.row(Shape.indexString(idx), className(c), Numbers.format(in.logits.getDouble(item.index)),
+                        Numbers.format(in.targets.getDouble(item.index)), Numbers.format(in.weightAt(item.index)),
+                        Numbers.format(item.loss));
+            }
+            top.print(out, "");
+        }
+        out.flush();
+    }
+
+    private void nonFinite(PrintWriter out) {
+        long total = 0;
+        for (AnchorClass k : AnchorClass.values()) {
+            total += acc.nonFiniteLoss(k);
+        }
+        if (total == 0 && acc.nonFiniteLogits() == 0) {
+            out.println("non-finite: none");
+            return;
+        }
+        out.printf("non-finite: %d logits, %d loss values (positive %d, negative %d, ignored %d)%n",
+                acc.nonFiniteLogits(), total, acc.nonFiniteLoss(AnchorClass.POSITIVE),
+                acc.nonFiniteLoss(AnchorClass.NEGATIVE), acc.nonFiniteLoss(AnchorClass.IGNORED));
+        for (AnchorClass k : AnchorClass.values()) {
+            long first = acc.firstNonFiniteLoss(k);
+            if (first >= 0) {
+                out.printf("  first in a %s anchor at %s (logit %s)%n", k.label(),
+                        Shape.indexString(shape().unravel(first)), Numbers.format(in.logits.getDouble(first)));
+            }
+        }
+        if (acc.nonFiniteLoss(AnchorClass.IGNORED) > 0) {
+            out.println("  warning: a weight of 0 does not mask NaN (0 * NaN = NaN): the reference's total is NaN"
+                    + " because of ignored anchors");
+        }
+    }
+}

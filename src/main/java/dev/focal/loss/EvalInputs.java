@@ -1,0 +1,58 @@
+package dev.focal.loss;
+
+import dev.focal.FocalException;
+import dev.focal.tensor.DType;
+import dev.focal.tensor.Tensor;
+
+/**
+ * The three tensors of one evaluation, checked against each other: float logits, targets of
+ * the same shape (the reference would broadcast mismatched shapes silently, which hides bugs),
+ * and weights laid out by the reference's rule. Names are only used in messages.
+ */
+public final class EvalInputs {
+    public final Tensor logits;
+    public final Tensor targets;
+    /** Null when no weights were given (all ones). */
+    public final Tensor weights;
+    public final WeightBroadcast broadcast;
+
+    public EvalInputs(Tensor logits, String logitsName, Tensor targets, String targetsName,
+                      Tensor weights, String weightsName) {
+        if (!logits.dtype().isFloat()) {
+            throw FocalException.input(logitsName, "logits have dtype " + logits.dtype().numpyName()
+                    + "; they must be float16, float32 or float64");
+        }
+        if (!logits.shape().equals(targets.shape())) {
+            throw FocalException.input(targetsName, "targets have shape " + targets.shape()
+                    + " but logits have shape " + logits.shape()
+                    + "; they must be identical (the reference would broadcast them silently)");
+        }
+        this.logits = logits;
+        this.targets = targets;
+        this.weights = weights;
+        this.broadcast = weights == null
+                ? WeightBroadcast.none(logits.shape())
+                : WeightBroadcast.of(logits.shape(), weights.shape(), weightsName);
+    }
+
+    /** float64 when any input is float64, else float32 (the dtype PyTorch would compute in). */
+    public DType naturalOutputType() {
+        boolean f64 = logits.dtype() == DType.FLOAT64 || targets.dtype() == DType.FLOAT64
+                || (weights != null && weights.dtype() == DType.FLOAT64);
+        return f64 ? DType.FLOAT64 : DType.FLOAT32;
+    }
+
+    /** The weight applied at a flat loss index (1 when no weights were given). */
+    public double weightAt(long flatIndex) {
+        if (weights == null) {
+            return 1.0;
+        }
+        long[] idx = logits.shape().unravel(flatIndex);
+        long[] strides = broadcast.strides();
+        long at = 0;
+        for (int k = 0; k < idx.length; k++) {
+            at += idx[k] * strides[k];
+        }
+        return weights.getDouble(at);
+    }
+}

@@ -1,0 +1,179 @@
+package dev.focal.loss;
+
+import dev.focal.stats.AnchorClass;
+import dev.focal.stats.LossAccumulator;
+import dev.focal.tensor.Shape;
+import dev.focal.tensor.Tensor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * One pass over logits, targets and weights that computes the per-element loss, optionally the
+ * gradient, and the summary figures together. The anchors are cut into fixed ranges whatever
+ * the thread count; each range is accumulated on its own and the ranges are merged in order,
+ * so every figure is bit-identical for any number of threads.
+ */
+public final class FocalEvaluation {
+    /** Elements per range: big enough to amortise scheduling, small enough to balance two cores. */
+    static final int RANGE_ELEMENTS = 1 << 16;
+
+    private final Tensor logits;
+    private final Tensor targets;
+    private final Tensor weights;
+    private final long[] anchorDims;
+    private final long[] anchorWeightStrides;
+    private final long classWeightStride;
+    private final int classes;
+    private final double gamma;
+    private final double alpha;
+
+    public FocalEvaluation(EvalInputs in, double gamma, double alpha) {
+        this.logits = in.logits;
+        this.targets = in.targets;
+        this.weights = in.weights;
+        this.gamma = gamma;
+        this.alpha = alpha;
+        Shape s = logits.shape();
+        long[] strides = in.broadcast.strides();
+        int r = s.rank();
+        if (r <= 1) {
+            // A vector is one class per element; a 0-d loss is one anchor of one class.
+            anchorDims = r == 0 ? new long[0] : new long[] {s.dim(0)};
+            anchorWeightStrides = r == 0 ? new long[0] : new long[] {strides[0]};
+            classWeightStride = 0;
+            classes = 1;
+        } else {
+            anchorDims = java.util.Arrays.copyOf(s.dims(), r - 1);
+            anchorWeightStrides = java.util.Arrays.copyOf(strides, r - 1);
+            classWeightStride = strides[r - 1];
+            classes = Math.toIntExact(s.dim(r - 1));
+        }
+    }
+
+    public int classes() {
+        return classes;
+    }
+
+    public long anchors() {
+        return classes == 0 ? 0 : logits.count() / classes;
+    }
+
+    /**
+     * Runs the pass. {@code lossOut} and {@code gradOut} (either may be null) receive the
+     * per-element loss and gradient in C order, rounded to their dtype.
+     */
+    public LossAccumulator run(Tensor lossOut, Tensor gradOut, int topK, int threads) {
+        long anchors = anchors();
+        long perRange = Math.max(1, RANGE_ELEMENTS / Math.max(1, classes));
+        int ranges = Math.toIntExact(Math.max(1, (anchors + perRange - 1) / perRange));
+        LossAccumulator[] partial = new LossAccumulator[ranges];
+        int workers = Math.max(1, Math.min(threads, ranges));
+        if (workers == 1) {
+            for (int i = 0; i < ranges; i++) {
+                partial[i] = range(i * perRange, Math.min(anchors, (i + 1) * perRange), lossOut, gradOut, topK);
+            }
+        } else {
+            AtomicInteger next = new AtomicInteger();
+            ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
+                Thread t = new Thread(r, "focal-eval");
+                t.setDaemon(true);
+                return t;
+            });
+            try {
+                List<Future<?>> jobs = new ArrayList<>();
+                for (int w = 0; w < workers; w++) {
+                    jobs.add(pool.submit(() -> {
+                        for (int i = next.getAndIncrement(); i < ranges; i = next.getAndIncrement()) {
+                            partial[i] = range(i * perRange, Math.min(anchors, (i + 1) * perRange),
+                                    lossOut, gradOut, topK);
+                        }
+                    }));
+                }
+                for (Future<?> f : jobs) {
+                    f.get();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            } catch (ExecutionException e) {
+                Throwable c = e.getCause();
+                throw c instanceof RuntimeException ? (RuntimeException) c : new IllegalStateException(c);
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+        LossAccumulator total = new LossAccumulator(classes, topK);
+        for (LossAccumulator p : partial) {
+            total.merge(p);
+        }
+        return total;
+    }
+
+    private LossAccumulator range(long from, long to, Tensor lossOut, Tensor gradOut, int topK) {
+        LossAccumulator acc = new LossAccumulator(classes, topK);
+        double[] x = new double[classes];
+        double[] t = new double[classes];
+        double[] w = new double[classes];
+        double[] loss = new double[classes];
+        double[] focal = new double[classes];
+        long[] idx = unravel(from);
+        long wBase = 0;
+        for (int k = 0; k < idx.length; k++) {
+            wBase += idx[k] * anchorWeightStrides[k];
+        }
+        for (long a = from; a < to; a++) {
+            long first = a * classes;
+            boolean ignored = true;
+            boolean positive = false;
+            for (int c = 0; c < classes; c++) {
+                x[c] = logits.getDouble(first + c);
+                t[c] = targets.getDouble(first + c);
+                w[c] = weights == null ? 1.0 : weights.getDouble(wBase + c * classWeightStride);
+                ignored &= w[c] == 0;
+                positive |= t[c] > 0;
+                loss[c] = FocalMath.loss(x[c], t[c], w[c], gamma, alpha);
+                focal[c] = FocalMath.focalFactor(x[c], t[c], gamma);
+                if (lossOut != null) {
+                    lossOut.setDouble(first + c, loss[c]);
+                }
+                if (gradOut != null) {
+                    gradOut.setDouble(first + c, FocalMath.gradient(x[c], t[c], w[c], gamma, alpha));
+                }
+            }
+            AnchorClass kind = ignored ? AnchorClass.IGNORED : positive ? AnchorClass.POSITIVE : AnchorClass.NEGATIVE;
+            acc.addAnchor(kind, first, x, t, loss, focal);
+            wBase = advance(idx, wBase);
+        }
+        return acc;
+    }
+
+    private long[] unravel(long anchor) {
+        long[] idx = new long[anchorDims.length];
+        for (int k = anchorDims.length - 1; k >= 0; k--) {
+            if (anchorDims[k] > 0) {
+                idx[k] = anchor % anchorDims[k];
+                anchor /= anchorDims[k];
+            }
+        }
+        return idx;
+    }
+
+    /** Steps the anchor index like an odometer and returns the weight offset of the next anchor. */
+    private long advance(long[] idx, long wBase) {
+        for (int k = idx.length - 1; k >= 0; k--) {
+            idx[k]++;
+            wBase += anchorWeightStrides[k];
+            if (idx[k] < anchorDims[k]) {
+                return wBase;
+            }
+            wBase -= idx[k] * anchorWeightStrides[k];
+            idx[k] = 0;
+        }
+        return wBase;
+    }
+}

@@ -1,0 +1,21 @@
+package dev.focal.stats;
+
+/**
+ * How an anchor (an index over all axes but the class axis) counts in the summary: ignored when
+ * all its weights are zero, else positive when some target is above zero, else negative.
+ */
+public enum AnchorClass {
+    POSITIVE("positive"),
+    NEGATIVE("negative"),
+    IGNORED("ignored");
+
+    private final String label;
+
+    AnchorClass(String label) {
+        this.label = label;
+    }
+
+    public String label() {
+        return label;
+    }
+}
