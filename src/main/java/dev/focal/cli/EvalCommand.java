@@ -1,6 +1,7 @@
 package dev.focal.cli;
 
 import dev.focal.FocalException;
+import dev.focal.head.LabelTargets;
 import dev.focal.io.AtomicFile;
 import dev.focal.io.TensorFile;
 import dev.focal.io.TensorIO;
@@ -96,6 +97,45 @@ final class EvalCommand implements Callable<Integer> {
             description = "List the K elements with the largest loss (NaN first).")
     int top;
 
+    @Option(names = "--labels", paramLabel = "FILE",
+            description = "OpenPCDet anchor labels (B, A) (box_cls_labels) or point labels (N,): negative = ignored,"
+                    + " 0 = background, 1..C = class. Targets and weights are derived from them (not with --targets/--weights).")
+    String labelsSpec;
+
+    @Option(names = "--num-classes", paramLabel = "C", description = "Number of classes C (required with --labels).")
+    Integer numClasses;
+
+    @Option(names = "--normalize", paramLabel = "MODE", defaultValue = "per-sample",
+            description = "With --labels: divide weights by max(positives, 1) per sample (per-sample: anchor head,"
+                    + " default), over the batch (batch: point head, TransFusion), or not (none).")
+    String normalize;
+
+    @Option(names = "--background", paramLabel = "WHERE", defaultValue = "first",
+            description = "With --labels: first (OpenPCDet: 0 = background, classes 1..C, default) or last"
+                    + " (TransFusion, mmdet: C = background, classes 0..C-1).")
+    String background;
+
+    @Option(names = "--loss-weight", paramLabel = "W", defaultValue = "1.0",
+            description = "Multiplies the per-element loss and gradient (OpenPCDet's cls_weight), so that loss.per_batch"
+                    + " is rpn_loss_cls (default: ${DEFAULT-VALUE}).")
+    double lossWeight;
+
+    @Option(names = "--pos-weight", paramLabel = "P", description = "With --labels: weight of positive anchors before"
+            + " normalising (multi-head pos_cls_weight; default 1.0).")
+    Float posWeight;
+
+    @Option(names = "--neg-weight", paramLabel = "N", description = "With --labels: weight of negative anchors before"
+            + " normalising (multi-head neg_cls_weight; default 1.0).")
+    Float negWeight;
+
+    @Option(names = "--write-targets", paramLabel = "FILE",
+            description = "With --labels: write the derived one-hot targets to FILE (.npy or .json).")
+    Path writeTargets;
+
+    @Option(names = "--write-weights", paramLabel = "FILE",
+            description = "With --labels: write the derived weights to FILE (.npy or .json).")
+    Path writeWeights;
+
     @Option(names = "--threads", paramLabel = "N",
             description = "Worker threads (default: all cores). Results are identical for any N.")
     Integer threads;
@@ -109,14 +149,27 @@ final class EvalCommand implements Callable<Integer> {
         List<TensorFile> open = new ArrayList<>();
         try {
             TensorRef logitsRef = resolve(logitsSpec, LOGITS_KEYS, "--logits", true, open);
-            TensorRef targetsRef = resolve(targetsSpec, TARGETS_KEYS, "--targets", true, open);
-            TensorRef weightsRef = resolve(weightsSpec, WEIGHTS_KEYS, "--weights", false, open);
-            checkOutputs(logitsRef, targetsRef, weightsRef);
+            TensorRef labelsRef = labelsSpec == null ? null : TensorRef.parse(labelsSpec);
+            TensorRef targetsRef = labelsRef != null ? null : resolve(targetsSpec, TARGETS_KEYS, "--targets", true, open);
+            TensorRef weightsRef = labelsRef != null ? null : resolve(weightsSpec, WEIGHTS_KEYS, "--weights", false, open);
+            checkOutputs(logitsRef, labelsRef, targetsRef, weightsRef);
 
-            EvalInputs in = new EvalInputs(read(logitsRef, open), logitsRef.toString(),
-                    read(targetsRef, open), targetsRef.toString(),
-                    weightsRef == null ? null : read(weightsRef, open), String.valueOf(weightsRef));
-            FocalEvaluation eval = new FocalEvaluation(in, gamma, alpha);
+            EvalInputs in;
+            HeadLabels head = null;
+            if (labelsRef != null) {
+                head = HeadLabels.derive(read(labelsRef, open), labelsRef.toString(), numClasses,
+                        background(), normalization(), posWeight == null ? 1f : posWeight,
+                        negWeight == null ? 1f : negWeight);
+                Tensor logits = head.reshapeLogits(read(logitsRef, open), logitsRef.toString());
+                in = new EvalInputs(logits, logitsRef.toString(), head.result.targets,
+                        "targets derived from " + labelsRef, head.result.weights, "weights derived from " + labelsRef);
+            } else {
+                in = new EvalInputs(read(logitsRef, open), logitsRef.toString(),
+                        read(targetsRef, open), targetsRef.toString(),
+                        weightsRef == null ? null : read(weightsRef, open), String.valueOf(weightsRef));
+            }
+            FocalEvaluation eval = new FocalEvaluation(in, gamma, alpha, lossWeight,
+                    head == null ? 0 : head.result.samples());
             if (classNames != null && classNames.size() != eval.classes()) {
                 throw FocalException.usage("--class-names gives " + classNames.size() + " names but the class axis has "
                         + eval.classes() + " classes");
@@ -127,14 +180,22 @@ final class EvalCommand implements Callable<Integer> {
             int workers = threads != null ? threads : Runtime.getRuntime().availableProcessors();
             LossAccumulator acc = eval.run(lossOut, gradTensor, top, workers);
 
-            EvalReport report = new EvalReport(gamma, alpha, in,
-                    weightsRef == null ? "none (all ones)" : weightsRef.toString(), outType, acc, classNames);
+            String weightsSource = head != null ? "derived from " + labelsRef
+                    : weightsRef == null ? "none (all ones)" : weightsRef.toString();
+            EvalReport report = new EvalReport(gamma, alpha, lossWeight, in, weightsSource, outType, acc, classNames,
+                    head);
             String summaryJson = json || stats != null ? report.json(top) : null;
             if (out != null) {
                 TensorIO.write(lossOut != null ? lossOut : reduced(report, outType), out);
             }
             if (gradOut != null) {
                 TensorIO.write(gradTensor, gradOut);
+            }
+            if (writeTargets != null) {
+                TensorIO.write(head.result.targets, writeTargets);
+            }
+            if (writeWeights != null) {
+                TensorIO.write(head.result.weights, writeWeights);
             }
             if (stats != null) {
                 AtomicFile.write(stats, s -> s.write(summaryJson.getBytes(StandardCharsets.UTF_8)));
@@ -166,10 +227,34 @@ final class EvalCommand implements Callable<Integer> {
         if (threads != null && threads < 1) {
             throw FocalException.usage("--threads must be 1 or more, not " + threads);
         }
-        if (bundle == null && (logitsSpec == null || targetsSpec == null)) {
-            throw FocalException.usage("give a BUNDLE, or --logits and --targets (see 'focal eval --help')");
+        if (!Double.isFinite(lossWeight)) {
+            throw FocalException.usage("--loss-weight must be a finite number");
         }
-        for (Path p : new Path[] {out, gradOut}) {
+        if (labelsSpec != null) {
+            if (targetsSpec != null || weightsSpec != null) {
+                throw FocalException.usage("--labels derives targets and weights; do not also give --targets or --weights");
+            }
+            if (numClasses == null || numClasses < 1) {
+                throw FocalException.usage("--labels needs --num-classes C (1 or more)");
+            }
+            if (bundle == null && logitsSpec == null) {
+                throw FocalException.usage("--labels needs --logits (or a BUNDLE holding the logits)");
+            }
+            background();
+            normalization();
+        } else {
+            String labelOnly = numClasses != null ? "--num-classes" : posWeight != null ? "--pos-weight"
+                    : negWeight != null ? "--neg-weight" : writeTargets != null ? "--write-targets"
+                    : writeWeights != null ? "--write-weights" : null;
+            if (labelOnly != null) {
+                throw FocalException.usage(labelOnly + " only applies with --labels");
+            }
+            if (bundle == null && (logitsSpec == null || targetsSpec == null)) {
+                throw FocalException.usage("give a BUNDLE, or --logits and --targets, or --logits and --labels"
+                        + " (see 'focal eval --help')");
+            }
+        }
+        for (Path p : new Path[] {out, gradOut, writeTargets, writeWeights}) {
             if (p != null) {
                 TensorIO.checkOutput(p);
             }
@@ -182,7 +267,7 @@ final class EvalCommand implements Callable<Integer> {
     /** Refuses outputs that would overwrite an input, or each other, before any work is done. */
     private void checkOutputs(TensorRef... inputs) {
         List<Path> outputs = new ArrayList<>();
-        for (Path p : new Path[] {out, gradOut, stats}) {
+        for (Path p : new Path[] {out, gradOut, stats, writeTargets, writeWeights}) {
             if (p == null) {
                 continue;
             }
@@ -197,6 +282,23 @@ final class EvalCommand implements Callable<Integer> {
                 }
             }
             outputs.add(p);
+        }
+    }
+
+    private LabelTargets.Background background() {
+        switch (background) {
+            case "first": return LabelTargets.Background.FIRST;
+            case "last": return LabelTargets.Background.LAST;
+            default: throw FocalException.usage("--background must be first or last, not '" + background + "'");
+        }
+    }
+
+    private LabelTargets.Normalize normalization() {
+        switch (normalize) {
+            case "per-sample": return LabelTargets.Normalize.PER_SAMPLE;
+            case "batch": return LabelTargets.Normalize.BATCH;
+            case "none": return LabelTargets.Normalize.NONE;
+            default: throw FocalException.usage("--normalize must be per-sample, batch or none, not '" + normalize + "'");
         }
     }
 

@@ -16,16 +16,21 @@ import java.util.List;
 final class EvalReport {
     final double gamma;
     final double alpha;
+    final double lossWeight;
     final EvalInputs in;
     final String weightsSource;
     final DType outputType;
     final LossAccumulator acc;
     final List<String> classNames;
+    /** Null unless the targets and weights were derived from labels. */
+    final HeadLabels head;
 
-    EvalReport(double gamma, double alpha, EvalInputs in, String weightsSource, DType outputType,
-               LossAccumulator acc, List<String> classNames) {
+    EvalReport(double gamma, double alpha, double lossWeight, EvalInputs in, String weightsSource, DType outputType,
+               LossAccumulator acc, List<String> classNames, HeadLabels head) {
         this.gamma = gamma;
         this.alpha = alpha;
+        this.lossWeight = lossWeight;
+        this.head = head;
         this.in = in;
         this.weightsSource = weightsSource;
         this.outputType = outputType;
@@ -78,8 +83,19 @@ final class EvalReport {
             }
             g.writeEndArray();
             g.writeStringField("dtype", outputType.numpyName());
-            g.writeStringField("weights", in.weights == null ? "default" : "given");
+            g.writeNumberField("loss_weight", lossWeight);
+            g.writeStringField("weights", head != null ? "derived" : in.weights == null ? "default" : "given");
             g.writeStringField("weights_source", weightsSource);
+            if (head != null) {
+                g.writeObjectFieldStart("labels");
+                g.writeStringField("file", head.labelsName);
+                g.writeNumberField("num_classes", head.classes);
+                g.writeStringField("background", head.backgroundName());
+                g.writeStringField("normalize", head.normalizeName());
+                g.writeNumberField("pos_weight", head.posWeight);
+                g.writeNumberField("neg_weight", head.negWeight);
+                g.writeEndObject();
+            }
             g.writeObjectFieldStart("loss");
             number(g, "sum", sum());
             number(g, "mean", mean());
@@ -100,6 +116,19 @@ final class EvalReport {
                 number(g, "share", ratio(acc.lossSum(k), sum()));
                 number(g, "focal_mean", acc.focalMean(k));
                 g.writeEndObject();
+            }
+            if (head != null) {
+                g.writeArrayFieldStart("per_sample");
+                for (int b = 0; b < head.result.samples(); b++) {
+                    g.writeStartObject();
+                    g.writeNumberField("positives", head.result.positives[b]);
+                    g.writeNumberField("negatives", head.result.negatives[b]);
+                    g.writeNumberField("ignored", head.result.ignored[b]);
+                    g.writeNumberField("normalizer", head.result.normalizer[b]);
+                    number(g, "loss_sum", acc.sampleLoss(b));
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
             }
             g.writeArrayFieldStart("per_class");
             for (int c = 0; c < acc.classes(); c++) {
@@ -163,8 +192,15 @@ final class EvalReport {
     }
 
     void table(PrintWriter out, int topK) {
-        out.printf("focal loss  gamma=%s  alpha=%s  shape=%s  dtype=%s  weights=%s%n",
-                Numbers.format(gamma), Numbers.format(alpha), shape(), outputType.numpyName(), weightsSource);
+        out.printf("focal loss  gamma=%s  alpha=%s%s  shape=%s  dtype=%s  weights=%s%n",
+                Numbers.format(gamma), Numbers.format(alpha),
+                lossWeight == 1 ? "" : "  loss_weight=" + Numbers.format(lossWeight),
+                shape(), outputType.numpyName(), weightsSource);
+        if (head != null) {
+            out.printf("labels  num_classes=%d  background=%s  normalize=%s  pos_weight=%s  neg_weight=%s%n",
+                    head.classes, head.backgroundName(), head.normalizeName(), Numbers.format(head.posWeight),
+                    Numbers.format(head.negWeight));
+        }
         out.printf("loss  sum=%s  mean=%s  per_batch=%s%n", Numbers.format(sum()), Numbers.format(mean()),
                 Numbers.format(perBatch()));
         out.println();
@@ -178,6 +214,15 @@ final class EvalReport {
                 Numbers.format(ratio(sum(), totalAnchors())), "");
         anchors.print(out, "");
         out.println();
+        if (head != null) {
+            Table samples = new Table("sample", ">positives", ">negatives", ">ignored", ">normalizer", ">loss sum");
+            for (int b = 0; b < head.result.samples(); b++) {
+                samples.row(b, head.result.positives[b], head.result.negatives[b], head.result.ignored[b],
+                        Numbers.format(head.result.normalizer[b]), Numbers.format(acc.sampleLoss(b)));
+            }
+            samples.print(out, "");
+            out.println();
+        }
         Table classes = new Table("class", ">positives", ">loss sum", ">share");
         for (int c = 0; c < acc.classes(); c++) {
             classes.row(className(c), acc.classPositives(c), Numbers.format(acc.classLoss(c)),

@@ -31,8 +31,16 @@ public final class FocalEvaluation {
     private final int classes;
     private final double gamma;
     private final double alpha;
+    private final double scale;
+    private final int samples;
 
-    public FocalEvaluation(EvalInputs in, double gamma, double alpha) {
+    /**
+     * @param scale   multiplies every loss and gradient element (OpenPCDet's cls_weight)
+     * @param samples how many equal groups of anchors (the batch) to sum the loss of separately; 0 for none
+     */
+    public FocalEvaluation(EvalInputs in, double gamma, double alpha, double scale, int samples) {
+        this.scale = scale;
+        this.samples = samples;
         this.logits = in.logits;
         this.targets = in.targets;
         this.weights = in.weights;
@@ -107,7 +115,7 @@ public final class FocalEvaluation {
                 pool.shutdownNow();
             }
         }
-        LossAccumulator total = new LossAccumulator(classes, topK);
+        LossAccumulator total = new LossAccumulator(classes, topK, samples);
         for (LossAccumulator p : partial) {
             total.merge(p);
         }
@@ -115,7 +123,8 @@ public final class FocalEvaluation {
     }
 
     private LossAccumulator range(long from, long to, Tensor lossOut, Tensor gradOut, int topK) {
-        LossAccumulator acc = new LossAccumulator(classes, topK);
+        LossAccumulator acc = new LossAccumulator(classes, topK, samples);
+        long perSample = samples == 0 ? 1 : Math.max(1, anchors() / samples);
         double[] x = new double[classes];
         double[] t = new double[classes];
         double[] w = new double[classes];
@@ -136,17 +145,17 @@ public final class FocalEvaluation {
                 w[c] = weights == null ? 1.0 : weights.getDouble(wBase + c * classWeightStride);
                 ignored &= w[c] == 0;
                 positive |= t[c] > 0;
-                loss[c] = FocalMath.loss(x[c], t[c], w[c], gamma, alpha);
+                loss[c] = FocalMath.loss(x[c], t[c], w[c], gamma, alpha) * scale;
                 focal[c] = FocalMath.focalFactor(x[c], t[c], gamma);
                 if (lossOut != null) {
                     lossOut.setDouble(first + c, loss[c]);
                 }
                 if (gradOut != null) {
-                    gradOut.setDouble(first + c, FocalMath.gradient(x[c], t[c], w[c], gamma, alpha));
+                    gradOut.setDouble(first + c, FocalMath.gradient(x[c], t[c], w[c], gamma, alpha) * scale);
                 }
             }
             AnchorClass kind = ignored ? AnchorClass.IGNORED : positive ? AnchorClass.POSITIVE : AnchorClass.NEGATIVE;
-            acc.addAnchor(kind, first, x, t, loss, focal);
+            acc.addAnchor(kind, samples == 0 ? 0 : (int) (a / perSample), first, x, t, loss, focal);
             wBase = advance(idx, wBase);
         }
         return acc;

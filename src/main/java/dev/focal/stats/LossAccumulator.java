@@ -18,12 +18,18 @@ public final class LossAccumulator {
     final CompensatedSum[] classLoss;
     long nonFiniteLogits;
     final TopK top;
+    final CompensatedSum[] sampleLoss;
 
-    public LossAccumulator(int classes, int topK) {
+    /**
+     * @param samples how many samples (groups of anchors along the first axis) to sum the loss
+     *                of separately; 0 for none
+     */
+    public LossAccumulator(int classes, int topK, int samples) {
         this.classes = classes;
         this.classPositives = new long[classes];
         this.classLoss = sums(classes);
         this.top = new TopK(topK);
+        this.sampleLoss = sums(samples);
     }
 
     private static CompensatedSum[] sums(int n) {
@@ -38,9 +44,10 @@ public final class LossAccumulator {
      * Adds one anchor: its category, and per class its logit, target, loss and focal factor.
      * {@code firstIndex} is the flat index of the anchor's first element.
      */
-    public void addAnchor(AnchorClass kind, long firstIndex, double[] logit, double[] target,
+    public void addAnchor(AnchorClass kind, int sample, long firstIndex, double[] logit, double[] target,
                           double[] loss, double[] focal) {
         int k = kind.ordinal();
+        CompensatedSum perSample = sampleLoss.length > 0 ? sampleLoss[sample] : null;
         anchors[k]++;
         elements[k] += classes;
         for (int c = 0; c < classes; c++) {
@@ -49,6 +56,9 @@ public final class LossAccumulator {
             lossSum[k].add(l);
             focalSum[k].add(focal[c]);
             classLoss[c].add(l);
+            if (perSample != null) {
+                perSample.add(l);
+            }
             if (kind != AnchorClass.IGNORED && target[c] > 0) {
                 classPositives[c]++;
             }
@@ -80,6 +90,9 @@ public final class LossAccumulator {
         for (int c = 0; c < classes; c++) {
             classPositives[c] += o.classPositives[c];
             classLoss[c].add(o.classLoss[c]);
+        }
+        for (int i = 0; i < sampleLoss.length; i++) {
+            sampleLoss[i].add(o.sampleLoss[i]);
         }
         nonFiniteLogits += o.nonFiniteLogits;
         top.merge(o.top);
@@ -130,6 +143,11 @@ public final class LossAccumulator {
 
     public double classLoss(int c) {
         return classLoss[c].value();
+    }
+
+    /** The loss summed over one sample's anchors (only when samples were asked for). */
+    public double sampleLoss(int sample) {
+        return sampleLoss[sample].value();
     }
 
     public TopK top() {

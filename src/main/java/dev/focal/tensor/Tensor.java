@@ -12,14 +12,29 @@ public final class Tensor {
     private final Shape shape;
     private final boolean fortranOrder;
     private final Storage storage;
+    /** The shape the storage was laid out for; differs from {@code shape} after a reshape. */
+    private final Shape layout;
     private final long[] fStrides;
 
     public Tensor(DType dtype, Shape shape, boolean fortranOrder, Storage storage) {
+        this(dtype, shape, shape, fortranOrder && shape.rank() > 1, storage);
+    }
+
+    private Tensor(DType dtype, Shape shape, Shape layout, boolean fortranOrder, Storage storage) {
         this.dtype = dtype;
         this.shape = shape;
-        this.fortranOrder = fortranOrder && shape.rank() > 1;
+        this.layout = layout;
+        this.fortranOrder = fortranOrder;
         this.storage = storage;
-        this.fStrides = this.fortranOrder ? shape.fStrides() : null;
+        this.fStrides = fortranOrder ? layout.fStrides() : null;
+    }
+
+    /** A view with another shape of the same count, as numpy's C-order reshape (no copy). */
+    public Tensor reshape(Shape newShape) {
+        if (newShape.count() != shape.count()) {
+            throw new IllegalArgumentException("cannot reshape " + shape + " to " + newShape);
+        }
+        return new Tensor(dtype, newShape, layout, fortranOrder, storage);
     }
 
     /** A zero-filled, writable, C-order little-endian heap tensor. */
@@ -63,8 +78,8 @@ public final class Tensor {
         }
         long storageIndex = 0;
         long rest = index;
-        for (int axis = shape.rank() - 1; axis >= 0; axis--) {
-            long d = shape.dim(axis);
+        for (int axis = layout.rank() - 1; axis >= 0; axis--) {
+            long d = layout.dim(axis);
             storageIndex += (rest % d) * fStrides[axis];
             rest /= d;
         }
