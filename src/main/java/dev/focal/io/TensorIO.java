@@ -11,7 +11,7 @@ import java.util.Locale;
 
 /** Opens, reads and writes tensor files; picks the format by content first, then by extension. */
 public final class TensorIO {
-    private static final List<TensorFormat> FORMATS = List.of(new NpyFormat(), new NpzFormat());
+    private static final List<TensorFormat> FORMATS = List.of(new NpyFormat(), new NpzFormat(), new JsonFormat());
 
     private TensorIO() {
     }

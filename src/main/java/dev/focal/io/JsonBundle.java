@@ -1,0 +1,60 @@
+package dev.focal.io;
+
+import dev.focal.FocalException;
+import dev.focal.tensor.Tensor;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A JSON object of named arrays. Its keys come from the first pass over the file; each member is
+ * parsed only when asked for, in a pass of its own, so one bad member spoils only itself.
+ */
+final class JsonBundle implements TensorFile {
+    /** Messages list this many keys at most. */
+    private static final int LISTED = 10;
+
+    private final Path path;
+    private final String name;
+    private final JsonReader.Outline outline;
+    private final List<String> keys;
+
+    JsonBundle(Path path, String name, JsonReader.Outline outline) {
+        this.path = path;
+        this.name = name;
+        this.outline = outline;
+        this.keys = outline.keys();
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public List<String> keys() {
+        return keys;
+    }
+
+    @Override
+    public Tensor get(String key) {
+        if (key == null) {
+            if (keys.size() != 1) {
+                throw FocalException.input(name, "holds " + keys.size() + " arrays (" + listing()
+                        + "): name one as FILE:KEY");
+            }
+            key = keys.get(0);
+        } else if (!keys.contains(key)) {
+            throw FocalException.input(name, "no array '" + key + "' (has: " + listing() + ")");
+        }
+        return JsonReader.member(path, name, key, outline);
+    }
+
+    private String listing() {
+        String shown = String.join(", ", keys.subList(0, Math.min(LISTED, keys.size())));
+        return keys.size() <= LISTED ? shown : shown + " and " + (keys.size() - LISTED) + " more";
+    }
+
+    @Override
+    public void close() {
+    }
+}

@@ -1,0 +1,307 @@
+package dev.focal.io;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonParser.NumberType;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import dev.focal.FocalException;
+import dev.focal.tensor.DType;
+import dev.focal.tensor.Shape;
+import dev.focal.tensor.Tensor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads JSON documents with Jackson's streaming parser. An array or scalar takes one pass. An
+ * object takes two: the first learns its keys and skips their values, so that a typed form's
+ * dtype is known before its data whatever the key order (float32 data is then parsed as float32,
+ * not rounded through double); the second reads the values.
+ */
+final class JsonReader {
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .build();
+    private static final Set<String> TYPED_KEYS = Set.of("data", "shape", "dtype");
+
+    private JsonReader() {
+    }
+
+    static TensorFile open(Path path, String name) {
+        FirstPass first = parse(path, name, p -> firstPass(p, path, name));
+        if (first.tensor != null) {
+            return new SingleTensorFile(name, first.tensor);
+        }
+        if (first.outline.isTyped()) {
+            Tensor t = parse(path, name, p -> {
+                p.nextToken();
+                return typed(p, name, first.outline);
+            });
+            return new SingleTensorFile(name, t);
+        }
+        return new JsonBundle(path, name, first.outline);
+    }
+
+    /** Reads one member of a bundle that {@link #open} outlined, in a pass of its own. */
+    static Tensor member(Path path, String name, String key, Outline bundle) {
+        String where = name + ":" + key;
+        return parse(path, where, p -> {
+            p.nextToken();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                boolean wanted = key.equals(p.currentName());
+                JsonToken t = p.nextToken();
+                if (wanted) {
+                    return t == JsonToken.START_OBJECT
+                            ? typed(p, where, bundle.objects.get(key))
+                            : JsonArray.read(p, where, null).toTensor();
+                }
+                p.skipChildren();
+            }
+            throw FocalException.input(where, "no longer in the file; it changed while being read");
+        });
+    }
+
+    /** A plain document's tensor, or an object's outline. */
+    private static final class FirstPass {
+        final Tensor tensor;
+        final Outline outline;
+
+        FirstPass(Tensor tensor, Outline outline) {
+            this.tensor = tensor;
+            this.outline = outline;
+        }
+    }
+
+    private static FirstPass firstPass(JsonParser p, Path path, String name) throws IOException {
+        JsonToken t = p.nextToken();
+        if (t == null) {
+            throw FocalException.input(name, Files.size(path) == 0 ? "empty file"
+                    : "no JSON value, only whitespace");
+        }
+        if (t != JsonToken.START_OBJECT) {
+            Tensor tensor = JsonArray.read(p, name, null).toTensor();
+            expectEnd(p, name);
+            return new FirstPass(tensor, null);
+        }
+        Outline o = Outline.read(p, name, true);
+        expectEnd(p, name);
+        if (o.isTyped()) {
+            o.checkTyped(name);
+        } else {
+            o.checkBundle(name);
+        }
+        return new FirstPass(null, o);
+    }
+
+    /** Reads a typed form whose outline passed {@link Outline#checkTyped}; the parser is on its '{'. */
+    private static Tensor typed(JsonParser p, String name, Outline o) throws IOException {
+        DType dtype = o.dtype == null ? null : DType.byName(o.dtype);
+        long[] shape = null;
+        JsonArray data = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String key = p.currentName();
+            p.nextToken();
+            if (key.equals("shape")) {
+                shape = shape(p, name);
+            } else if (key.equals("data")) {
+                data = JsonArray.read(p, name, dtype);
+            }
+            // "dtype" is a string, known from the outline.
+        }
+        return data.toTensor(shapeOf(name, data, shape));
+    }
+
+    private static long[] shape(JsonParser p, String name) throws IOException {
+        long[] dims = new long[JsonArray.MAX_DEPTH];
+        int n = 0;
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+            if (t != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == NumberType.BIG_INTEGER
+                    || p.getLongValue() < 0) {
+                throw FocalException.input(name, "\"shape\" must be a list of non-negative integers, found "
+                        + p.getText());
+            }
+            if (n == dims.length) {
+                throw FocalException.input(name, "\"shape\" has over " + JsonArray.MAX_DEPTH + " dimensions");
+            }
+            dims[n++] = p.getLongValue();
+        }
+        return Arrays.copyOf(dims, n);
+    }
+
+    /** The declared shape when the data is nested to match it or is flat with as many values. */
+    private static Shape shapeOf(String name, JsonArray data, long[] declared) {
+        long[] nested = data.shape();
+        if (declared == null || Arrays.equals(nested, declared)) {
+            return Shape.of(nested);
+        }
+        String wanted = Shape.indexString(declared);
+        Shape s;
+        try {
+            s = Shape.of(declared);
+        } catch (IllegalArgumentException e) {
+            throw FocalException.input(name, "\"shape\" " + wanted + " has more than 2^63 elements");
+        }
+        if (nested.length == 1 && data.count() == s.count()) {
+            return s;
+        }
+        if (nested.length == 1) {
+            throw FocalException.input(name, "data holds " + data.count() + " values, shape " + wanted
+                    + " needs " + s.count());
+        }
+        throw FocalException.input(name, "data is " + (nested.length == 0 ? "a scalar" : "nested as "
+                + Shape.indexString(nested)) + ", shape is " + wanted);
+    }
+
+    /** Jackson reads a second root value where Python's json refuses anything after the first. */
+    private static void expectEnd(JsonParser p, String name) throws IOException {
+        JsonLocation at;
+        try {
+            if (p.nextToken() == null) {
+                return;
+            }
+            at = p.currentTokenLocation();
+        } catch (JsonProcessingException e) {
+            at = e.getLocation();
+        }
+        throw FocalException.input(name, "trailing content after the JSON value" + position(at));
+    }
+
+    /** Skips the value at the current token; nesting no valid member can have is refused here. */
+    private static void skip(JsonParser p, String name) throws IOException {
+        int depth = 0;
+        for (JsonToken t = p.currentToken(); ; t = p.nextToken()) {
+            // A typed member's data may be an object and 64 arrays deep.
+            if (t.isStructStart() && ++depth > JsonArray.MAX_DEPTH + 1) {
+                throw FocalException.input(name, "nested deeper than " + JsonArray.MAX_DEPTH + " levels");
+            }
+            if (t.isStructEnd()) {
+                depth--;
+            }
+            if (depth == 0) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * What the first pass learns of an object without keeping values: its keys in file order with
+     * each value's first token, the text of a "dtype" string, and the same for members that are
+     * objects (a bundle's typed members).
+     */
+    static final class Outline {
+        private final Map<String, JsonToken> kinds = new LinkedHashMap<>();
+        private final Map<String, Outline> objects = new HashMap<>();
+        private String dtype;
+
+        static Outline read(JsonParser p, String name, boolean document) throws IOException {
+            Outline o = new Outline();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String key = p.currentName();
+                JsonToken t = p.nextToken();
+                if (o.kinds.put(key, t) != null) {
+                    throw FocalException.input(name, "holds key '" + key + "' twice");
+                }
+                if (t == JsonToken.VALUE_STRING && key.equals("dtype")) {
+                    o.dtype = p.getText();
+                } else if (t == JsonToken.START_OBJECT && document) {
+                    o.objects.put(key, read(p, name + ":" + key, false));
+                } else {
+                    skip(p, name);
+                }
+            }
+            return o;
+        }
+
+        List<String> keys() {
+            return List.copyOf(kinds.keySet());
+        }
+
+        /** Typed form: a "data" array (or a scalar beside "shape" or "dtype") and no keys but those three. */
+        boolean isTyped() {
+            JsonToken data = kinds.get("data");
+            if (data == null || !TYPED_KEYS.containsAll(kinds.keySet())) {
+                return false;
+            }
+            return data == JsonToken.START_ARRAY || data.isScalarValue() && kinds.size() > 1;
+        }
+
+        void checkTyped(String name) {
+            JsonToken shape = kinds.get("shape");
+            if (shape != null && shape != JsonToken.START_ARRAY) {
+                throw FocalException.input(name, "\"shape\" must be a list of non-negative integers");
+            }
+            JsonToken type = kinds.get("dtype");
+            if (type != null && type != JsonToken.VALUE_STRING) {
+                throw FocalException.input(name, "\"dtype\" must be a string such as \"float32\"");
+            }
+            if (dtype != null && DType.byName(dtype) == null) {
+                throw FocalException.input(name, "unknown dtype '" + dtype + "' (focal reads bool, int8..int64,"
+                        + " uint8..uint64, float16, float32 and float64)");
+            }
+        }
+
+        void checkBundle(String name) {
+            if (kinds.isEmpty()) {
+                throw FocalException.input(name, "holds no arrays");
+            }
+            for (Map.Entry<String, JsonToken> e : kinds.entrySet()) {
+                String where = name + ":" + e.getKey();
+                JsonToken t = e.getValue();
+                if (t == JsonToken.START_OBJECT) {
+                    Outline member = objects.get(e.getKey());
+                    if (!member.isTyped()) {
+                        throw FocalException.input(where, "an object member must be a typed array"
+                                + " {\"dtype\": ..., \"shape\": ..., \"data\": [...]}");
+                    }
+                    member.checkTyped(where);
+                } else if (t == JsonToken.VALUE_STRING || t == JsonToken.VALUE_NULL) {
+                    String hint = kinds.containsKey("data")
+                            ? " (a typed array has no keys but data, shape and dtype)" : "";
+                    throw FocalException.input(where, (t == JsonToken.VALUE_NULL ? "null" : "a string")
+                            + " is not an array" + hint);
+                }
+            }
+        }
+    }
+
+    private interface Pass<T> {
+        T run(JsonParser p) throws IOException;
+    }
+
+    private static <T> T parse(Path path, String name, Pass<T> pass) {
+        try (InputStream in = Files.newInputStream(path); JsonParser p = FACTORY.createParser(in)) {
+            return pass.run(p);
+        } catch (JsonProcessingException e) {
+            throw FocalException.input(name, describe(e), e);
+        } catch (IOException e) {
+            throw FocalException.input(name, "cannot read: " + IoErrors.describe(e), e);
+        }
+    }
+
+    /** Jackson's message cut to one line: it appends source excerpts and long lists of what it expected. */
+    private static String describe(JsonProcessingException e) {
+        String m = e.getOriginalMessage();
+        for (String cut : new String[] {"\n", ": was expecting (", " (start marker at"}) {
+            int i = m.indexOf(cut);
+            if (i >= 0) {
+                m = m.substring(0, i);
+            }
+        }
+        return "invalid JSON" + position(e.getLocation()) + ": "
+                + (m.isEmpty() ? m : Character.toLowerCase(m.charAt(0)) + m.substring(1));
+    }
+
+    private static String position(JsonLocation at) {
+        return at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+    }
+}
