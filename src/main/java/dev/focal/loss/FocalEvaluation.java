@@ -21,6 +21,8 @@ import java.util.concurrent.ExecutionException;
 public final class FocalEvaluation {
     /** Elements per range: big enough to amortise scheduling, small enough to balance two cores. */
     static final int RANGE_ELEMENTS = 1 << 16;
+    /** Elements per block inside a range: the working arrays stay in the L1/L2 caches. */
+    static final int BLOCK_ELEMENTS = 1 << 11;
 
     private final Tensor logits;
     private final Tensor targets;
@@ -125,38 +127,67 @@ public final class FocalEvaluation {
     private LossAccumulator range(long from, long to, Tensor lossOut, Tensor gradOut, int topK) {
         LossAccumulator acc = new LossAccumulator(classes, topK, samples);
         long perSample = samples == 0 ? 1 : Math.max(1, anchors() / samples);
-        double[] x = new double[classes];
-        double[] t = new double[classes];
-        double[] w = new double[classes];
-        double[] loss = new double[classes];
-        double[] focal = new double[classes];
+        int blockAnchors = Math.max(1, BLOCK_ELEMENTS / classes);
+        int cap = blockAnchors * classes;
+        double[] x = new double[cap];
+        double[] t = new double[cap];
+        double[] w = new double[cap];
+        double[] loss = new double[cap];
+        double[] focal = new double[cap];
+        double[] grad = gradOut != null ? new double[cap] : null;
+        float[] scratch = new float[cap];
+        double[] ax = new double[classes];
+        double[] at = new double[classes];
+        double[] al = new double[classes];
+        double[] af = new double[classes];
         long[] idx = unravel(from);
         long wBase = 0;
         for (int k = 0; k < idx.length; k++) {
             wBase += idx[k] * anchorWeightStrides[k];
         }
-        for (long a = from; a < to; a++) {
-            long first = a * classes;
-            boolean ignored = true;
-            boolean positive = false;
-            for (int c = 0; c < classes; c++) {
-                x[c] = logits.getDouble(first + c);
-                t[c] = targets.getDouble(first + c);
-                w[c] = weights == null ? 1.0 : weights.getDouble(wBase + c * classWeightStride);
-                ignored &= w[c] == 0;
-                positive |= t[c] > 0;
-                loss[c] = FocalMath.loss(x[c], t[c], w[c], gamma, alpha) * scale;
-                focal[c] = FocalMath.focalFactor(x[c], t[c], gamma);
-                if (lossOut != null) {
-                    lossOut.setDouble(first + c, loss[c]);
+        for (long a0 = from; a0 < to; a0 += blockAnchors) {
+            int na = (int) Math.min(blockAnchors, to - a0);
+            int n = na * classes;
+            long first = a0 * classes;
+            logits.readDoubles(first, x, n, scratch);
+            targets.readDoubles(first, t, n, scratch);
+            for (int j = 0; j < na; j++) {
+                for (int c = 0; c < classes; c++) {
+                    w[j * classes + c] = weights == null ? 1.0 : weights.getDouble(wBase + c * classWeightStride);
                 }
-                if (gradOut != null) {
-                    gradOut.setDouble(first + c, FocalMath.gradient(x[c], t[c], w[c], gamma, alpha) * scale);
+                wBase = advance(idx, wBase);
+            }
+            FocalMath.evaluate(x, t, w, n, gamma, alpha, loss, focal);
+            if (scale != 1) {
+                for (int i = 0; i < n; i++) {
+                    loss[i] *= scale;
                 }
             }
-            AnchorClass kind = ignored ? AnchorClass.IGNORED : positive ? AnchorClass.POSITIVE : AnchorClass.NEGATIVE;
-            acc.addAnchor(kind, samples == 0 ? 0 : (int) (a / perSample), first, x, t, loss, focal);
-            wBase = advance(idx, wBase);
+            for (int j = 0; j < na; j++) {
+                boolean ignored = true;
+                boolean positive = false;
+                for (int c = 0; c < classes; c++) {
+                    int i = j * classes + c;
+                    ignored &= w[i] == 0;
+                    positive |= t[i] > 0;
+                    ax[c] = x[i];
+                    at[c] = t[i];
+                    al[c] = loss[i];
+                    af[c] = focal[i];
+                }
+                AnchorClass kind = ignored ? AnchorClass.IGNORED : positive ? AnchorClass.POSITIVE : AnchorClass.NEGATIVE;
+                long anchor = a0 + j;
+                acc.addAnchor(kind, samples == 0 ? 0 : (int) (anchor / perSample), anchor * classes, ax, at, al, af);
+            }
+            if (lossOut != null) {
+                lossOut.writeDoubles(first, loss, n, scratch);
+            }
+            if (gradOut != null) {
+                for (int i = 0; i < n; i++) {
+                    grad[i] = FocalMath.gradient(x[i], t[i], w[i], gamma, alpha) * scale;
+                }
+                gradOut.writeDoubles(first, grad, n, scratch);
+            }
         }
         return acc;
     }

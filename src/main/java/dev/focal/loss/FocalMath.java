@@ -24,9 +24,26 @@ public final class FocalMath {
     /** The loss {@code a * q^gamma * bce * w} of one element. */
     public static double loss(double x, double t, double w, double gamma, double alpha) {
         double e = Math.exp(-Math.abs(x));
-        double q = q(x, t, e);
+        return loss(x, t, w, alpha, e, Math.pow(q(x, t, e), gamma));
+    }
+
+    /**
+     * The scalar kernel: loss and focal factor q^gamma of {@code n} elements, with one exp, one
+     * log1p and one pow each.
+     */
+    public static void evaluate(double[] x, double[] t, double[] w, int n, double gamma, double alpha,
+                                double[] loss, double[] focal) {
+        for (int i = 0; i < n; i++) {
+            double e = Math.exp(-Math.abs(x[i]));
+            double qg = Math.pow(q(x[i], t[i], e), gamma);
+            focal[i] = qg;
+            loss[i] = loss(x[i], t[i], w[i], alpha, e, qg);
+        }
+    }
+
+    private static double loss(double x, double t, double w, double alpha, double e, double qg) {
         // Same association as the reference ((a * q^gamma) * bce) * w, so overflow and 0*inf match.
-        return alphaWeight(t, alpha) * Math.pow(q, gamma) * bce(x, t, e) * w;
+        return alphaWeight(t, alpha) * qg * bce(x, t, e) * w;
     }
 
     /** The focal modulating factor {@code q^gamma} ({@code (1 - p_t)^gamma} of the paper). */
@@ -36,7 +53,7 @@ public final class FocalMath {
 
     /**
      * {@code d loss / d x}, differentiating through the focal factor as the reference's autograd does
-     * (the focal weight is not detached):
+     * (the focal weight is not detached; at x = 0 autograd's subgradient, see below):
      * {@code a * w * (gamma * q^(gamma-1) * (1-2t) * p(1-p) * bce + q^gamma * (p - t))}.
      */
     public static double gradient(double x, double t, double w, double gamma, double alpha) {
@@ -57,8 +74,10 @@ public final class FocalMath {
             double slope = t == 0 ? qg * pc : t == 1 ? qg * p : Math.pow(q, gamma - 1) * p * pc;
             viaFocal = gamma * (1 - 2 * t) * bce * slope;
         }
-        // p - t written so that t = 1 gives -(1-p) exactly instead of cancelling in p - 1.
-        double pMinusT = (1 - t) * p - t * pc;
+        // d bce / dx = p - t, written so that t = 1 gives -(1-p) exactly instead of cancelling in
+        // p - 1. At x = 0 (either sign) autograd takes clamp's slope as 1 and abs's as 0, so the
+        // reference's training gradient there is 1 - t: return what training sees.
+        double pMinusT = x == 0 ? 1 - t : (1 - t) * p - t * pc;
         return alphaWeight(t, alpha) * w * (viaFocal + qg * pMinusT);
     }
 

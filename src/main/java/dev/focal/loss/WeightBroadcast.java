@@ -34,7 +34,7 @@ public final class WeightBroadcast {
             expanded[w.length] = 1;
             w = expanded;
         }
-        if (weights.rank() == 0) {
+        if (weights.rank() == 0 && rank != 0) {
             throw refuse(weightsName, "0-d scalar weights fail the reference's ndim assertion", loss);
         }
         if (w.length != rank) {
@@ -70,7 +70,7 @@ public final class WeightBroadcast {
         long[] d = loss.dims();
         switch (r) {
             case 0:
-                return "nothing (a 0-d loss takes no weights)";
+                return "() (0-d weights), or no weights";
             case 1:
                 return "(N,) = " + loss;
             case 2:

@@ -121,6 +121,61 @@ public final class Storage {
         return window(offset).getDouble(at(offset));
     }
 
+    /**
+     * Reads {@code n} floats from {@code offset} into {@code dst[off..]}, in bulk (with the
+     * byte swap of big-endian data done by the buffer), splitting at window boundaries.
+     */
+    public void getFloats(long offset, float[] dst, int off, int n) {
+        while (n > 0) {
+            int at = at(offset);
+            int k = Math.min(n, (window(offset).capacity() - at) / Float.BYTES);
+            window(offset).slice(at, k * Float.BYTES).order(order(offset)).asFloatBuffer().get(dst, off, k);
+            offset += (long) k * Float.BYTES;
+            off += k;
+            n -= k;
+        }
+    }
+
+    /** As {@link #getFloats}, for doubles. */
+    public void getDoubles(long offset, double[] dst, int off, int n) {
+        while (n > 0) {
+            int at = at(offset);
+            int k = Math.min(n, (window(offset).capacity() - at) / Double.BYTES);
+            window(offset).slice(at, k * Double.BYTES).order(order(offset)).asDoubleBuffer().get(dst, off, k);
+            offset += (long) k * Double.BYTES;
+            off += k;
+            n -= k;
+        }
+    }
+
+    /** Writes {@code n} floats from {@code src[off..]} at {@code offset}, in bulk. */
+    public void putFloats(long offset, float[] src, int off, int n) {
+        while (n > 0) {
+            int at = at(offset);
+            int k = Math.min(n, (window(offset).capacity() - at) / Float.BYTES);
+            window(offset).slice(at, k * Float.BYTES).order(order(offset)).asFloatBuffer().put(src, off, k);
+            offset += (long) k * Float.BYTES;
+            off += k;
+            n -= k;
+        }
+    }
+
+    /** Writes {@code n} doubles from {@code src[off..]} at {@code offset}, in bulk. */
+    public void putDoubles(long offset, double[] src, int off, int n) {
+        while (n > 0) {
+            int at = at(offset);
+            int k = Math.min(n, (window(offset).capacity() - at) / Double.BYTES);
+            window(offset).slice(at, k * Double.BYTES).order(order(offset)).asDoubleBuffer().put(src, off, k);
+            offset += (long) k * Double.BYTES;
+            off += k;
+            n -= k;
+        }
+    }
+
+    private java.nio.ByteOrder order(long offset) {
+        return window(offset).order();
+    }
+
     public void putByte(long offset, byte v) {
         window(offset).put(at(offset), v);
     }

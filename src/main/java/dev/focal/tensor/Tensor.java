@@ -132,6 +132,42 @@ public final class Tensor {
         }
     }
 
+    /**
+     * Reads {@code n} elements from C-order index {@code start} as doubles into {@code dst}. Bulk
+     * for C-order float32 and float64 storage (the kernel's hot path); element-wise otherwise.
+     * {@code scratch} holds at least n floats, so the hot path does not allocate.
+     */
+    public void readDoubles(long start, double[] dst, int n, float[] scratch) {
+        if (!fortranOrder && dtype == DType.FLOAT32) {
+            storage.getFloats(start * Float.BYTES, scratch, 0, n);
+            for (int i = 0; i < n; i++) {
+                dst[i] = scratch[i];
+            }
+        } else if (!fortranOrder && dtype == DType.FLOAT64) {
+            storage.getDoubles(start * Double.BYTES, dst, 0, n);
+        } else {
+            for (int i = 0; i < n; i++) {
+                dst[i] = getDouble(start + i);
+            }
+        }
+    }
+
+    /** Writes {@code n} doubles from {@code src}, rounded to this tensor's dtype, at C-order index {@code start}. */
+    public void writeDoubles(long start, double[] src, int n, float[] scratch) {
+        if (!fortranOrder && dtype == DType.FLOAT32) {
+            for (int i = 0; i < n; i++) {
+                scratch[i] = (float) src[i];
+            }
+            storage.putFloats(start * Float.BYTES, scratch, 0, n);
+        } else if (!fortranOrder && dtype == DType.FLOAT64) {
+            storage.putDoubles(start * Double.BYTES, src, 0, n);
+        } else {
+            for (int i = 0; i < n; i++) {
+                setDouble(start + i, src[i]);
+            }
+        }
+    }
+
     /** Stores a value, rounding to this tensor's dtype (floats round to nearest, integers truncate). */
     public void setDouble(long index, double value) {
         long off = offset(index);

@@ -45,11 +45,13 @@ class FocalMathTest {
      * gamma = 2: the oracle's condition number grad_cond is 166 and exp's rounding alone costs ~38
      * ulps), so no plain double evaluation holds 16 ulps there. The bound is therefore 16 ulps or 4 ulps
      * per unit of grad_cond, whichever is larger (grad_cond is 1 for hard targets, so they are held to
-     * 16). The float32 bound (1 ulp) holds everywhere.
+     * 16). The float32 bound (1 ulp) holds everywhere. At x = 0 the gradient follows autograd's
+     * subgradient instead of the derivative (see atZeroLogitTheGradientIsAutograds), so a max of 0
+     * ulps is never asked there: those rows are held to autograd below.
      */
     @Test
     void gradientIsWithinUlpsOfExact() {
-        assertWithinUlps("gradient", "grad_exact", r -> Math.max(MAX_ULPS_F64, 4 * r.num("grad_cond")),
+        assertWithinUlps("gradient", "grad_exact", r -> r.x != 0, r -> Math.max(MAX_ULPS_F64, 4 * r.num("grad_cond")),
                 r -> FocalMath.gradient(r.x, r.t, r.w, r.gamma, r.alpha));
     }
 
@@ -61,11 +63,19 @@ class FocalMathTest {
 
     private static void assertWithinUlps(String what, String exactColumn, ToDoubleFunction<Row> maxUlps64,
             ToDoubleFunction<Row> f) {
+        assertWithinUlps(what, exactColumn, r -> true, maxUlps64, f);
+    }
+
+    private static void assertWithinUlps(String what, String exactColumn, java.util.function.Predicate<Row> applies,
+            ToDoubleFunction<Row> maxUlps64, ToDoubleFunction<Row> f) {
         List<String> failures = new ArrayList<>();
         double worst64 = 0;
         double worst32 = 0;
         Row worstRow64 = null;
         for (Row r : FINITE.rows()) {
+            if (!applies.test(r)) {
+                continue;
+            }
             BigDecimal exact = r.exact(exactColumn);
             double ours = f.applyAsDouble(r);
             if (!Double.isFinite(ours)) {
@@ -151,8 +161,8 @@ class FocalMathTest {
     void gradientMatchesTorchAutogradFloat64() {
         List<String> failures = new ArrayList<>();
         for (Row r : FINITE.rows()) {
-            if (r.x == 0 || Double.isNaN(r.num("grad_f64"))) {
-                continue; // the two documented disagreements, asserted below
+            if (Double.isNaN(r.num("grad_f64"))) {
+                continue; // the documented disagreement, asserted below
             }
             double ours = FocalMath.gradient(r.x, r.t, r.w, r.gamma, r.alpha);
             if (!close(ours, r.num("grad_f64"), 1e-7, 1e-7)) {
@@ -164,12 +174,12 @@ class FocalMathTest {
 
     /**
      * At exactly x = 0 autograd does not return the derivative: it differentiates clamp(x, min=0) as 1
-     * and |x| as 0 there, so d bce / dx comes out 1 - t instead of sigmoid(0) - t = 1/2 - t. The loss
-     * is smooth at 0; FocalMath returns the true derivative (REFERENCE section 4), which is off from
-     * autograd by exactly a * w * q^gamma / 2 with q = 1/2.
+     * and |x| as 0 there, so d bce / dx comes out 1 - t instead of sigmoid(0) - t = 1/2 - t, off from
+     * the exact derivative by a * w * q^gamma / 2 with q = 1/2. Training runs on autograd's value, so
+     * FocalMath returns it: checked against the exact oracle's gap and against autograd itself.
      */
     @Test
-    void atZeroLogitAutogradReturnsASubgradient() {
+    void atZeroLogitTheGradientIsAutograds() {
         int n = 0;
         for (Row r : FINITE.rows()) {
             if (r.x != 0) {
@@ -180,7 +190,8 @@ class FocalMathTest {
             double gap = r.num("grad_f64") - r.exact("grad_exact").doubleValue();
             assertTrue(close(gap, expectedGap, 1e-12, 1e-15), r + ": autograd - exact = " + gap);
             double ours = FocalMath.gradient(r.x, r.t, r.w, r.gamma, r.alpha);
-            assertTrue(ulps64(ours, r.exact("grad_exact")) <= MAX_ULPS_F64, r + ": ours " + ours);
+            assertTrue(close(ours, r.num("grad_f64"), 1e-13, 1e-300), r + ": ours " + ours + " autograd "
+                    + r.num("grad_f64"));
             n++;
         }
         assertTrue(n > 0);
