@@ -103,7 +103,8 @@ public final class LabelTargets {
             if (classAgnostic) {
                 column = 0;
             } else if (label > classes || (background == Background.LAST && label == classes)) {
-                throw outOfRange(name, ls, i, label, classes, background);
+                throw outOfRange(name, ls, i, labels.dtype() == DType.UINT64 ? Long.toUnsignedString(labels.getLong(i))
+                        : Long.toString(label), classes, background);
             } else {
                 column = (int) (background == Background.FIRST ? label - 1 : label);
             }
@@ -125,19 +126,20 @@ public final class LabelTargets {
      * labels (B, A), or to (N, C) for point labels (N,).
      */
     public static Tensor reshapeLogits(Tensor logits, String name, Shape labels, int classes) {
-        long anchors = labels.count();
-        long want = anchors * classes;
-        Shape target = labels.rank() == 2 ? Shape.of(labels.dim(0), labels.dim(1), classes)
-                : Shape.of(labels.dim(0), classes);
-        if (logits.count() != want) {
-            long samples = labels.rank() == 2 ? labels.dim(0) : 1;
-            String got = logits.count() % (samples * classes) == 0
-                    ? "make " + logits.count() / (samples * classes) + " anchors per sample"
-                    : "are not a multiple of " + (samples == 1 ? "C = " + classes : "B*C = " + samples * classes);
-            throw FocalException.input(name, "logits " + logits.shape() + " reshaped to " + (labels.rank() == 2
-                    ? "(B, -1, C)" : "(-1, C)") + " with C = " + classes + " " + got + ", but the labels "
-                    + labels + " have " + (labels.rank() == 2 ? labels.dim(1) + " anchors per sample"
-                    : labels.dim(0) + " points"));
+        boolean anchorHead = labels.rank() == 2;
+        Shape target = anchorHead ? Shape.of(labels.dim(0), labels.dim(1), classes) : Shape.of(labels.dim(0), classes);
+        // The head reshapes with the logits' own batch size, so that must agree with the labels' too.
+        long samples = anchorHead ? (logits.shape().rank() >= 2 ? logits.shape().dim(0) : 1) : 1;
+        boolean batchAgrees = !anchorHead || samples == labels.dim(0);
+        if (logits.count() != target.count() || !batchAgrees) {
+            long perSample = samples * classes;
+            String got = perSample > 0 && logits.count() % perSample == 0
+                    ? "make " + logits.count() / perSample + (anchorHead ? " anchors per sample" : " points")
+                    : "are not a multiple of " + (anchorHead ? "B*C = " + perSample : "C = " + classes);
+            throw FocalException.input(name, "logits " + logits.shape() + " reshaped to "
+                    + (anchorHead ? "(B, -1, C) with B = " + samples + "," : "(-1, C) with") + " C = " + classes
+                    + " " + got + ", but the labels " + labels + " have "
+                    + (anchorHead ? labels.dim(0) + " samples of " + labels.dim(1) + " anchors" : labels.dim(0) + " points"));
         }
         return logits.reshape(target);
     }
@@ -160,7 +162,9 @@ public final class LabelTargets {
 
     private static long label(Tensor labels, long i, String name) {
         if (labels.dtype().isInteger()) {
-            return labels.getLong(i);
+            long v = labels.getLong(i);
+            // uint64 values of 2^63 and more are huge labels, not negative (ignored) ones.
+            return labels.dtype() == DType.UINT64 && v < 0 ? Long.MAX_VALUE : v;
         }
         double v = labels.getDouble(i);
         if (v != Math.rint(v) || Math.abs(v) > 1e15) {
@@ -170,7 +174,7 @@ public final class LabelTargets {
         return (long) v;
     }
 
-    private static FocalException outOfRange(String name, Shape ls, long i, long label, int classes,
+    private static FocalException outOfRange(String name, Shape ls, long i, String label, int classes,
                                              Background background) {
         String valid = background == Background.FIRST
                 ? "0 (background) and 1.." + classes
