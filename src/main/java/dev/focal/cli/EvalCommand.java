@@ -8,6 +8,7 @@ import dev.focal.io.TensorIO;
 import dev.focal.io.TensorRef;
 import dev.focal.loss.EvalInputs;
 import dev.focal.loss.FocalEvaluation;
+import dev.focal.loss.Kernels;
 import dev.focal.stats.LossAccumulator;
 import dev.focal.tensor.DType;
 import dev.focal.tensor.Shape;
@@ -168,13 +169,14 @@ final class EvalCommand implements Callable<Integer> {
                         read(targetsRef, open), targetsRef.toString(),
                         weightsRef == null ? null : read(weightsRef, open), String.valueOf(weightsRef));
             }
+            DType outType = outDtype != null ? DType.byName(outDtype) : in.naturalOutputType();
             FocalEvaluation eval = new FocalEvaluation(in, gamma, alpha, lossWeight,
-                    head == null ? 0 : head.result.samples());
+                    head == null ? 0 : head.result.samples(),
+                    Kernels.choose(outType == DType.FLOAT32, in.logits.count()));
             if (classNames != null && classNames.size() != eval.classes()) {
                 throw FocalException.usage("--class-names gives " + classNames.size() + " names but the class axis has "
                         + eval.classes() + " classes");
             }
-            DType outType = outDtype != null ? DType.byName(outDtype) : in.naturalOutputType();
             Tensor lossOut = out != null && reduction == Reduction.none ? Tensor.allocate(outType, in.logits.shape()) : null;
             Tensor gradTensor = gradOut != null ? Tensor.allocate(outType, in.logits.shape()) : null;
             int workers = threads != null ? threads : Runtime.getRuntime().availableProcessors();

@@ -35,12 +35,19 @@ public final class FocalEvaluation {
     private final double alpha;
     private final double scale;
     private final int samples;
+    private final LossKernel kernel;
+    private final Layout weightLayout;
+
+    /** How the weights map onto anchors; the first two allow bulk reads. */
+    private enum Layout { PER_ANCHOR, PER_ELEMENT, BROADCAST }
 
     /**
      * @param scale   multiplies every loss and gradient element (OpenPCDet's cls_weight)
      * @param samples how many equal groups of anchors (the batch) to sum the loss of separately; 0 for none
+     * @param kernel  computes the per-element loss
      */
-    public FocalEvaluation(EvalInputs in, double gamma, double alpha, double scale, int samples) {
+    public FocalEvaluation(EvalInputs in, double gamma, double alpha, double scale, int samples, LossKernel kernel) {
+        this.kernel = kernel;
         this.scale = scale;
         this.samples = samples;
         this.logits = in.logits;
@@ -63,6 +70,23 @@ public final class FocalEvaluation {
             classWeightStride = strides[r - 1];
             classes = Math.toIntExact(s.dim(r - 1));
         }
+        weightLayout = layout(in.weights == null ? 0 : in.weights.count());
+    }
+
+    private Layout layout(long weightCount) {
+        long[] cStrides = Shape.of(anchorDims).cStrides();
+        boolean anchorsInOrder = true;
+        for (int k = 0; k < anchorDims.length; k++) {
+            long expected = cStrides[k] * (classWeightStride == 0 ? 1 : classes);
+            anchorsInOrder &= anchorDims[k] == 1 || anchorWeightStrides[k] == expected;
+        }
+        if (anchorsInOrder && classWeightStride == 0 && weightCount == anchors()) {
+            return Layout.PER_ANCHOR;
+        }
+        if (anchorsInOrder && classWeightStride == 1 && weightCount == anchors() * classes) {
+            return Layout.PER_ELEMENT;
+        }
+        return Layout.BROADCAST;
     }
 
     public int classes() {
@@ -136,49 +160,21 @@ public final class FocalEvaluation {
         double[] focal = new double[cap];
         double[] grad = gradOut != null ? new double[cap] : null;
         float[] scratch = new float[cap];
-        double[] ax = new double[classes];
-        double[] at = new double[classes];
-        double[] al = new double[classes];
-        double[] af = new double[classes];
-        long[] idx = unravel(from);
-        long wBase = 0;
-        for (int k = 0; k < idx.length; k++) {
-            wBase += idx[k] * anchorWeightStrides[k];
-        }
+        WeightCursor weightsAt = new WeightCursor(from);
         for (long a0 = from; a0 < to; a0 += blockAnchors) {
             int na = (int) Math.min(blockAnchors, to - a0);
             int n = na * classes;
             long first = a0 * classes;
             logits.readDoubles(first, x, n, scratch);
             targets.readDoubles(first, t, n, scratch);
-            for (int j = 0; j < na; j++) {
-                for (int c = 0; c < classes; c++) {
-                    w[j * classes + c] = weights == null ? 1.0 : weights.getDouble(wBase + c * classWeightStride);
-                }
-                wBase = advance(idx, wBase);
-            }
-            FocalMath.evaluate(x, t, w, n, gamma, alpha, loss, focal);
+            weightsAt.read(a0, na, w, scratch);
+            kernel.evaluate(x, t, w, n, gamma, alpha, loss, focal);
             if (scale != 1) {
                 for (int i = 0; i < n; i++) {
                     loss[i] *= scale;
                 }
             }
-            for (int j = 0; j < na; j++) {
-                boolean ignored = true;
-                boolean positive = false;
-                for (int c = 0; c < classes; c++) {
-                    int i = j * classes + c;
-                    ignored &= w[i] == 0;
-                    positive |= t[i] > 0;
-                    ax[c] = x[i];
-                    at[c] = t[i];
-                    al[c] = loss[i];
-                    af[c] = focal[i];
-                }
-                AnchorClass kind = ignored ? AnchorClass.IGNORED : positive ? AnchorClass.POSITIVE : AnchorClass.NEGATIVE;
-                long anchor = a0 + j;
-                acc.addAnchor(kind, samples == 0 ? 0 : (int) (anchor / perSample), anchor * classes, ax, at, al, af);
-            }
+            acc.addBlock(a0, na, x, t, w, loss, focal, perSample);
             if (lossOut != null) {
                 lossOut.writeDoubles(first, loss, n, scratch);
             }
@@ -190,6 +186,50 @@ public final class FocalEvaluation {
             }
         }
         return acc;
+    }
+
+    /**
+     * Fills the weights of a block of anchors, element by element as the loss sees them. The two
+     * layouts that real heads use are read in bulk: one weight per anchor (B, A) and one per
+     * element; any other broadcast walks the anchor index like an odometer.
+     */
+    private final class WeightCursor {
+        private final long[] idx;
+        private long offset;
+
+        WeightCursor(long firstAnchor) {
+            idx = unravel(firstAnchor);
+            for (int k = 0; k < idx.length; k++) {
+                offset += idx[k] * anchorWeightStrides[k];
+            }
+        }
+
+        void read(long firstAnchor, int count, double[] w, float[] scratch) {
+            if (weights == null) {
+                java.util.Arrays.fill(w, 0, count * classes, 1.0);
+                return;
+            }
+            if (weightLayout == Layout.PER_ANCHOR) {
+                weights.readDoubles(firstAnchor, w, count, scratch);
+                for (int j = count - 1; j >= 0; j--) {
+                    double v = w[j];
+                    for (int c = j * classes + classes - 1; c >= j * classes; c--) {
+                        w[c] = v;
+                    }
+                }
+                return;
+            }
+            if (weightLayout == Layout.PER_ELEMENT) {
+                weights.readDoubles(firstAnchor * classes, w, count * classes, scratch);
+                return;
+            }
+            for (int j = 0; j < count; j++) {
+                for (int c = 0; c < classes; c++) {
+                    w[j * classes + c] = weights.getDouble(offset + c * classWeightStride);
+                }
+                offset = advance(idx, offset);
+            }
+        }
     }
 
     private long[] unravel(long anchor) {

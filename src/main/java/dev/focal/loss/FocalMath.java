@@ -28,12 +28,12 @@ public final class FocalMath {
     }
 
     /**
-     * The scalar kernel: loss and focal factor q^gamma of {@code n} elements, with one exp, one
-     * log1p and one pow each.
+     * The scalar kernel: loss and focal factor q^gamma of elements {@code from..to-1}, with one
+     * exp, one log1p and one pow each.
      */
-    public static void evaluate(double[] x, double[] t, double[] w, int n, double gamma, double alpha,
+    public static void evaluate(double[] x, double[] t, double[] w, int from, int to, double gamma, double alpha,
                                 double[] loss, double[] focal) {
-        for (int i = 0; i < n; i++) {
+        for (int i = from; i < to; i++) {
             double e = Math.exp(-Math.abs(x[i]));
             double qg = Math.pow(q(x[i], t[i], e), gamma);
             focal[i] = qg;

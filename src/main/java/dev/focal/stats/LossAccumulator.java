@@ -9,7 +9,6 @@ public final class LossAccumulator {
     private final int classes;
     final CompensatedSum total = new CompensatedSum();
     final long[] anchors = new long[3];
-    final long[] elements = new long[3];
     final CompensatedSum[] lossSum = sums(3);
     final CompensatedSum[] focalSum = sums(3);
     final long[] nonFiniteLoss = new long[3];
@@ -19,6 +18,9 @@ public final class LossAccumulator {
     long nonFiniteLogits;
     final TopK top;
     final CompensatedSum[] sampleLoss;
+    private final double[] blockKind = new double[3];
+    private final double[] blockFocal = new double[3];
+    private final double[] blockClass;
 
     /**
      * @param samples how many samples (groups of anchors along the first axis) to sum the loss
@@ -30,6 +32,7 @@ public final class LossAccumulator {
         this.classLoss = sums(classes);
         this.top = new TopK(topK);
         this.sampleLoss = sums(samples);
+        this.blockClass = new double[classes];
     }
 
     private static CompensatedSum[] sums(int n) {
@@ -41,36 +44,84 @@ public final class LossAccumulator {
     }
 
     /**
-     * Adds one anchor: its category, and per class its logit, target, loss and focal factor.
-     * {@code firstIndex} is the flat index of the anchor's first element.
+     * Adds a block of {@code count} whole anchors laid out [anchor][class] from index 0 of the
+     * arrays; {@code firstAnchor} is the first one's anchor index. Within a block (a few thousand
+     * elements) the sums are plain double additions in index order; they are folded into the
+     * compensated totals once per block, which keeps the per-element cost low and the result
+     * independent of how blocks are spread over threads.
      */
-    public void addAnchor(AnchorClass kind, int sample, long firstIndex, double[] logit, double[] target,
-                          double[] loss, double[] focal) {
-        int k = kind.ordinal();
-        CompensatedSum perSample = sampleLoss.length > 0 ? sampleLoss[sample] : null;
-        anchors[k]++;
-        elements[k] += classes;
-        for (int c = 0; c < classes; c++) {
-            double l = loss[c];
-            total.add(l);
-            lossSum[k].add(l);
-            focalSum[k].add(focal[c]);
-            classLoss[c].add(l);
-            if (perSample != null) {
-                perSample.add(l);
+    public void addBlock(long firstAnchor, int count, double[] x, double[] t, double[] w, double[] loss,
+                         double[] focal, long anchorsPerSample) {
+        double blockTotal = 0;
+        java.util.Arrays.fill(blockKind, 0);
+        java.util.Arrays.fill(blockFocal, 0);
+        java.util.Arrays.fill(blockClass, 0);
+        int sample = -1;
+        double sampleSum = 0;
+        for (int j = 0; j < count; j++) {
+            int base = j * classes;
+            boolean ignored = true;
+            boolean positive = false;
+            double anchorLoss = 0;
+            double anchorFocal = 0;
+            for (int c = 0; c < classes; c++) {
+                int i = base + c;
+                ignored &= w[i] == 0;
+                positive |= t[i] > 0;
+                anchorLoss += loss[i];
+                anchorFocal += focal[i];
+                blockClass[c] += loss[i];
             }
-            if (kind != AnchorClass.IGNORED && target[c] > 0) {
+            int k = ignored ? AnchorClass.IGNORED.ordinal() : positive ? AnchorClass.POSITIVE.ordinal()
+                    : AnchorClass.NEGATIVE.ordinal();
+            anchors[k]++;
+            blockKind[k] += anchorLoss;
+            blockFocal[k] += anchorFocal;
+            blockTotal += anchorLoss;
+            long anchor = firstAnchor + j;
+            if (sampleLoss.length > 0) {
+                int s = (int) (anchor / anchorsPerSample);
+                if (s != sample) {
+                    if (sample >= 0) {
+                        sampleLoss[sample].add(sampleSum);
+                    }
+                    sample = s;
+                    sampleSum = 0;
+                }
+                sampleSum += anchorLoss;
+            }
+            if (!Double.isFinite(anchorLoss) || !Double.isFinite(anchorFocal) || k == AnchorClass.POSITIVE.ordinal()
+                    || top.capacity() > 0) {
+                rareCases(k, anchor * classes, x, t, loss, base);
+            }
+        }
+        if (sample >= 0) {
+            sampleLoss[sample].add(sampleSum);
+        }
+        total.add(blockTotal);
+        for (int k = 0; k < 3; k++) {
+            lossSum[k].add(blockKind[k]);
+            focalSum[k].add(blockFocal[k]);
+        }
+        for (int c = 0; c < classes; c++) {
+            classLoss[c].add(blockClass[c]);
+        }
+    }
+
+    /** Per-element bookkeeping that most anchors (finite, negative, no --top) do not need. */
+    private void rareCases(int k, long firstIndex, double[] x, double[] t, double[] loss, int base) {
+        for (int c = 0; c < classes; c++) {
+            int i = base + c;
+            if (k == AnchorClass.POSITIVE.ordinal() && t[i] > 0) {
                 classPositives[c]++;
             }
-            if (!Double.isFinite(logit[c])) {
+            if (!Double.isFinite(x[i])) {
                 nonFiniteLogits++;
             }
-            if (!Double.isFinite(l)) {
-                if (nonFiniteLoss[k]++ == 0) {
-                    firstNonFiniteLoss[k] = firstIndex + c;
-                }
+            if (!Double.isFinite(loss[i]) && nonFiniteLoss[k]++ == 0) {
+                firstNonFiniteLoss[k] = firstIndex + c;
             }
-            top.offer(firstIndex + c, l);
+            top.offer(firstIndex + c, loss[i]);
         }
     }
 
@@ -79,7 +130,6 @@ public final class LossAccumulator {
         total.add(o.total);
         for (int k = 0; k < 3; k++) {
             anchors[k] += o.anchors[k];
-            elements[k] += o.elements[k];
             lossSum[k].add(o.lossSum[k]);
             focalSum[k].add(o.focalSum[k]);
             if (nonFiniteLoss[k] == 0) {
@@ -110,17 +160,13 @@ public final class LossAccumulator {
         return anchors[k.ordinal()];
     }
 
-    public long elements(AnchorClass k) {
-        return elements[k.ordinal()];
-    }
-
     public double lossSum(AnchorClass k) {
         return lossSum[k.ordinal()].value();
     }
 
     /** Mean of q^gamma over the elements of this kind of anchor; NaN when there are none. */
     public double focalMean(AnchorClass k) {
-        long n = elements[k.ordinal()];
+        long n = anchors[k.ordinal()] * classes;
         return n == 0 ? Double.NaN : focalSum[k.ordinal()].value() / n;
     }
 

@@ -37,6 +37,10 @@ public final class TopK {
         this.heap = new PriorityQueue<>(Math.max(1, k), RANK.reversed());
     }
 
+    public int capacity() {
+        return k;
+    }
+
     public void offer(long index, double loss) {
         if (k == 0) {
             return;

@@ -1,0 +1,27 @@
+package dev.focal.loss;
+
+/**
+ * Computes the per-element loss and focal factor q^gamma of a block of elements. Implementations
+ * differ in speed, not in meaning: the scalar kernel is the reference, the vector kernel (where
+ * the JDK's incubating Vector API is present) is held to the same tests.
+ */
+public interface LossKernel {
+    /** A short name for diagnostics: {@code scalar}, {@code vector (4 x double)}. */
+    String name();
+
+    void evaluate(double[] x, double[] t, double[] w, int n, double gamma, double alpha, double[] loss, double[] focal);
+
+    /** The scalar kernel, {@link FocalMath#evaluate}. */
+    LossKernel SCALAR = new LossKernel() {
+        @Override
+        public String name() {
+            return "scalar";
+        }
+
+        @Override
+        public void evaluate(double[] x, double[] t, double[] w, int n, double gamma, double alpha, double[] loss,
+                             double[] focal) {
+            FocalMath.evaluate(x, t, w, 0, n, gamma, alpha, loss, focal);
+        }
+    };
+}
