@@ -12,7 +12,8 @@ import picocli.CommandLine.ScopeType;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Sigmoid focal classification loss of 3D object detectors, on dumped tensors.",
-        subcommands = {EvalCommand.class, InspectCommand.class, ConvertCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {EvalCommand.class, InspectCommand.class, ConvertCommand.class, CompareCommand.class,
+                CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  success",

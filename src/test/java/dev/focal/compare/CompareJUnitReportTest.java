@@ -1,0 +1,94 @@
+package dev.focal.compare;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.focal.FocalException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.xml.XMLConstants;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.transform.stream.StreamSource;
+import javax.xml.validation.SchemaFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.xml.sax.SAXException;
+
+class CompareJUnitReportTest {
+    static final Path XSD = Path.of("src/test/resources/compare/junit.xsd");
+
+    @TempDir
+    Path tmp;
+
+    /** Validates against the hand-written Ant/Jenkins-shaped schema and returns the parsed document. */
+    static Document validated(Path file) throws Exception {
+        SchemaFactory.newInstance(XMLConstants.W3C_XML_SCHEMA_NS_URI).newSchema(XSD.toFile()).newValidator()
+                .validate(new StreamSource(file.toFile()));
+        return DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(file.toFile());
+    }
+
+    @Test
+    void severalChecksInOneSuite() throws Exception {
+        Path f = tmp.resolve("report.xml");
+        JUnitReport.write(f, "focal eval", List.of(
+                new JUnitReport.Case("loss", "focal.eval", true, null, "all 12 elements within", 0.25),
+                new JUnitReport.Case("grad", "focal.eval", false, "3 of 12 differ", "details\nline 2", 0.5),
+                new JUnitReport.Case("sum", "focal.eval", false, "sum differs", "", 0)));
+        Document doc = validated(f);
+        Element suites = doc.getDocumentElement();
+        assertEquals("testsuites", suites.getTagName());
+        Element suite = (Element) suites.getElementsByTagName("testsuite").item(0);
+        assertEquals("focal eval", suite.getAttribute("name"));
+        assertEquals("3", suite.getAttribute("tests"));
+        assertEquals("2", suite.getAttribute("failures"));
+        assertEquals("0", suite.getAttribute("errors"));
+        assertEquals("0.750", suite.getAttribute("time"));
+        assertEquals(3, suite.getElementsByTagName("testcase").getLength());
+        assertEquals(2, suite.getElementsByTagName("failure").getLength());
+        Element grad = (Element) suite.getElementsByTagName("testcase").item(1);
+        Element failure = (Element) grad.getElementsByTagName("failure").item(0);
+        assertEquals("3 of 12 differ", failure.getAttribute("message"));
+        assertEquals("details\nline 2", failure.getTextContent());
+        Element loss = (Element) suite.getElementsByTagName("testcase").item(0);
+        assertEquals("all 12 elements within", loss.getElementsByTagName("system-out").item(0).getTextContent());
+    }
+
+    @Test
+    void namesWithMarkupAndControlCharactersStayWellFormed() throws Exception {
+        Path f = tmp.resolve("escape.xml");
+        String name = "a<b>&\"c'.npy:key ]]> \u0001 \uD800 \uD83D\uDE00";
+        JUnitReport.write(f, "suite <&\">", List.of(
+                new JUnitReport.Case(name + " vs x", "focal.compare", false, "line one\nline two <&>", name, 0)));
+        Document doc = validated(f);
+        Element testcase = (Element) doc.getElementsByTagName("testcase").item(0);
+        assertEquals("a<b>&\"c'.npy:key ]]> \uFFFD \uFFFD \uD83D\uDE00 vs x", testcase.getAttribute("name"));
+        Element failure = (Element) testcase.getElementsByTagName("failure").item(0);
+        assertEquals("line one line two <&>", failure.getAttribute("message"));
+        assertTrue(failure.getTextContent().startsWith("a<b>&\"c'.npy:key ]]>"));
+        assertEquals("suite <&\">", ((Element) doc.getElementsByTagName("testsuite").item(0)).getAttribute("name"));
+    }
+
+    @Test
+    void schemaRejectsWhatCiWouldNot() throws Exception {
+        Path f = tmp.resolve("bad.xml");
+        Files.writeString(f, "<testsuites><testsuite name=\"s\" tests=\"1\" failures=\"0\" errors=\"0\" skipped=\"0\""
+                + " time=\"1,5\"><testcase name=\"t\" classname=\"c\" time=\"0\"/></testsuite></testsuites>");
+        assertThrows(SAXException.class, () -> validated(f), "a decimal comma is not a time");
+        Files.writeString(f, "<testsuites><testsuite name=\"s\" tests=\"1\" failures=\"0\" errors=\"0\" skipped=\"0\""
+                + " time=\"0\"><testcase name=\"t\" time=\"0\"/></testsuite></testsuites>");
+        assertThrows(SAXException.class, () -> validated(f), "classname is required");
+    }
+
+    @Test
+    void unwritableTargetIsAnOutputError() throws IOException {
+        Path dir = Files.createDirectory(tmp.resolve("dir"));
+        FocalException e = assertThrows(FocalException.class, () -> JUnitReport.write(dir.resolve("no/such/x.xml"), "s",
+                List.of()));
+        assertEquals(FocalException.OUTPUT, e.exitCode());
+    }
+}
