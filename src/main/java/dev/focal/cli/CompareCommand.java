@@ -4,7 +4,6 @@ import dev.focal.FocalException;
 import dev.focal.compare.ComparisonResult;
 import dev.focal.compare.JUnitReport;
 import dev.focal.compare.TensorComparison;
-import dev.focal.compare.Tolerance;
 import dev.focal.io.AtomicFile;
 import dev.focal.io.TensorFile;
 import dev.focal.io.TensorIO;
@@ -12,11 +11,11 @@ import dev.focal.io.TensorRef;
 import dev.focal.tensor.Tensor;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -39,16 +38,8 @@ final class CompareCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "ACTUAL", description = "The tensor to check: FILE or FILE:KEY.")
     String actualSpec;
 
-    @Option(names = "--rtol", paramLabel = "R", description = "Relative tolerance; give --atol too. Default by dtype,"
-            + " as assert_close: float16 1e-3, float32 1.3e-6, float64 1e-7, integers 0 (the larger of the two dtypes').")
-    Double rtol;
-
-    @Option(names = "--atol", paramLabel = "A", description = "Absolute tolerance; give --rtol too. Default by dtype:"
-            + " float16 1e-5, float32 1e-5, float64 1e-7, integers 0.")
-    Double atol;
-
-    @Option(names = "--equal-nan", description = "Count NaN against NaN as close.")
-    boolean equalNan;
+    @Mixin
+    ToleranceOptions tolerance;
 
     @Option(names = "--json", description = "Print the report as JSON.")
     boolean json;
@@ -61,18 +52,21 @@ final class CompareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Tolerance given = givenTolerance();
+        tolerance.check();
         TensorRef expectedRef = TensorRef.parse(expectedSpec);
         TensorRef actualRef = TensorRef.parse(actualSpec);
-        checkJunit(expectedRef, actualRef);
+        if (junit != null) {
+            AtomicFile.checkWritable(junit);
+            OutputPaths.refuseClashes(List.of(junit), List.of(expectedRef, actualRef));
+        }
         long start = System.nanoTime();
         ComparisonResult result;
         try (TensorFile expectedFile = TensorIO.open(expectedRef.file());
              TensorFile actualFile = TensorIO.open(actualRef.file())) {
             Tensor expected = expectedFile.get(expectedRef.key());
             Tensor actual = actualFile.get(actualRef.key());
-            Tolerance tolerance = given != null ? given : Tolerance.defaults(expected.dtype(), actual.dtype());
-            result = TensorComparison.compare(expected, actual, tolerance, equalNan);
+            result = TensorComparison.compare(expected, actual, tolerance.resolve(expected.dtype(), actual.dtype()),
+                    tolerance.equalNan);
         }
         CompareReport report = new CompareReport(expectedRef.toString(), actualRef.toString(), result);
         if (junit != null) {
@@ -82,42 +76,5 @@ final class CompareCommand implements Callable<Integer> {
         out.print(json ? report.json() : report.text());
         out.flush();
         return result.close() ? 0 : FocalException.DIFFERENCES;
-    }
-
-    /** Both tolerances or neither: one alone would silently keep the other's default (torch refuses too). */
-    private Tolerance givenTolerance() {
-        if ((rtol == null) != (atol == null)) {
-            throw FocalException.usage("--rtol and --atol must be given together, as in torch.testing.assert_close");
-        }
-        if (rtol == null) {
-            return null;
-        }
-        if (!(rtol >= 0 && atol >= 0) || rtol.isInfinite() || atol.isInfinite()) {
-            throw FocalException.usage("--rtol and --atol must be finite numbers >= 0, not " + rtol + " and " + atol);
-        }
-        return new Tolerance(rtol, atol);
-    }
-
-    private void checkJunit(TensorRef... inputs) {
-        if (junit == null) {
-            return;
-        }
-        AtomicFile.checkWritable(junit);
-        for (TensorRef in : inputs) {
-            if (sameFile(in.path(), junit)) {
-                throw FocalException.usage(junit + ": is an input file; refusing to overwrite it");
-            }
-        }
-    }
-
-    private static boolean sameFile(Path a, Path b) {
-        try {
-            if (Files.exists(a) && Files.exists(b)) {
-                return Files.isSameFile(a, b);
-            }
-        } catch (IOException e) {
-            // fall through to the path comparison
-        }
-        return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
     }
 }

@@ -14,13 +14,15 @@ import dev.focal.tensor.DType;
 import dev.focal.tensor.Shape;
 import dev.focal.tensor.Tensor;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -137,6 +139,27 @@ final class EvalCommand implements Callable<Integer> {
             description = "With --labels: write the derived weights to FILE (.npy or .json).")
     Path writeWeights;
 
+    @Option(names = "--expect", paramLabel = "REF",
+            description = "Check what --out would hold (the loss after --reduction) against REF, with compare's"
+                    + " rules and tolerances; exit 1 and a report on a mismatch.")
+    String expectSpec;
+
+    @Option(names = "--expect-stats", paramLabel = "GOLDEN",
+            description = "Check the summary against a golden summary (JSON): loss sums and means within the"
+                    + " tolerance, counts exactly; exit 1 listing each differing field. Written when GOLDEN does not"
+                    + " exist yet, or with --update.")
+    Path expectStats;
+
+    @Option(names = "--update", description = "With --expect-stats: rewrite the golden summary instead of checking it.")
+    boolean update;
+
+    @Option(names = "--junit", paramLabel = "FILE",
+            description = "Write a JUnit XML report with one test case per check (--expect, --expect-stats) to FILE.")
+    Path junit;
+
+    @Mixin
+    ToleranceOptions tolerance;
+
     @Option(names = "--threads", paramLabel = "N",
             description = "Worker threads (default: all cores). Results are identical for any N.")
     Integer threads;
@@ -153,7 +176,9 @@ final class EvalCommand implements Callable<Integer> {
             TensorRef labelsRef = labelsSpec == null ? null : TensorRef.parse(labelsSpec);
             TensorRef targetsRef = labelsRef != null ? null : resolve(targetsSpec, TARGETS_KEYS, "--targets", true, open);
             TensorRef weightsRef = labelsRef != null ? null : resolve(weightsSpec, WEIGHTS_KEYS, "--weights", false, open);
-            checkOutputs(logitsRef, labelsRef, targetsRef, weightsRef);
+            TensorRef expectRef = expectSpec == null ? null : TensorRef.parse(expectSpec);
+            OutputPaths.refuseClashes(Arrays.asList(out, gradOut, stats, writeTargets, writeWeights, junit, expectStats),
+                    Arrays.asList(logitsRef, labelsRef, targetsRef, weightsRef, expectRef));
 
             EvalInputs in;
             HeadLabels head = null;
@@ -177,7 +202,8 @@ final class EvalCommand implements Callable<Integer> {
                 throw FocalException.usage("--class-names gives " + classNames.size() + " names but the class axis has "
                         + eval.classes() + " classes");
             }
-            Tensor lossOut = out != null && reduction == Reduction.none ? Tensor.allocate(outType, in.logits.shape()) : null;
+            boolean perElement = reduction == Reduction.none && (out != null || expectSpec != null);
+            Tensor lossOut = perElement ? Tensor.allocate(outType, in.logits.shape()) : null;
             Tensor gradTensor = gradOut != null ? Tensor.allocate(outType, in.logits.shape()) : null;
             int workers = threads != null ? threads : Runtime.getRuntime().availableProcessors();
             LossAccumulator acc = eval.run(lossOut, gradTensor, top, workers);
@@ -186,9 +212,10 @@ final class EvalCommand implements Callable<Integer> {
                     : weightsRef == null ? "none (all ones)" : weightsRef.toString();
             EvalReport report = new EvalReport(gamma, alpha, lossWeight, in, weightsSource, outType, acc, classNames,
                     head);
-            String summaryJson = json || stats != null ? report.json(top) : null;
+            String summaryJson = report.json(top);
+            Tensor result = lossOut != null ? lossOut : reduced(report, outType);
             if (out != null) {
-                TensorIO.write(lossOut != null ? lossOut : reduced(report, outType), out);
+                TensorIO.write(result, out);
             }
             if (gradOut != null) {
                 TensorIO.write(gradTensor, gradOut);
@@ -202,13 +229,25 @@ final class EvalCommand implements Callable<Integer> {
             if (stats != null) {
                 AtomicFile.write(stats, s -> s.write(summaryJson.getBytes(StandardCharsets.UTF_8)));
             }
-            if (json) {
-                spec.commandLine().getOut().print(summaryJson);
-                spec.commandLine().getOut().flush();
-            } else {
-                report.table(spec.commandLine().getOut(), top);
+            EvalChecks checks = new EvalChecks(tolerance, outType);
+            if (expectRef != null) {
+                checks.expect(expectRef, openOnce(expectRef.file(), open).get(expectRef.key()), result);
             }
-            return 0;
+            if (expectStats != null) {
+                checks.expectStats(expectStats, summaryJson, update, spec.commandLine().getErr());
+            }
+            if (junit != null) {
+                checks.writeJUnit(junit);
+            }
+            PrintWriter stdout = spec.commandLine().getOut();
+            if (json) {
+                stdout.print(checks.isEmpty() ? summaryJson : checks.appendTo(summaryJson));
+            } else {
+                report.table(stdout, top);
+                checks.printText(stdout);
+            }
+            stdout.flush();
+            return checks.passed() ? 0 : FocalException.DIFFERENCES;
         } finally {
             for (TensorFile f : open) {
                 f.close();
@@ -228,6 +267,20 @@ final class EvalCommand implements Callable<Integer> {
         }
         if (threads != null && threads < 1) {
             throw FocalException.usage("--threads must be 1 or more, not " + threads);
+        }
+        tolerance.check();
+        boolean checks = expectSpec != null || expectStats != null;
+        if (update && expectStats == null) {
+            throw FocalException.usage("--update rewrites the golden summary of --expect-stats; give --expect-stats GOLDEN");
+        }
+        if (junit != null && !checks) {
+            throw FocalException.usage("--junit reports the checks of --expect and --expect-stats; give one of them");
+        }
+        if (tolerance.rtol != null && !checks) {
+            throw FocalException.usage("--rtol and --atol apply to --expect and --expect-stats; give one of them");
+        }
+        if (junit != null) {
+            AtomicFile.checkWritable(junit);
         }
         if (!Double.isFinite(lossWeight)) {
             throw FocalException.usage("--loss-weight must be a finite number");
@@ -266,27 +319,6 @@ final class EvalCommand implements Callable<Integer> {
         }
     }
 
-    /** Refuses outputs that would overwrite an input, or each other, before any work is done. */
-    private void checkOutputs(TensorRef... inputs) {
-        List<Path> outputs = new ArrayList<>();
-        for (Path p : new Path[] {out, gradOut, stats, writeTargets, writeWeights}) {
-            if (p == null) {
-                continue;
-            }
-            for (TensorRef in : inputs) {
-                if (in != null && sameFile(in.path(), p)) {
-                    throw FocalException.usage(p + ": is an input file; refusing to overwrite it");
-                }
-            }
-            for (Path other : outputs) {
-                if (sameFile(other, p)) {
-                    throw FocalException.usage(p + ": named for two outputs");
-                }
-            }
-            outputs.add(p);
-        }
-    }
-
     private LabelTargets.Background background() {
         switch (background) {
             case "first": return LabelTargets.Background.FIRST;
@@ -302,17 +334,6 @@ final class EvalCommand implements Callable<Integer> {
             case "none": return LabelTargets.Normalize.NONE;
             default: throw FocalException.usage("--normalize must be per-sample, batch or none, not '" + normalize + "'");
         }
-    }
-
-    private static boolean sameFile(Path a, Path b) {
-        try {
-            if (Files.exists(a) && Files.exists(b)) {
-                return Files.isSameFile(a, b);
-            }
-        } catch (IOException e) {
-            // fall through to the path comparison
-        }
-        return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
     }
 
     /** The explicit option, else the first alias found in the bundle; null for absent optional inputs. */

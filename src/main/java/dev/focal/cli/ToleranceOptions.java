@@ -1,0 +1,44 @@
+package dev.focal.cli;
+
+import dev.focal.FocalException;
+import dev.focal.compare.Tolerance;
+import dev.focal.tensor.DType;
+import picocli.CommandLine.Option;
+
+/** --rtol, --atol and --equal-nan, shared by compare and eval's checks. */
+final class ToleranceOptions {
+    @Option(names = "--rtol", paramLabel = "R", description = "Relative tolerance; give --atol too. Default by dtype,"
+            + " as assert_close: float16 1e-3, float32 1.3e-6, float64 1e-7, integers 0 (the larger of the two dtypes').")
+    Double rtol;
+
+    @Option(names = "--atol", paramLabel = "A", description = "Absolute tolerance; give --rtol too. Default by dtype:"
+            + " float16 1e-5, float32 1e-5, float64 1e-7, integers 0.")
+    Double atol;
+
+    @Option(names = "--equal-nan", description = "Count NaN against NaN as close.")
+    boolean equalNan;
+
+    /** Both tolerances or neither: one alone would silently keep the other's default (torch refuses too). */
+    void check() {
+        if ((rtol == null) != (atol == null)) {
+            throw FocalException.usage("--rtol and --atol must be given together, as in torch.testing.assert_close");
+        }
+        if (rtol != null && (!(rtol >= 0 && atol >= 0) || rtol.isInfinite() || atol.isInfinite())) {
+            throw FocalException.usage("--rtol and --atol must be finite numbers >= 0, not " + rtol + " and " + atol);
+        }
+    }
+
+    /**
+     * For summary figures: the given tolerance, else the output dtype's default rtol with atol 0.
+     * assert_close's atol (1e-5 for float32) would wave through every per-anchor mean, which are
+     * typically far smaller than that.
+     */
+    Tolerance forSummary(DType output) {
+        return rtol != null ? new Tolerance(rtol, atol) : new Tolerance(Tolerance.defaultFor(output).rtol(), 0);
+    }
+
+    /** The given tolerance, else assert_close's default for the two dtypes. */
+    Tolerance resolve(DType expected, DType actual) {
+        return rtol != null ? new Tolerance(rtol, atol) : Tolerance.defaults(expected, actual);
+    }
+}
