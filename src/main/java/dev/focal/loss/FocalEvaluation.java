@@ -198,7 +198,7 @@ public final class FocalEvaluation {
         private long offset;
 
         WeightCursor(long firstAnchor) {
-            idx = unravel(firstAnchor);
+            idx = Shape.of(anchorDims).unravel(firstAnchor);
             for (int k = 0; k < idx.length; k++) {
                 offset += idx[k] * anchorWeightStrides[k];
             }
@@ -230,17 +230,6 @@ public final class FocalEvaluation {
                 offset = advance(idx, offset);
             }
         }
-    }
-
-    private long[] unravel(long anchor) {
-        long[] idx = new long[anchorDims.length];
-        for (int k = anchorDims.length - 1; k >= 0; k--) {
-            if (anchorDims[k] > 0) {
-                idx[k] = anchor % anchorDims[k];
-                anchor /= anchorDims[k];
-            }
-        }
-        return idx;
     }
 
     /** Steps the anchor index like an odometer and returns the weight offset of the next anchor. */

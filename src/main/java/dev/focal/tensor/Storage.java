@@ -121,59 +121,46 @@ public final class Storage {
         return window(offset).getDouble(at(offset));
     }
 
+    /** A bulk copy of {@code k} items between a buffer region (positioned at 0) and an array at {@code arrayOffset}. */
+    private interface Segment {
+        void copy(ByteBuffer region, int arrayOffset, int k);
+    }
+
     /**
-     * Reads {@code n} floats from {@code offset} into {@code dst[off..]}, in bulk (with the
-     * byte swap of big-endian data done by the buffer), splitting at window boundaries.
+     * Splits {@code n} items of {@code itemSize} bytes from {@code offset} into runs that stay in
+     * one window, and hands each run to {@code copy} as a buffer in this storage's byte order (the
+     * typed views then swap big-endian data in bulk).
      */
-    public void getFloats(long offset, float[] dst, int off, int n) {
-        while (n > 0) {
+    private void segments(long offset, int itemSize, int n, Segment copy) {
+        int done = 0;
+        while (done < n) {
+            ByteBuffer w = window(offset);
             int at = at(offset);
-            int k = Math.min(n, (window(offset).capacity() - at) / Float.BYTES);
-            window(offset).slice(at, k * Float.BYTES).order(order(offset)).asFloatBuffer().get(dst, off, k);
-            offset += (long) k * Float.BYTES;
-            off += k;
-            n -= k;
+            int k = Math.min(n - done, (w.capacity() - at) / itemSize);
+            copy.copy(w.slice(at, k * itemSize).order(w.order()), done, k);
+            offset += (long) k * itemSize;
+            done += k;
         }
     }
 
-    /** As {@link #getFloats}, for doubles. */
+    /** Reads {@code n} floats from {@code offset} into {@code dst[off..]}, in bulk. */
+    public void getFloats(long offset, float[] dst, int off, int n) {
+        segments(offset, Float.BYTES, n, (b, i, k) -> b.asFloatBuffer().get(dst, off + i, k));
+    }
+
+    /** Reads {@code n} doubles from {@code offset} into {@code dst[off..]}, in bulk. */
     public void getDoubles(long offset, double[] dst, int off, int n) {
-        while (n > 0) {
-            int at = at(offset);
-            int k = Math.min(n, (window(offset).capacity() - at) / Double.BYTES);
-            window(offset).slice(at, k * Double.BYTES).order(order(offset)).asDoubleBuffer().get(dst, off, k);
-            offset += (long) k * Double.BYTES;
-            off += k;
-            n -= k;
-        }
+        segments(offset, Double.BYTES, n, (b, i, k) -> b.asDoubleBuffer().get(dst, off + i, k));
     }
 
     /** Writes {@code n} floats from {@code src[off..]} at {@code offset}, in bulk. */
     public void putFloats(long offset, float[] src, int off, int n) {
-        while (n > 0) {
-            int at = at(offset);
-            int k = Math.min(n, (window(offset).capacity() - at) / Float.BYTES);
-            window(offset).slice(at, k * Float.BYTES).order(order(offset)).asFloatBuffer().put(src, off, k);
-            offset += (long) k * Float.BYTES;
-            off += k;
-            n -= k;
-        }
+        segments(offset, Float.BYTES, n, (b, i, k) -> b.asFloatBuffer().put(src, off + i, k));
     }
 
     /** Writes {@code n} doubles from {@code src[off..]} at {@code offset}, in bulk. */
     public void putDoubles(long offset, double[] src, int off, int n) {
-        while (n > 0) {
-            int at = at(offset);
-            int k = Math.min(n, (window(offset).capacity() - at) / Double.BYTES);
-            window(offset).slice(at, k * Double.BYTES).order(order(offset)).asDoubleBuffer().put(src, off, k);
-            offset += (long) k * Double.BYTES;
-            off += k;
-            n -= k;
-        }
-    }
-
-    private java.nio.ByteOrder order(long offset) {
-        return window(offset).order();
+        segments(offset, Double.BYTES, n, (b, i, k) -> b.asDoubleBuffer().put(src, off + i, k));
     }
 
     public void putByte(long offset, byte v) {
