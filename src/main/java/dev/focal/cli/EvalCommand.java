@@ -3,6 +3,7 @@ package dev.focal.cli;
 import dev.focal.FocalException;
 import dev.focal.head.LabelTargets;
 import dev.focal.io.AtomicFile;
+import dev.focal.io.OutputFile;
 import dev.focal.io.TensorFile;
 import dev.focal.io.TensorIO;
 import dev.focal.io.TensorRef;
@@ -195,6 +196,7 @@ final class EvalCommand implements Callable<Integer> {
                         weightsRef == null ? null : read(weightsRef, open), String.valueOf(weightsRef));
             }
             DType outType = outDtype != null ? DType.byName(outDtype) : in.naturalOutputType();
+            LossAccumulator acc;
             FocalEvaluation eval = new FocalEvaluation(in, gamma, alpha, lossWeight,
                     head == null ? 0 : head.result.samples(),
                     Kernels.choose(outType == DType.FLOAT32, in.logits.count()));
@@ -202,23 +204,33 @@ final class EvalCommand implements Callable<Integer> {
                 throw FocalException.usage("--class-names gives " + classNames.size() + " names but the class axis has "
                         + eval.classes() + " classes");
             }
-            boolean perElement = reduction == Reduction.none && (out != null || expectSpec != null);
-            Tensor lossOut = perElement ? Tensor.allocate(outType, in.logits.shape()) : null;
-            Tensor gradTensor = gradOut != null ? Tensor.allocate(outType, in.logits.shape()) : null;
-            int workers = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-            LossAccumulator acc = eval.run(lossOut, gradTensor, top, workers);
+            boolean perElement = reduction == Reduction.none;
+            Shape shape = in.logits.shape();
+            Tensor lossInMemory = perElement && out == null && expectSpec != null ? Tensor.allocate(outType, shape) : null;
+            try (OutputFile lossFile = perElement && out != null ? OutputFile.create(out, outType, shape) : null;
+                 OutputFile gradFile = gradOut != null ? OutputFile.create(gradOut, outType, shape) : null) {
+                int workers = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+                acc = eval.run(lossFile != null ? lossFile : lossInMemory, gradFile, top, workers);
+                if (lossFile != null) {
+                    lossFile.commit();
+                }
+                if (gradFile != null) {
+                    gradFile.commit();
+                }
+            }
 
             String weightsSource = head != null ? "derived from " + labelsRef
                     : weightsRef == null ? "none (all ones)" : weightsRef.toString();
             EvalReport report = new EvalReport(gamma, alpha, lossWeight, in, weightsSource, outType, acc, classNames,
                     head);
             String summaryJson = report.json(top);
-            Tensor result = lossOut != null ? lossOut : reduced(report, outType);
-            if (out != null) {
+            Tensor result = !perElement ? reduced(report, outType) : lossInMemory;
+            if (!perElement && out != null) {
                 TensorIO.write(result, out);
             }
-            if (gradOut != null) {
-                TensorIO.write(gradTensor, gradOut);
+            if (result == null && expectSpec != null) {
+                // The per-element loss went to --out; check what was written there.
+                result = openOnce(out.toString(), open).get(null);
             }
             if (writeTargets != null) {
                 TensorIO.write(head.result.targets, writeTargets);

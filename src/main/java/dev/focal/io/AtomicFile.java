@@ -51,26 +51,62 @@ public final class AtomicFile {
     }
 
     public static void write(Path target, Body body) {
+        try (Pending pending = create(target);
+             FileChannel ch = FileChannel.open(pending.path(), StandardOpenOption.WRITE)) {
+            OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
+            body.writeTo(out);
+            out.flush();
+            ch.force(true);
+            pending.commit();
+        } catch (IOException e) {
+            throw FocalException.output(target.toString(), "cannot write: " + IoErrors.describe(e), e);
+        }
+    }
+
+    /**
+     * A new, empty temporary file beside {@code target}. Fill it, force it to disk, then
+     * {@link Pending#commit} renames it over the target; closing without a commit deletes it.
+     */
+    public static Pending create(Path target) {
         String name = target.toString();
         if (Files.isDirectory(target)) {
             throw FocalException.output(name, "is a directory", null);
         }
         Path abs = target.toAbsolutePath();
-        Path dir = abs.getParent();
-        Path tmp = dir.resolve("." + abs.getFileName() + ".focal-"
+        Path tmp = abs.getParent().resolve("." + abs.getFileName() + ".focal-"
                 + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1) + ".tmp");
         PENDING.add(tmp);
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
-                body.writeTo(out);
-                out.flush();
-                ch.force(true);
-            }
-            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.newByteChannel(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
         } catch (IOException e) {
+            PENDING.remove(tmp);
             throw FocalException.output(name, "cannot write: " + IoErrors.describe(e), e);
-        } finally {
+        }
+        return new Pending(abs, tmp);
+    }
+
+    /** A temporary file on its way to replacing a target. */
+    public static final class Pending implements AutoCloseable {
+        private final Path target;
+        private final Path tmp;
+
+        private Pending(Path target, Path tmp) {
+            this.target = target;
+            this.tmp = tmp;
+        }
+
+        /** The temporary file to write. */
+        public Path path() {
+            return tmp;
+        }
+
+        /** Renames the (already forced) temporary file over the target, atomically. */
+        public void commit() throws IOException {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+
+        @Override
+        public void close() {
             try {
                 Files.deleteIfExists(tmp);
             } catch (IOException ignored) {

@@ -70,7 +70,7 @@ public final class TensorIO {
         AtomicFile.write(out, stream -> f.write(t, stream));
     }
 
-    private static TensorFormat writer(Path out) {
+    static TensorFormat writer(Path out) {
         String name = out.getFileName() == null ? "" : out.getFileName().toString().toLowerCase(Locale.ROOT);
         for (TensorFormat f : FORMATS) {
             if (f.canWrite() && f.matchesExtension(name)) {

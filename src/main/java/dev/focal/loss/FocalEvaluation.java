@@ -4,6 +4,7 @@ import dev.focal.stats.AnchorClass;
 import dev.focal.stats.LossAccumulator;
 import dev.focal.tensor.Shape;
 import dev.focal.tensor.Tensor;
+import dev.focal.tensor.TensorSink;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -101,7 +102,7 @@ public final class FocalEvaluation {
      * Runs the pass. {@code lossOut} and {@code gradOut} (either may be null) receive the
      * per-element loss and gradient in C order, rounded to their dtype.
      */
-    public LossAccumulator run(Tensor lossOut, Tensor gradOut, int topK, int threads) {
+    public LossAccumulator run(TensorSink lossOut, TensorSink gradOut, int topK, int threads) {
         long anchors = anchors();
         long perRange = Math.max(1, RANGE_ELEMENTS / Math.max(1, classes));
         int ranges = Math.toIntExact(Math.max(1, (anchors + perRange - 1) / perRange));
@@ -148,7 +149,7 @@ public final class FocalEvaluation {
         return total;
     }
 
-    private LossAccumulator range(long from, long to, Tensor lossOut, Tensor gradOut, int topK) {
+    private LossAccumulator range(long from, long to, TensorSink lossOut, TensorSink gradOut, int topK) {
         LossAccumulator acc = new LossAccumulator(classes, topK, samples);
         long perSample = samples == 0 ? 1 : Math.max(1, anchors() / samples);
         int blockAnchors = Math.max(1, BLOCK_ELEMENTS / classes);
@@ -176,13 +177,13 @@ public final class FocalEvaluation {
             }
             acc.addBlock(a0, na, x, t, w, loss, focal, perSample);
             if (lossOut != null) {
-                lossOut.writeDoubles(first, loss, n, scratch);
+                lossOut.writeDoubles(first, loss, n);
             }
             if (gradOut != null) {
                 for (int i = 0; i < n; i++) {
                     grad[i] = FocalMath.gradient(x[i], t[i], w[i], gamma, alpha) * scale;
                 }
-                gradOut.writeDoubles(first, grad, n, scratch);
+                gradOut.writeDoubles(first, grad, n);
             }
         }
         return acc;
@@ -195,6 +196,7 @@ public final class FocalEvaluation {
      */
     private final class WeightCursor {
         private final long[] idx;
+        private final double[] perAnchor = new double[Math.max(1, BLOCK_ELEMENTS / classes)];
         private long offset;
 
         WeightCursor(long firstAnchor) {
@@ -210,11 +212,11 @@ public final class FocalEvaluation {
                 return;
             }
             if (weightLayout == Layout.PER_ANCHOR) {
-                weights.readDoubles(firstAnchor, w, count, scratch);
-                for (int j = count - 1; j >= 0; j--) {
-                    double v = w[j];
-                    for (int c = j * classes + classes - 1; c >= j * classes; c--) {
-                        w[c] = v;
+                weights.readDoubles(firstAnchor, perAnchor, count, scratch);
+                for (int j = 0, i = 0; j < count; j++) {
+                    double v = perAnchor[j];
+                    for (int c = 0; c < classes; c++) {
+                        w[i++] = v;
                     }
                 }
                 return;

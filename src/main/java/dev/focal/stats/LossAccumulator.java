@@ -18,8 +18,6 @@ public final class LossAccumulator {
     long nonFiniteLogits;
     final TopK top;
     final CompensatedSum[] sampleLoss;
-    private final double[] blockKind = new double[3];
-    private final double[] blockFocal = new double[3];
     private final double[] blockClass;
 
     /**
@@ -53,30 +51,50 @@ public final class LossAccumulator {
     public void addBlock(long firstAnchor, int count, double[] x, double[] t, double[] w, double[] loss,
                          double[] focal, long anchorsPerSample) {
         double blockTotal = 0;
-        java.util.Arrays.fill(blockKind, 0);
-        java.util.Arrays.fill(blockFocal, 0);
+        double positiveLoss = 0;
+        double negativeLoss = 0;
+        double ignoredLoss = 0;
+        double positiveFocal = 0;
+        double negativeFocal = 0;
+        double ignoredFocal = 0;
         java.util.Arrays.fill(blockClass, 0);
         int sample = -1;
         double sampleSum = 0;
-        for (int j = 0; j < count; j++) {
-            int base = j * classes;
+        for (int j = 0, i = 0; j < count; j++) {
+            int base = i;
             boolean ignored = true;
             boolean positive = false;
             double anchorLoss = 0;
             double anchorFocal = 0;
-            for (int c = 0; c < classes; c++) {
-                int i = base + c;
+            for (int c = 0; c < classes; c++, i++) {
+                double l = loss[i];
+                anchorLoss += l;
+                anchorFocal += focal[i];
+                blockClass[c] += l;
                 ignored &= w[i] == 0;
                 positive |= t[i] > 0;
-                anchorLoss += loss[i];
-                anchorFocal += focal[i];
-                blockClass[c] += loss[i];
             }
-            int k = ignored ? AnchorClass.IGNORED.ordinal() : positive ? AnchorClass.POSITIVE.ordinal()
-                    : AnchorClass.NEGATIVE.ordinal();
+            // Real heads have ~99% negative anchors, so these branches predict well.
+            int k;
+            if (ignored) {
+                k = AnchorClass.IGNORED.ordinal();
+                ignoredLoss += anchorLoss;
+                ignoredFocal += anchorFocal;
+            } else if (positive) {
+                k = AnchorClass.POSITIVE.ordinal();
+                positiveLoss += anchorLoss;
+                positiveFocal += anchorFocal;
+                for (int c = 0; c < classes; c++) {
+                    if (t[base + c] > 0) {
+                        classPositives[c]++;
+                    }
+                }
+            } else {
+                k = AnchorClass.NEGATIVE.ordinal();
+                negativeLoss += anchorLoss;
+                negativeFocal += anchorFocal;
+            }
             anchors[k]++;
-            blockKind[k] += anchorLoss;
-            blockFocal[k] += anchorFocal;
             blockTotal += anchorLoss;
             long anchor = firstAnchor + j;
             if (sampleLoss.length > 0) {
@@ -90,31 +108,30 @@ public final class LossAccumulator {
                 }
                 sampleSum += anchorLoss;
             }
-            if (!Double.isFinite(anchorLoss) || !Double.isFinite(anchorFocal) || k == AnchorClass.POSITIVE.ordinal()
-                    || top.capacity() > 0) {
-                rareCases(k, anchor * classes, x, t, loss, base);
+            // A non-finite logit always makes its loss non-finite, so one test covers both.
+            if (!Double.isFinite(anchorLoss + anchorFocal) || top.capacity() > 0) {
+                rareCases(k, anchor * classes, x, loss, base);
             }
         }
         if (sample >= 0) {
             sampleLoss[sample].add(sampleSum);
         }
         total.add(blockTotal);
-        for (int k = 0; k < 3; k++) {
-            lossSum[k].add(blockKind[k]);
-            focalSum[k].add(blockFocal[k]);
-        }
+        lossSum[AnchorClass.POSITIVE.ordinal()].add(positiveLoss);
+        lossSum[AnchorClass.NEGATIVE.ordinal()].add(negativeLoss);
+        lossSum[AnchorClass.IGNORED.ordinal()].add(ignoredLoss);
+        focalSum[AnchorClass.POSITIVE.ordinal()].add(positiveFocal);
+        focalSum[AnchorClass.NEGATIVE.ordinal()].add(negativeFocal);
+        focalSum[AnchorClass.IGNORED.ordinal()].add(ignoredFocal);
         for (int c = 0; c < classes; c++) {
             classLoss[c].add(blockClass[c]);
         }
     }
 
-    /** Per-element bookkeeping that most anchors (finite, negative, no --top) do not need. */
-    private void rareCases(int k, long firstIndex, double[] x, double[] t, double[] loss, int base) {
+    /** Non-finite values and --top: per-element bookkeeping that almost no anchor needs. */
+    private void rareCases(int k, long firstIndex, double[] x, double[] loss, int base) {
         for (int c = 0; c < classes; c++) {
             int i = base + c;
-            if (k == AnchorClass.POSITIVE.ordinal() && t[i] > 0) {
-                classPositives[c]++;
-            }
             if (!Double.isFinite(x[i])) {
                 nonFiniteLogits++;
             }

@@ -7,7 +7,7 @@ import java.nio.ByteOrder;
  * logical row-major (C-order) flat index, whatever the storage order, so callers never care
  * whether the file was written in Fortran order.
  */
-public final class Tensor {
+public final class Tensor implements TensorSink {
     private final DType dtype;
     private final Shape shape;
     private final boolean fortranOrder;
@@ -55,10 +55,12 @@ public final class Tensor {
         return t;
     }
 
+    @Override
     public DType dtype() {
         return dtype;
     }
 
+    @Override
     public Shape shape() {
         return shape;
     }
@@ -152,13 +154,14 @@ public final class Tensor {
         }
     }
 
-    /** Writes {@code n} doubles from {@code src}, rounded to this tensor's dtype, at C-order index {@code start}. */
-    public void writeDoubles(long start, double[] src, int n, float[] scratch) {
+    @Override
+    public void writeDoubles(long start, double[] src, int n) {
         if (!fortranOrder && dtype == DType.FLOAT32) {
+            float[] rounded = new float[n];
             for (int i = 0; i < n; i++) {
-                scratch[i] = (float) src[i];
+                rounded[i] = (float) src[i];
             }
-            storage.putFloats(start * Float.BYTES, scratch, 0, n);
+            storage.putFloats(start * Float.BYTES, rounded, 0, n);
         } else if (!fortranOrder && dtype == DType.FLOAT64) {
             storage.putDoubles(start * Double.BYTES, src, 0, n);
         } else {

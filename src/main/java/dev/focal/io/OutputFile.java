@@ -1,0 +1,156 @@
+package dev.focal.io;
+
+import dev.focal.FocalException;
+import dev.focal.tensor.DType;
+import dev.focal.tensor.Shape;
+import dev.focal.tensor.Tensor;
+import dev.focal.tensor.TensorSink;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * A tensor file written while it is computed: .npy elements go straight to their place in a
+ * temporary file beside the target (positional writes, so threads need no ordering and no heap
+ * holds the tensor), and {@link #commit} forces and renames it. A full disk is an IOException
+ * here, exit 4, where a memory-mapped output would crash the JVM with SIGBUS. Other formats
+ * (JSON) are collected on the heap and written at commit. Closing without a commit leaves the
+ * target untouched and removes the temporary file.
+ */
+public abstract class OutputFile implements TensorSink, AutoCloseable {
+    final Path target;
+    private final DType dtype;
+    private final Shape shape;
+
+    private OutputFile(Path target, DType dtype, Shape shape) {
+        this.target = target;
+        this.dtype = dtype;
+        this.shape = shape;
+    }
+
+    /** Starts writing a float32 or float64 tensor to {@code target}, format by extension. */
+    public static OutputFile create(Path target, DType dtype, Shape shape) {
+        if (dtype != DType.FLOAT32 && dtype != DType.FLOAT64) {
+            throw new IllegalArgumentException("streamed outputs are float32 or float64, not " + dtype);
+        }
+        TensorFormat format = TensorIO.writer(target);
+        return format instanceof NpyFormat ? new Npy(target, dtype, shape) : new Buffered(target, dtype, shape);
+    }
+
+    @Override
+    public DType dtype() {
+        return dtype;
+    }
+
+    @Override
+    public Shape shape() {
+        return shape;
+    }
+
+    /** Makes the complete file appear under the target name. */
+    public abstract void commit();
+
+    @Override
+    public abstract void close();
+
+    FocalException failed(IOException e) {
+        return FocalException.output(target.toString(), "cannot write: " + IoErrors.describe(e), e);
+    }
+
+    private static final class Npy extends OutputFile {
+        private final AtomicFile.Pending pending;
+        private final FileChannel channel;
+        private final long dataStart;
+
+        Npy(Path target, DType dtype, Shape shape) {
+            super(target, dtype, shape);
+            pending = AtomicFile.create(target);
+            try {
+                channel = FileChannel.open(pending.path(), StandardOpenOption.WRITE);
+                ByteBuffer header = ByteBuffer.wrap(NpyFormat.header(dtype, shape));
+                dataStart = header.remaining();
+                writeFully(header, 0);
+            } catch (IOException e) {
+                close();
+                throw failed(e);
+            }
+        }
+
+        @Override
+        public void writeDoubles(long start, double[] src, int n) {
+            int item = dtype().itemSize();
+            ByteBuffer b = ByteBuffer.allocate(n * item).order(ByteOrder.LITTLE_ENDIAN);
+            if (dtype() == DType.FLOAT32) {
+                for (int i = 0; i < n; i++) {
+                    b.putFloat(i * item, (float) src[i]);
+                }
+            } else {
+                b.asDoubleBuffer().put(src, 0, n);
+            }
+            try {
+                writeFully(b, dataStart + start * item);
+            } catch (IOException e) {
+                throw failed(e);
+            }
+        }
+
+        private void writeFully(ByteBuffer b, long position) throws IOException {
+            while (b.hasRemaining()) {
+                position += channel.write(b, position);
+            }
+        }
+
+        @Override
+        public void commit() {
+            try {
+                long size = dataStart + shape().count() * dtype().itemSize();
+                if (channel.size() != size) {
+                    throw new IOException("wrote " + channel.size() + " bytes, expected " + size);
+                }
+                channel.force(true);
+                channel.close();
+                pending.commit();
+            } catch (IOException e) {
+                throw failed(e);
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                if (channel != null) {
+                    channel.close();
+                }
+            } catch (IOException ignored) {
+                // the temporary file is deleted next, whatever its state
+            }
+            pending.close();
+        }
+    }
+
+    private static final class Buffered extends OutputFile {
+        private final Tensor tensor;
+
+        Buffered(Path target, DType dtype, Shape shape) {
+            super(target, dtype, shape);
+            tensor = Tensor.allocate(dtype, shape);
+        }
+
+        @Override
+        public void writeDoubles(long start, double[] src, int n) {
+            tensor.writeDoubles(start, src, n);
+        }
+
+        @Override
+        public void commit() {
+            TensorIO.write(tensor, target);
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
