@@ -42,10 +42,6 @@ final class EvalChecks {
         this.outputType = outputType;
     }
 
-    boolean isEmpty() {
-        return cases.isEmpty();
-    }
-
     boolean passed() {
         return passed;
     }

@@ -2,6 +2,9 @@ package dev.focal.cli;
 
 import dev.focal.FocalException;
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -12,8 +15,6 @@ import picocli.CommandLine.ScopeType;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Sigmoid focal classification loss of 3D object detectors, on dumped tensors.",
-        subcommands = {EvalCommand.class, InspectCommand.class, ConvertCommand.class, CompareCommand.class,
-                CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  success",
@@ -25,6 +26,16 @@ import picocli.CommandLine.ScopeType;
 public final class Main implements Runnable {
     /** Exit code for failures that are bugs, as sysexits' EX_SOFTWARE. */
     static final int INTERNAL = 70;
+
+    /** The verbs, in the order --help lists them. */
+    private static final Map<String, Supplier<Object>> VERBS = new LinkedHashMap<>();
+
+    static {
+        VERBS.put("eval", EvalCommand::new);
+        VERBS.put("compare", CompareCommand::new);
+        VERBS.put("inspect", InspectCommand::new);
+        VERBS.put("convert", ConvertCommand::new);
+    }
 
     @Option(names = "--debug", scope = ScopeType.INHERIT,
             description = "Print stack traces of failures (for bug reports).")
@@ -45,6 +56,15 @@ public final class Main implements Runnable {
     /** Runs the command line and returns its exit code; the tests call this in-process. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new Main());
+        // Building picocli's model of a command costs more than starting the JVM, and a run needs
+        // only its own verb's; --help, help and unknown verbs get them all.
+        Supplier<Object> only = VERBS.get(firstWord(args));
+        if (only != null) {
+            cl.addSubcommand(firstWord(args), only.get());
+        } else {
+            VERBS.forEach((name, make) -> cl.addSubcommand(name, make.get()));
+            cl.addSubcommand("help", new CommandLine.HelpCommand());
+        }
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, a) -> {
@@ -82,6 +102,15 @@ public final class Main implements Runnable {
         }
         err.flush();
         return code;
+    }
+
+    private static String firstWord(String[] args) {
+        for (String a : args) {
+            if (!a.startsWith("-")) {
+                return a;
+            }
+        }
+        return null;
     }
 
     private static boolean hasDebug(String[] args) {
