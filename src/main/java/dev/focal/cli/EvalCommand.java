@@ -1,7 +1,6 @@
 package dev.focal.cli;
 
 import dev.focal.FocalException;
-import dev.focal.head.LabelTargets;
 import dev.focal.io.AtomicFile;
 import dev.focal.io.OutputFile;
 import dev.focal.io.TensorFile;
@@ -101,65 +100,16 @@ final class EvalCommand implements Callable<Integer> {
             description = "List the K elements with the largest loss (NaN first).")
     int top;
 
-    @Option(names = "--labels", paramLabel = "FILE",
-            description = "OpenPCDet anchor labels (B, A) (box_cls_labels) or point labels (N,): negative = ignored,"
-                    + " 0 = background, 1..C = class. Targets and weights are derived from them (not with --targets/--weights).")
-    String labelsSpec;
-
-    @Option(names = "--num-classes", paramLabel = "C", description = "Number of classes C (required with --labels).")
-    Integer numClasses;
-
-    @Option(names = "--normalize", paramLabel = "MODE", defaultValue = "per-sample",
-            description = "With --labels: divide weights by max(positives, 1) per sample (per-sample: anchor head,"
-                    + " default), over the batch (batch: point head, TransFusion), or not (none).")
-    String normalize;
-
-    @Option(names = "--background", paramLabel = "WHERE", defaultValue = "first",
-            description = "With --labels: first (OpenPCDet: 0 = background, classes 1..C, default) or last"
-                    + " (TransFusion, mmdet: C = background, classes 0..C-1).")
-    String background;
-
     @Option(names = "--loss-weight", paramLabel = "W", defaultValue = "1.0",
             description = "Multiplies the per-element loss and gradient (OpenPCDet's cls_weight), so that loss.per_batch"
                     + " is rpn_loss_cls (default: ${DEFAULT-VALUE}).")
     double lossWeight;
 
-    @Option(names = "--pos-weight", paramLabel = "P", description = "With --labels: weight of positive anchors before"
-            + " normalising (multi-head pos_cls_weight; default 1.0).")
-    Float posWeight;
-
-    @Option(names = "--neg-weight", paramLabel = "N", description = "With --labels: weight of negative anchors before"
-            + " normalising (multi-head neg_cls_weight; default 1.0).")
-    Float negWeight;
-
-    @Option(names = "--write-targets", paramLabel = "FILE",
-            description = "With --labels: write the derived one-hot targets to FILE (.npy or .json).")
-    Path writeTargets;
-
-    @Option(names = "--write-weights", paramLabel = "FILE",
-            description = "With --labels: write the derived weights to FILE (.npy or .json).")
-    Path writeWeights;
-
-    @Option(names = "--expect", paramLabel = "REF",
-            description = "Check what --out would hold (the loss after --reduction) against REF, with compare's"
-                    + " rules and tolerances; exit 1 and a report on a mismatch.")
-    String expectSpec;
-
-    @Option(names = "--expect-stats", paramLabel = "GOLDEN",
-            description = "Check the summary against a golden summary (JSON): loss sums and means within the"
-                    + " tolerance, counts exactly; exit 1 listing each differing field. Written when GOLDEN does not"
-                    + " exist yet, or with --update.")
-    Path expectStats;
-
-    @Option(names = "--update", description = "With --expect-stats: rewrite the golden summary instead of checking it.")
-    boolean update;
-
-    @Option(names = "--junit", paramLabel = "FILE",
-            description = "Write a JUnit XML report with one test case per check (--expect, --expect-stats) to FILE.")
-    Path junit;
+    @Mixin
+    LabelOptions labels;
 
     @Mixin
-    ToleranceOptions tolerance;
+    CheckOptions checks;
 
     @Option(names = "--threads", paramLabel = "N",
             description = "Worker threads (default: all cores). Results are identical for any N.")
@@ -174,19 +124,17 @@ final class EvalCommand implements Callable<Integer> {
         List<TensorFile> open = new ArrayList<>();
         try {
             TensorRef logitsRef = resolve(logitsSpec, LOGITS_KEYS, "--logits", true, open);
-            TensorRef labelsRef = labelsSpec == null ? null : TensorRef.parse(labelsSpec);
+            TensorRef labelsRef = labels.ref();
             TensorRef targetsRef = labelsRef != null ? null : resolve(targetsSpec, TARGETS_KEYS, "--targets", true, open);
             TensorRef weightsRef = labelsRef != null ? null : resolve(weightsSpec, WEIGHTS_KEYS, "--weights", false, open);
-            TensorRef expectRef = expectSpec == null ? null : TensorRef.parse(expectSpec);
-            OutputPaths.refuseClashes(Arrays.asList(out, gradOut, stats, writeTargets, writeWeights, junit, expectStats),
-                    Arrays.asList(logitsRef, labelsRef, targetsRef, weightsRef, expectRef));
+            TensorRef expectRef = checks.expectRef();
+            OutputPaths.refuseClashes(Arrays.asList(out, gradOut, stats, labels.writeTargets, labels.writeWeights,
+                    checks.junit, checks.expectStats), Arrays.asList(logitsRef, labelsRef, targetsRef, weightsRef, expectRef));
 
             EvalInputs in;
             HeadLabels head = null;
             if (labelsRef != null) {
-                head = HeadLabels.derive(read(labelsRef, open), labelsRef.toString(), numClasses,
-                        background(), normalization(), posWeight == null ? 1f : posWeight,
-                        negWeight == null ? 1f : negWeight);
+                head = labels.derive(read(labelsRef, open));
                 Tensor logits = head.reshapeLogits(read(logitsRef, open), logitsRef.toString());
                 in = new EvalInputs(logits, logitsRef.toString(), head.result.targets,
                         "targets derived from " + labelsRef, head.result.weights, "weights derived from " + labelsRef);
@@ -206,7 +154,7 @@ final class EvalCommand implements Callable<Integer> {
             }
             boolean perElement = reduction == Reduction.none;
             Shape shape = in.logits.shape();
-            Tensor lossInMemory = perElement && out == null && expectSpec != null ? Tensor.allocate(outType, shape) : null;
+            Tensor lossInMemory = perElement && out == null && expectRef != null ? Tensor.allocate(outType, shape) : null;
             try (OutputFile lossFile = perElement && out != null ? OutputFile.create(out, outType, shape) : null;
                  OutputFile gradFile = gradOut != null ? OutputFile.create(gradOut, outType, shape) : null) {
                 int workers = threads != null ? threads : Runtime.getRuntime().availableProcessors();
@@ -228,41 +176,29 @@ final class EvalCommand implements Callable<Integer> {
             if (!perElement && out != null) {
                 TensorIO.write(result, out);
             }
-            if (result == null && expectSpec != null) {
+            if (result == null && expectRef != null) {
                 // The per-element loss went to --out; check what was written there.
                 result = openOnce(out.toString(), open).get(null);
             }
-            if (writeTargets != null) {
-                TensorIO.write(head.result.targets, writeTargets);
-            }
-            if (writeWeights != null) {
-                TensorIO.write(head.result.weights, writeWeights);
+            if (head != null) {
+                labels.writeDerived(head);
             }
             if (stats != null) {
                 AtomicFile.write(stats, s -> s.write(summaryJson.getBytes(StandardCharsets.UTF_8)));
             }
-            // Checks need jackson-databind, whose loading alone costs a plain run a third of its time.
-            EvalChecks checks = expectRef != null || expectStats != null ? new EvalChecks(tolerance, outType) : null;
-            if (expectRef != null) {
-                checks.expect(expectRef, openOnce(expectRef.file(), open).get(expectRef.key()), result);
-            }
-            if (expectStats != null) {
-                checks.expectStats(expectStats, summaryJson, update, spec.commandLine().getErr());
-            }
-            if (junit != null) {
-                checks.writeJUnit(junit);
-            }
+            EvalChecks results = checks.run(expectRef == null ? null : openOnce(expectRef.file(), open).get(expectRef.key()),
+                    result, summaryJson, outType, spec.commandLine().getErr());
             PrintWriter stdout = spec.commandLine().getOut();
             if (json) {
-                stdout.print(checks == null ? summaryJson : checks.appendTo(summaryJson));
+                stdout.print(results == null ? summaryJson : results.appendTo(summaryJson));
             } else {
                 report.table(stdout, top);
-                if (checks != null) {
-                    checks.printText(stdout);
+                if (results != null) {
+                    results.printText(stdout);
                 }
             }
             stdout.flush();
-            return checks == null || checks.passed() ? 0 : FocalException.DIFFERENCES;
+            return results == null || results.passed() ? 0 : FocalException.DIFFERENCES;
         } finally {
             for (TensorFile f : open) {
                 f.close();
@@ -283,71 +219,28 @@ final class EvalCommand implements Callable<Integer> {
         if (threads != null && threads < 1) {
             throw FocalException.usage("--threads must be 1 or more, not " + threads);
         }
-        tolerance.check();
-        boolean checks = expectSpec != null || expectStats != null;
-        if (update && expectStats == null) {
-            throw FocalException.usage("--update rewrites the golden summary of --expect-stats; give --expect-stats GOLDEN");
-        }
-        if (junit != null && !checks) {
-            throw FocalException.usage("--junit reports the checks of --expect and --expect-stats; give one of them");
-        }
-        if (tolerance.rtol != null && !checks) {
-            throw FocalException.usage("--rtol and --atol apply to --expect and --expect-stats; give one of them");
-        }
-        if (junit != null) {
-            AtomicFile.checkWritable(junit);
-        }
+        checks.check();
         if (!Double.isFinite(lossWeight)) {
             throw FocalException.usage("--loss-weight must be a finite number");
         }
-        if (labelsSpec != null) {
-            if (targetsSpec != null || weightsSpec != null) {
-                throw FocalException.usage("--labels derives targets and weights; do not also give --targets or --weights");
-            }
-            if (numClasses == null || numClasses < 1) {
-                throw FocalException.usage("--labels needs --num-classes C (1 or more)");
-            }
-            if (bundle == null && logitsSpec == null) {
-                throw FocalException.usage("--labels needs --logits (or a BUNDLE holding the logits)");
-            }
-            background();
-            normalization();
-        } else {
-            String labelOnly = numClasses != null ? "--num-classes" : posWeight != null ? "--pos-weight"
-                    : negWeight != null ? "--neg-weight" : writeTargets != null ? "--write-targets"
-                    : writeWeights != null ? "--write-weights" : null;
-            if (labelOnly != null) {
-                throw FocalException.usage(labelOnly + " only applies with --labels");
-            }
-            if (bundle == null && (logitsSpec == null || targetsSpec == null)) {
-                throw FocalException.usage("give a BUNDLE, or --logits and --targets, or --logits and --labels"
-                        + " (see 'focal eval --help')");
-            }
+        labels.check();
+        if (labels.given() && (targetsSpec != null || weightsSpec != null)) {
+            throw FocalException.usage("--labels derives targets and weights; do not also give --targets or --weights");
         }
-        for (Path p : new Path[] {out, gradOut, writeTargets, writeWeights}) {
+        if (labels.given() && bundle == null && logitsSpec == null) {
+            throw FocalException.usage("--labels needs --logits (or a BUNDLE holding the logits)");
+        }
+        if (!labels.given() && bundle == null && (logitsSpec == null || targetsSpec == null)) {
+            throw FocalException.usage("give a BUNDLE, or --logits and --targets, or --logits and --labels"
+                    + " (see 'focal eval --help')");
+        }
+        for (Path p : new Path[] {out, gradOut}) {
             if (p != null) {
                 TensorIO.checkOutput(p);
             }
         }
         if (stats != null) {
             AtomicFile.checkWritable(stats);
-        }
-    }
-
-    private LabelTargets.Background background() {
-        switch (background) {
-            case "first": return LabelTargets.Background.FIRST;
-            case "last": return LabelTargets.Background.LAST;
-            default: throw FocalException.usage("--background must be first or last, not '" + background + "'");
-        }
-    }
-
-    private LabelTargets.Normalize normalization() {
-        switch (normalize) {
-            case "per-sample": return LabelTargets.Normalize.PER_SAMPLE;
-            case "batch": return LabelTargets.Normalize.BATCH;
-            case "none": return LabelTargets.Normalize.NONE;
-            default: throw FocalException.usage("--normalize must be per-sample, batch or none, not '" + normalize + "'");
         }
     }
 

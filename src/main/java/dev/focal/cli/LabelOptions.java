@@ -1,0 +1,110 @@
+package dev.focal.cli;
+
+import dev.focal.FocalException;
+import dev.focal.head.LabelTargets;
+import dev.focal.io.TensorIO;
+import dev.focal.io.TensorRef;
+import dev.focal.tensor.Tensor;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** eval's labels mode: OpenPCDet's anchor or point labels in place of targets and weights. */
+final class LabelOptions {
+    @Option(names = "--labels", paramLabel = "FILE",
+            description = "OpenPCDet anchor labels (B, A) (box_cls_labels) or point labels (N,): negative = ignored,"
+                    + " 0 = background, 1..C = class. Targets and weights are derived from them (not with --targets/--weights).")
+    String labelsSpec;
+
+    @Option(names = "--num-classes", paramLabel = "C", description = "Number of classes C (required with --labels).")
+    Integer numClasses;
+
+    @Option(names = "--normalize", paramLabel = "MODE", defaultValue = "per-sample",
+            description = "With --labels: divide weights by max(positives, 1) per sample (per-sample: anchor head,"
+                    + " default), over the batch (batch: point head, TransFusion), or not (none).")
+    String normalize;
+
+    @Option(names = "--background", paramLabel = "WHERE", defaultValue = "first",
+            description = "With --labels: first (OpenPCDet: 0 = background, classes 1..C, default) or last"
+                    + " (TransFusion, mmdet: C = background, classes 0..C-1).")
+    String background;
+
+    @Option(names = "--pos-weight", paramLabel = "P", description = "With --labels: weight of positive anchors before"
+            + " normalising (multi-head pos_cls_weight; default 1.0).")
+    Float posWeight;
+
+    @Option(names = "--neg-weight", paramLabel = "N", description = "With --labels: weight of negative anchors before"
+            + " normalising (multi-head neg_cls_weight; default 1.0).")
+    Float negWeight;
+
+    @Option(names = "--write-targets", paramLabel = "FILE",
+            description = "With --labels: write the derived one-hot targets to FILE (.npy or .json).")
+    Path writeTargets;
+
+    @Option(names = "--write-weights", paramLabel = "FILE",
+            description = "With --labels: write the derived weights to FILE (.npy or .json).")
+    Path writeWeights;
+
+    boolean given() {
+        return labelsSpec != null;
+    }
+
+    /** The labels' file, or null without --labels. */
+    TensorRef ref() {
+        return labelsSpec == null ? null : TensorRef.parse(labelsSpec);
+    }
+
+    /** Usage errors (exit 2), before any work. */
+    void check() {
+        if (!given()) {
+            String labelOnly = numClasses != null ? "--num-classes" : posWeight != null ? "--pos-weight"
+                    : negWeight != null ? "--neg-weight" : writeTargets != null ? "--write-targets"
+                    : writeWeights != null ? "--write-weights" : null;
+            if (labelOnly != null) {
+                throw FocalException.usage(labelOnly + " only applies with --labels");
+            }
+            return;
+        }
+        if (numClasses == null || numClasses < 1) {
+            throw FocalException.usage("--labels needs --num-classes C (1 or more)");
+        }
+        background();
+        normalization();
+        for (Path p : new Path[] {writeTargets, writeWeights}) {
+            if (p != null) {
+                TensorIO.checkOutput(p);
+            }
+        }
+    }
+
+    HeadLabels derive(Tensor labels) {
+        return HeadLabels.derive(labels, labelsSpec, numClasses, background(), normalization(),
+                posWeight == null ? 1f : posWeight, negWeight == null ? 1f : negWeight);
+    }
+
+    /** --write-targets and --write-weights. */
+    void writeDerived(HeadLabels head) {
+        if (writeTargets != null) {
+            TensorIO.write(head.result.targets, writeTargets);
+        }
+        if (writeWeights != null) {
+            TensorIO.write(head.result.weights, writeWeights);
+        }
+    }
+
+    private LabelTargets.Background background() {
+        switch (background) {
+            case "first": return LabelTargets.Background.FIRST;
+            case "last": return LabelTargets.Background.LAST;
+            default: throw FocalException.usage("--background must be first or last, not '" + background + "'");
+        }
+    }
+
+    private LabelTargets.Normalize normalization() {
+        switch (normalize) {
+            case "per-sample": return LabelTargets.Normalize.PER_SAMPLE;
+            case "batch": return LabelTargets.Normalize.BATCH;
+            case "none": return LabelTargets.Normalize.NONE;
+            default: throw FocalException.usage("--normalize must be per-sample, batch or none, not '" + normalize + "'");
+        }
+    }
+}
