@@ -8,9 +8,51 @@ import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 
-/** Turns Java's I/O exceptions into the short phrases our one-line messages end with. */
+/**
+ * Turns Java's I/O exceptions into the short phrases our one-line messages end with, and makes
+ * text taken from a file (keys, member names, dtypes, parser messages) safe to put in them.
+ */
 final class IoErrors {
+    /** Longest file-provided text a message shows; the rest becomes "...". */
+    static final int SHOWN_CHARS = 100;
+
     private IoErrors() {
+    }
+
+    /**
+     * {@code text} as a message may show it: one printable line, whatever the file held. Line
+     * breaks, other control characters, invisible format characters (bidi overrides, zero-width
+     * spaces) and lone surrogates become Python-style escapes ({@code \n}, {@code \x85},
+     * {@code \u202e}), a backslash becomes two, and text over {@link #SHOWN_CHARS} is cut.
+     */
+    static String shown(Object text) {
+        String s = String.valueOf(text);
+        StringBuilder b = new StringBuilder(Math.min(s.length(), SHOWN_CHARS) + 8);
+        int i = 0;
+        while (i < s.length()) {
+            if (b.length() >= SHOWN_CHARS) {
+                return b.append("...").toString();
+            }
+            int c = s.codePointAt(i);
+            i += Character.charCount(c);
+            int type = Character.getType(c);
+            if (c == '\\') {
+                b.append("\\\\");
+            } else if (c == '\n') {
+                b.append("\\n");
+            } else if (c == '\r') {
+                b.append("\\r");
+            } else if (c == '\t') {
+                b.append("\\t");
+            } else if (type == Character.CONTROL || type == Character.FORMAT || type == Character.SURROGATE
+                    || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR) {
+                b.append(c <= 0xFF ? String.format("\\x%02x", c)
+                        : c <= 0xFFFF ? String.format("\\u%04x", c) : String.format("\\U%08x", c));
+            } else {
+                b.appendCodePoint(c);
+            }
+        }
+        return b.toString();
     }
 
     static String describe(IOException e) {

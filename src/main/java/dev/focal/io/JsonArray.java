@@ -3,7 +3,6 @@ package dev.focal.io;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonParser.NumberType;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.focal.FocalException;
 import dev.focal.tensor.DType;
 import dev.focal.tensor.Shape;
@@ -175,13 +174,34 @@ final class JsonArray {
 
     private void add(long bits) {
         if (size == values.length) {
-            if (size == MAX_VALUES) {
-                throw FocalException.input(name, "holds over " + MAX_VALUES
-                        + " values, more than focal reads from JSON; convert it to .npy with numpy");
-            }
-            values = Arrays.copyOf(values, (int) Math.min(2L * size, MAX_VALUES));
+            grow();
         }
         values[size++] = bits;
+    }
+
+    /**
+     * Doubles the buffer, once the heap is known to hold it: the copy keeps the old buffer and
+     * the new one (24 bytes a value so far), and the tensor made at the end lives beside the
+     * buffer (up to 16 bytes a value). When 16 bytes for every value of the new buffer would take
+     * over three quarters of the JVM's maximum heap (the rest is for everything else, and for
+     * the free space a large array needs), the document is refused here, with exit 3, rather than
+     * running out of memory later.
+     */
+    private void grow() {
+        if (size == MAX_VALUES) {
+            throw FocalException.input(name, "holds over " + MAX_VALUES
+                    + " values, more than focal reads from JSON; convert it to .npy with numpy");
+        }
+        int next = (int) Math.min(2L * size, MAX_VALUES);
+        long heap = Runtime.getRuntime().maxMemory();
+        long allowed = heap - heap / 4;
+        if (16L * next > allowed) {
+            throw FocalException.input(name, "holds over " + size + " values; reading more from JSON needs over "
+                    + (16L * next >> 20) + " MiB of heap, more than the " + (allowed >> 20) + " MiB (of "
+                    + (heap >> 20) + ") focal gives one JSON tensor: give the JVM more (JAVA_OPTS=-Xmx8g) or"
+                    + " convert the file to .npy, which is not read onto the heap");
+        }
+        values = Arrays.copyOf(values, next);
     }
 
     /**
@@ -292,7 +312,16 @@ final class JsonArray {
 
     /** A float token with an integer value, as numpy takes 2.0 for an integer dtype. */
     private BigInteger integral(int level) throws IOException {
-        BigDecimal d = p.isNaN() ? null : p.getDecimalValue().stripTrailingZeros();
+        BigDecimal d;
+        try {
+            d = p.isNaN() ? null : p.getDecimalValue().stripTrailingZeros();
+        } catch (NumberFormatException e) {
+            // An exponent beyond BigDecimal's int scale (1e99999999999): the value is huge, zero or tiny.
+            if (Double.isInfinite(p.getDoubleValue())) {
+                throw outOfRange(level);
+            }
+            d = p.getText().replaceFirst("[eE].*", "").matches("[-+]?[0.]*") ? BigDecimal.ZERO : null;
+        }
         if (d == null || d.scale() > 0) {
             throw error(level, text() + " is not an integer (dtype " + declared.numpyName() + ")");
         }
@@ -332,7 +361,7 @@ final class JsonArray {
 
     private String nonNumber(JsonToken t) throws IOException {
         if (t == JsonToken.VALUE_STRING) {
-            return '"' + new String(JsonStringEncoder.getInstance().quoteAsString(shorten(p.getText()))) + '"';
+            return '"' + IoErrors.shown(shorten(p.getText())) + '"';
         }
         return t == JsonToken.VALUE_NULL ? "null" : "an object";
     }

@@ -4,6 +4,7 @@ import dev.focal.FocalException;
 import dev.focal.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * A JSON object of named arrays. Its keys come from the first pass over the file; each member is
@@ -44,13 +45,13 @@ final class JsonBundle implements TensorFile {
             }
             key = keys.get(0);
         } else if (!keys.contains(key)) {
-            throw FocalException.input(name, "no array '" + key + "' (has: " + listing() + ")");
+            throw FocalException.input(name, "no array '" + IoErrors.shown(key) + "' (has: " + listing() + ")");
         }
         return JsonReader.member(path, name, key, outline);
     }
 
     private String listing() {
-        String shown = String.join(", ", keys.subList(0, Math.min(LISTED, keys.size())));
+        String shown = keys.stream().limit(LISTED).map(IoErrors::shown).collect(Collectors.joining(", "));
         return keys.size() <= LISTED ? shown : shown + " and " + (keys.size() - LISTED) + " more";
     }
 

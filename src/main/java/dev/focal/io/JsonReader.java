@@ -54,7 +54,7 @@ final class JsonReader {
 
     /** Reads one member of a bundle that {@link #open} outlined, in a pass of its own. */
     static Tensor member(Path path, String name, String key, Outline bundle) {
-        String where = name + ":" + key;
+        String where = name + ":" + IoErrors.shown(key);
         return parse(path, where, p -> {
             p.nextToken();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -128,7 +128,7 @@ final class JsonReader {
             if (t != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == NumberType.BIG_INTEGER
                     || p.getLongValue() < 0) {
                 throw FocalException.input(name, "\"shape\" must be a list of non-negative integers, found "
-                        + p.getText());
+                        + IoErrors.shown(p.getText()));
             }
             if (n == dims.length) {
                 throw FocalException.input(name, "\"shape\" has over " + JsonArray.MAX_DEPTH + " dimensions");
@@ -199,22 +199,53 @@ final class JsonReader {
      * objects (a bundle's typed members).
      */
     static final class Outline {
+        /**
+         * What an outline may keep, members and the keys of typed members together: a bundle is a
+         * few named arrays, and an object of millions of keys would otherwise fill the heap.
+         */
+        static final int MAX_KEYS = 100_000;
+        static final int MAX_KEY_CHARS = 1 << 20;
+
         private final Map<String, JsonToken> kinds = new LinkedHashMap<>();
         private final Map<String, Outline> objects = new HashMap<>();
         private String dtype;
 
+        /** Keys and characters kept so far by the outline of one document. */
+        private static final class Budget {
+            int keys;
+            long chars;
+
+            void spend(String name, String text) {
+                chars += text.length();
+                if (chars > MAX_KEY_CHARS) {
+                    throw FocalException.input(name, "its keys and dtypes run over " + MAX_KEY_CHARS
+                            + " characters, more than focal reads from a JSON bundle");
+                }
+            }
+        }
+
         static Outline read(JsonParser p, String name, boolean document) throws IOException {
+            return read(p, name, document, new Budget());
+        }
+
+        private static Outline read(JsonParser p, String name, boolean document, Budget budget) throws IOException {
             Outline o = new Outline();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String key = p.currentName();
+                if (++budget.keys > MAX_KEYS) {
+                    throw FocalException.input(name, "holds over " + MAX_KEYS
+                            + " keys, more than focal reads from a JSON bundle");
+                }
+                budget.spend(name, key);
                 JsonToken t = p.nextToken();
                 if (o.kinds.put(key, t) != null) {
-                    throw FocalException.input(name, "holds key '" + key + "' twice");
+                    throw FocalException.input(name, "holds key '" + IoErrors.shown(key) + "' twice");
                 }
                 if (t == JsonToken.VALUE_STRING && key.equals("dtype")) {
                     o.dtype = p.getText();
+                    budget.spend(name, o.dtype);
                 } else if (t == JsonToken.START_OBJECT && document) {
-                    o.objects.put(key, read(p, name + ":" + key, false));
+                    o.objects.put(key, read(p, name + ":" + IoErrors.shown(key), false, budget));
                 } else {
                     skip(p, name);
                 }
@@ -245,7 +276,7 @@ final class JsonReader {
                 throw FocalException.input(name, "\"dtype\" must be a string such as \"float32\"");
             }
             if (dtype != null && DType.byName(dtype) == null) {
-                throw FocalException.input(name, "unknown dtype '" + dtype + "' (focal reads bool, int8..int64,"
+                throw FocalException.input(name, "unknown dtype '" + IoErrors.shown(dtype) + "' (focal reads bool, int8..int64,"
                         + " uint8..uint64, float16, float32 and float64)");
             }
         }
@@ -255,7 +286,7 @@ final class JsonReader {
                 throw FocalException.input(name, "holds no arrays");
             }
             for (Map.Entry<String, JsonToken> e : kinds.entrySet()) {
-                String where = name + ":" + e.getKey();
+                String where = name + ":" + IoErrors.shown(e.getKey());
                 JsonToken t = e.getValue();
                 if (t == JsonToken.START_OBJECT) {
                     Outline member = objects.get(e.getKey());
@@ -298,7 +329,7 @@ final class JsonReader {
             }
         }
         return "invalid JSON" + position(e.getLocation()) + ": "
-                + (m.isEmpty() ? m : Character.toLowerCase(m.charAt(0)) + m.substring(1));
+                + IoErrors.shown(m.isEmpty() ? m : Character.toLowerCase(m.charAt(0)) + m.substring(1));
     }
 
     private static String position(JsonLocation at) {

@@ -255,8 +255,8 @@ final class NpyFormat implements TensorFormat {
             if (t != null) {
                 return t;
             }
-            throw FocalException.input(name, "unsupported dtype " + describe(kind, size) + " ('" + descr
-                    + "'); focal reads bool, int8..int64, uint8..uint64 and float16/32/64");
+            throw FocalException.input(name, "unsupported dtype " + describe(kind, size) + " ('"
+                    + IoErrors.shown(descr) + "'); focal reads bool, int8..int64, uint8..uint64 and float16/32/64");
         }
 
         private static String describe(char kind, int size) {
@@ -271,7 +271,7 @@ final class NpyFormat implements TensorFormat {
                 case 'f': return size > 0 ? "float" + size * 8 : "float";
                 case 'i': return size > 0 ? "int" + size * 8 : "int";
                 case 'u': return size > 0 ? "uint" + size * 8 : "uint";
-                default: return "'" + kind + "'";
+                default: return "'" + IoErrors.shown(kind) + "'";
             }
         }
 
@@ -299,7 +299,7 @@ final class NpyFormat implements TensorFormat {
         }
 
         private static String pyRepr(Object o) {
-            return o instanceof String ? "'" + o + "'" : String.valueOf(o);
+            return IoErrors.shown(o instanceof String ? "'" + o + "'" : o);
         }
     }
 

@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * An open .npz. Members are listed when it opens but parsed only on {@link #get}, so one bad
@@ -34,8 +35,9 @@ final class NpzFile implements TensorFile {
             ZipMember clash = byKey.putIfAbsent(key, m);
             if (clash != null) {
                 throw FocalException.input(name, clash.name().equals(m.name())
-                        ? "holds member " + m.name() + " twice"
-                        : "members " + clash.name() + " and " + m.name() + " both give key '" + key + "'");
+                        ? "holds member " + IoErrors.shown(m.name()) + " twice"
+                        : "members " + IoErrors.shown(clash.name()) + " and " + IoErrors.shown(m.name())
+                                + " both give key '" + IoErrors.shown(key) + "'");
             }
         }
         if (byKey.isEmpty()) {
@@ -72,7 +74,7 @@ final class NpzFile implements TensorFile {
             throw m.error(name, "compression method " + method(m.method())
                     + " is not supported (numpy writes stored (0) or deflated (8) members)");
         }
-        String display = name + ":" + key(m.name());
+        String display = name + ":" + IoErrors.shown(key(m.name()));
         try {
             long start = ZipDirectory.dataStart(name, channel, m);
             if (m.method() == ZipMember.DEFLATED) {
@@ -105,14 +107,14 @@ final class NpzFile implements TensorFile {
             m = byName != null && byName.name().equals(key) ? byName : null;
         }
         if (m == null) {
-            throw FocalException.input(name, "no array '" + key + "' (has: " + listing() + ")");
+            throw FocalException.input(name, "no array '" + IoErrors.shown(key) + "' (has: " + listing() + ")");
         }
         return m;
     }
 
     private String listing() {
         List<String> keys = keys();
-        String shown = String.join(", ", keys.subList(0, Math.min(LISTED, keys.size())));
+        String shown = keys.stream().limit(LISTED).map(IoErrors::shown).collect(Collectors.joining(", "));
         return keys.size() <= LISTED ? shown : shown + " and " + (keys.size() - LISTED) + " more";
     }
 

@@ -79,16 +79,27 @@ public abstract class OutputFile implements TensorSink, AutoCloseable {
             }
         }
 
+        /**
+         * NaN is written as numpy's {@code np.nan} (0x7fc00000, 0x7ff8000000000000): the sign and
+         * payload a NaN picks up in arithmetic depend on the code that computed it (interpreter,
+         * C1, C2, vector lanes, so JIT timing), and an output must be the same bytes on every run.
+         */
         @Override
         public void writeDoubles(long start, double[] src, int n) {
             int item = dtype().itemSize();
             ByteBuffer b = ByteBuffer.allocate(n * item).order(ByteOrder.LITTLE_ENDIAN);
             if (dtype() == DType.FLOAT32) {
                 for (int i = 0; i < n; i++) {
-                    b.putFloat(i * item, (float) src[i]);
+                    float f = (float) src[i];
+                    b.putFloat(i * item, f == f ? f : Float.NaN);
                 }
             } else {
                 b.asDoubleBuffer().put(src, 0, n);
+                for (int i = 0; i < n; i++) {
+                    if (src[i] != src[i]) {
+                        b.putDouble(i * item, Double.NaN);
+                    }
+                }
             }
             try {
                 writeFully(b, dataStart + start * item);

@@ -80,7 +80,7 @@ final class PyLiteral {
             expect(':');
             Object v = value(depth + 1);
             if (map.put(key, v) != null) {
-                throw new SyntaxError("key " + key + " appears twice");
+                throw new SyntaxError("key " + IoErrors.shown(key) + " appears twice");
             }
             skipSpace();
             if (peek(',')) {
@@ -141,7 +141,7 @@ final class PyLiteral {
         try {
             return Long.parseLong(digits);
         } catch (NumberFormatException e) {
-            throw new SyntaxError("integer " + digits + " is not a 64-bit number");
+            throw new SyntaxError("integer " + IoErrors.shown(digits) + " is not a 64-bit number");
         }
     }
 
@@ -156,7 +156,7 @@ final class PyLiteral {
             case "False": return Boolean.FALSE;
             case "None": return null;
             default:
-                throw new SyntaxError("unexpected " + (w.isEmpty() ? "'" + s.charAt(pos) + "'" : w)
+                throw new SyntaxError("unexpected " + IoErrors.shown(w.isEmpty() ? "'" + s.charAt(pos) + "'" : w)
                         + " at character " + start);
         }
     }

@@ -27,7 +27,7 @@ final class SingleTensorFile implements TensorFile {
     @Override
     public Tensor get(String key) {
         if (key != null) {
-            throw FocalException.input(name, "holds a single array, not a bundle: no key '" + key + "'");
+            throw FocalException.input(name, "holds a single array, not a bundle: no key '" + IoErrors.shown(key) + "'");
         }
         return tensor;
     }

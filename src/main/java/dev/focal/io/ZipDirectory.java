@@ -29,8 +29,16 @@ final class ZipDirectory {
     private static final int LOCATOR_SIZE = 20;
     private static final int ZIP64_EXTRA = 0x0001;
     private static final long MASK32 = 0xFFFFFFFFL;
-    /** Room for about a million members; a larger directory means a corrupt size, not an npz. */
-    private static final long MAX_DIRECTORY = 64L << 20;
+    /**
+     * Room for {@link #MAX_MEMBERS} members with names of over a hundred bytes; a larger directory
+     * means a corrupt size, or a file made to fill the heap, not an npz.
+     */
+    static final long MAX_DIRECTORY = 16L << 20;
+    /**
+     * numpy's savez writes one member per array; each costs a few hundred bytes of heap once
+     * listed, so a million-member directory would not fit a small heap.
+     */
+    static final int MAX_MEMBERS = 100_000;
     /** Without the UTF-8 flag, names are in the original PC code page, as Python's zipfile reads them. */
     private static final Charset CP437 = Charset.forName("IBM437");
 
@@ -99,6 +107,10 @@ final class ZipDirectory {
         List<ZipMember> members = new ArrayList<>();
         int p = 0;
         while (p < dir.capacity()) {
+            if (members.size() == MAX_MEMBERS) {
+                throw FocalException.input(file, "holds over " + MAX_MEMBERS
+                        + " members, more than focal reads from an .npz");
+            }
             if (p > dir.capacity() - CENTRAL_SIZE) {
                 throw FocalException.input(file, "truncated central directory: entry " + (members.size() + 1)
                         + " is cut short");
@@ -142,7 +154,8 @@ final class ZipDirectory {
                 for (int i = 0; i < values.length; i++) {
                     if (values[i] == MASK32) {
                         if (q + 8 > fieldEnd) {
-                            throw FocalException.input(file, "member " + name + ": zip64 extra field is too short");
+                            throw FocalException.input(file, "member " + IoErrors.shown(name)
+                                    + ": zip64 extra field is too short");
                         }
                         values[i] = dir.getLong(q);
                         q += 8;

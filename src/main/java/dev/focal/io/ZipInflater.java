@@ -17,8 +17,12 @@ import java.util.zip.Inflater;
  * Small members inflate onto the heap; large ones into a temporary file that is mapped.
  */
 final class ZipInflater {
-    /** Members up to this size, uncompressed, inflate onto the heap. */
-    static final long HEAP_LIMIT = 64L << 20;
+    /**
+     * Members up to this size, uncompressed, inflate onto the heap: 64 MiB, or a sixteenth of the
+     * maximum heap when that is less, so that a run with a small heap (eval reads three members)
+     * maps its members from temporary files instead of running out of memory.
+     */
+    static final long HEAP_LIMIT = Math.min(64L << 20, Runtime.getRuntime().maxMemory() / 16);
     /**
      * Deflate spends at least 2 bits on a 258-byte match, so nothing inflates past 1032:1 (numpy's
      * zeros reach 1028:1, so a lower cap would refuse real arrays). A member declaring more is

@@ -17,6 +17,6 @@ record ZipMember(String name, byte[] rawName, int flags, int method, long crc, l
 
     /** {@code FILE: member NAME: problem}, exit 3. */
     FocalException error(String file, String problem) {
-        return FocalException.input(file, "member " + name + ": " + problem);
+        return FocalException.input(file, "member " + IoErrors.shown(name) + ": " + problem);
     }
 }
