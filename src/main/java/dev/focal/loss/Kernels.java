@@ -12,7 +12,7 @@ import java.util.Locale;
  */
 public final class Kernels {
     /** Below this many elements the scalar kernel finishes before vector code is compiled. */
-    static final long VECTOR_MIN_ELEMENTS = 8_000_000;
+    static final long VECTOR_MIN_ELEMENTS = 32_000_000;
     private static final String VECTOR_MODULE = "jdk.incubator.vector";
 
     private Kernels() {
