@@ -2,6 +2,7 @@ package dev.focal.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.focal.FocalException;
+import dev.focal.io.IoErrors;
 import dev.focal.io.TensorFile;
 import dev.focal.io.TensorIO;
 import dev.focal.io.TensorRef;
@@ -44,11 +45,14 @@ final class InspectCommand implements Callable<Integer> {
     /** One inspected array. */
     private static final class Entry {
         final String name;
+        /** The name with a member key from the file escaped, so a hostile key cannot drive the terminal. */
+        final String printableName;
         final Tensor tensor;
         final TensorSummary summary;
 
-        Entry(String name, Tensor tensor) {
-            this.name = name;
+        Entry(String file, String key, Tensor tensor) {
+            this.name = key == null ? file : file + ":" + key;
+            this.printableName = key == null ? file : file + ":" + IoErrors.shown(key);
             this.tensor = tensor;
             this.summary = TensorSummary.of(tensor);
         }
@@ -81,10 +85,10 @@ final class InspectCommand implements Callable<Integer> {
         try (TensorFile f = TensorIO.open(ref.file())) {
             if (ref.key() == null && !f.keys().isEmpty()) {
                 for (String key : f.keys()) {
-                    entries.add(new Entry(ref.withKey(key).toString(), f.get(key)));
+                    entries.add(new Entry(ref.file(), key, f.get(key)));
                 }
             } else {
-                entries.add(new Entry(ref.toString(), f.get(ref.key())));
+                entries.add(new Entry(ref.file(), ref.key(), f.get(ref.key())));
             }
         }
     }
@@ -94,7 +98,7 @@ final class InspectCommand implements Callable<Integer> {
                 ">nan", ">+inf", ">-inf");
         for (Entry e : entries) {
             TensorSummary s = e.summary;
-            t.row(e.name, e.tensor.dtype().numpyName(), e.tensor.shape(), e.tensor.fortranOrder() ? "F" : "C",
+            t.row(e.printableName, e.tensor.dtype().numpyName(), e.tensor.shape(), e.tensor.fortranOrder() ? "F" : "C",
                     s.count, extreme(e.tensor.dtype(), s.min, s.minInteger, s.count),
                     extreme(e.tensor.dtype(), s.max, s.maxInteger, s.count),
                     s.count == 0 ? "-" : Numbers.format(s.mean), s.nan, s.posInf, s.negInf);

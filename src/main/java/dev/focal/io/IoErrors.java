@@ -12,7 +12,7 @@ import java.nio.file.NotDirectoryException;
  * Turns Java's I/O exceptions into the short phrases our one-line messages end with, and makes
  * text taken from a file (keys, member names, dtypes, parser messages) safe to put in them.
  */
-final class IoErrors {
+public final class IoErrors {
     /** Longest file-provided text a message shows; the rest becomes "...". */
     static final int SHOWN_CHARS = 100;
 
@@ -25,7 +25,7 @@ final class IoErrors {
      * spaces) and lone surrogates become Python-style escapes ({@code \n}, {@code \x85},
      * {@code \u202e}), a backslash becomes two, and text over {@link #SHOWN_CHARS} is cut.
      */
-    static String shown(Object text) {
+    public static String shown(Object text) {
         String s = String.valueOf(text);
         StringBuilder b = new StringBuilder(Math.min(s.length(), SHOWN_CHARS) + 8);
         int i = 0;

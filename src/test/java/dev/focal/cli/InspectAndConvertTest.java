@@ -127,6 +127,16 @@ class InspectAndConvertTest {
     }
 
     @Test
+    void memberKeysFromTheFileCannotDriveTheTerminal() throws IOException {
+        Path bundle = tmp.resolve("hostile.json");
+        Files.writeString(bundle, "{\"a\\u001b[2Jb\": [1.5]}");
+        Cli r = Cli.run("inspect", bundle.toString());
+        assertEquals(0, r.code, r.toString());
+        assertFalse(r.out.contains("\u001b"), r.out);
+        assertTrue(r.out.contains(bundle + ":a\\x1b[2Jb"), r.out);
+    }
+
+    @Test
     void debugShowsTheStackTrace() {
         Cli r = Cli.run("inspect", "--debug", "missing.npy");
         assertEquals(3, r.code);
