@@ -158,14 +158,11 @@ final class CompareReport {
         g.writeFieldName(field);
         if (idx == null) {
             g.writeNull();
-            return;
+        } else {
+            g.writeArray(idx, 0, idx.length);
         }
-        g.writeStartArray();
-        for (long i : idx) {
-            g.writeNumber(i);
-        }
-        g.writeEndArray();
     }
+
 
     private void difference(JsonGenerator g, String field, Difference d) throws IOException {
         g.writeFieldName(field);

@@ -29,20 +29,12 @@ final class ConvertCommand implements Callable<Integer> {
     public Integer call() {
         TensorRef ref = TensorRef.parse(in);
         TensorIO.checkOutput(out);
-        if (Files.exists(out) && Files.exists(ref.path()) && sameFile(ref.path(), out)) {
+        if (Files.exists(out) && Files.exists(ref.path()) && OutputPaths.sameFile(ref.path(), out)) {
             throw FocalException.usage(out + ": is the input file; refusing to overwrite an input");
         }
         try (TensorFile f = TensorIO.open(ref.file())) {
             TensorIO.write(f.get(ref.key()), out);
         }
         return 0;
-    }
-
-    private static boolean sameFile(Path a, Path b) {
-        try {
-            return Files.isSameFile(a, b);
-        } catch (java.io.IOException e) {
-            return false;
-        }
     }
 }

@@ -77,11 +77,8 @@ final class EvalReport {
             g.writeStartObject();
             g.writeNumberField("gamma", gamma);
             g.writeNumberField("alpha", alpha);
-            g.writeArrayFieldStart("shape");
-            for (long d : shape().dims()) {
-                g.writeNumber(d);
-            }
-            g.writeEndArray();
+            g.writeFieldName("shape");
+            index(g, shape().dims());
             g.writeStringField("dtype", outputType.numpyName());
             g.writeNumberField("loss_weight", lossWeight);
             g.writeStringField("weights", head != null ? "derived" : in.weights == null ? "default" : "given");
@@ -97,9 +94,9 @@ final class EvalReport {
                 g.writeEndObject();
             }
             g.writeObjectFieldStart("loss");
-            number(g, "sum", sum());
-            number(g, "mean", mean());
-            number(g, "per_batch", perBatch());
+            g.writeNumberField("sum", sum());
+            g.writeNumberField("mean", mean());
+            g.writeNumberField("per_batch", perBatch());
             g.writeEndObject();
             g.writeObjectFieldStart("anchors");
             g.writeNumberField("total", totalAnchors());
@@ -111,10 +108,10 @@ final class EvalReport {
             for (AnchorClass k : AnchorClass.values()) {
                 g.writeObjectFieldStart(k.label());
                 g.writeNumberField("anchors", acc.anchors(k));
-                number(g, "loss_sum", acc.lossSum(k));
-                number(g, "loss_mean", ratio(acc.lossSum(k), acc.anchors(k)));
-                number(g, "share", ratio(acc.lossSum(k), sum()));
-                number(g, "focal_mean", acc.focalMean(k));
+                g.writeNumberField("loss_sum", acc.lossSum(k));
+                g.writeNumberField("loss_mean", ratio(acc.lossSum(k), acc.anchors(k)));
+                g.writeNumberField("share", ratio(acc.lossSum(k), sum()));
+                g.writeNumberField("focal_mean", acc.focalMean(k));
                 g.writeEndObject();
             }
             if (head != null) {
@@ -125,7 +122,7 @@ final class EvalReport {
                     g.writeNumberField("negatives", head.result.negatives[b]);
                     g.writeNumberField("ignored", head.result.ignored[b]);
                     g.writeNumberField("normalizer", head.result.normalizer[b]);
-                    number(g, "loss_sum", acc.sampleLoss(b));
+                    g.writeNumberField("loss_sum", acc.sampleLoss(b));
                     g.writeEndObject();
                 }
                 g.writeEndArray();
@@ -136,7 +133,7 @@ final class EvalReport {
                 g.writeNumberField("class", c);
                 g.writeStringField("name", className(c));
                 g.writeNumberField("positives", acc.classPositives(c));
-                number(g, "loss_sum", acc.classLoss(c));
+                g.writeNumberField("loss_sum", acc.classLoss(c));
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -166,10 +163,10 @@ final class EvalReport {
                     g.writeFieldName("index");
                     index(g, idx);
                     g.writeNumberField("class", shape().rank() <= 1 ? 0 : idx[idx.length - 1]);
-                    number(g, "logit", in.logits.getDouble(item.index));
-                    number(g, "target", in.targets.getDouble(item.index));
-                    number(g, "weight", in.weightAt(item.index));
-                    number(g, "loss", item.loss);
+                    g.writeNumberField("logit", in.logits.getDouble(item.index));
+                    g.writeNumberField("target", in.targets.getDouble(item.index));
+                    g.writeNumberField("weight", in.weightAt(item.index));
+                    g.writeNumberField("loss", item.loss);
                     g.writeEndObject();
                 }
                 g.writeEndArray();
@@ -179,16 +176,8 @@ final class EvalReport {
         return w.toString() + System.lineSeparator();
     }
 
-    private static void number(JsonGenerator g, String field, double v) throws IOException {
-        g.writeNumberField(field, v);
-    }
-
     private static void index(JsonGenerator g, long[] idx) throws IOException {
-        g.writeStartArray();
-        for (long i : idx) {
-            g.writeNumber(i);
-        }
-        g.writeEndArray();
+        g.writeArray(idx, 0, idx.length);
     }
 
     void table(PrintWriter out, int topK) {

@@ -128,11 +128,9 @@ final class InspectCommand implements Callable<Integer> {
                 g.writeStartObject();
                 g.writeStringField("name", e.name);
                 g.writeStringField("dtype", t.dtype().numpyName());
-                g.writeArrayFieldStart("shape");
-                for (long d : t.shape().dims()) {
-                    g.writeNumber(d);
-                }
-                g.writeEndArray();
+                g.writeFieldName("shape");
+                long[] dims = t.shape().dims();
+                g.writeArray(dims, 0, dims.length);
                 g.writeBooleanField("fortran_order", t.fortranOrder());
                 g.writeNumberField("count", s.count);
                 g.writeFieldName("min");

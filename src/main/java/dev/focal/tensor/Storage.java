@@ -1,6 +1,7 @@
 package dev.focal.tensor;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -39,12 +40,8 @@ public final class Storage {
 
     /** Maps {@code size} bytes of a file from {@code offset}, read-only, in windows. */
     public static Storage map(FileChannel channel, long offset, long size, ByteOrder order) throws IOException {
-        return map(channel, offset, size, order, WINDOW_SHIFT);
-    }
-
-    static Storage map(FileChannel channel, long offset, long size, ByteOrder order, int shift) throws IOException {
         try {
-            return build(size, shift, (start, len) ->
+            return build(size, WINDOW_SHIFT, (start, len) ->
                     mapWindow(channel, offset + start, len).order(order));
         } catch (UncheckedIOException e) {
             throw e.getCause();
@@ -61,17 +58,6 @@ public final class Storage {
 
     private interface WindowFactory {
         ByteBuffer make(long start, int len);
-    }
-
-    private static final class UncheckedIOException extends RuntimeException {
-        UncheckedIOException(IOException cause) {
-            super(cause);
-        }
-
-        @Override
-        public synchronized IOException getCause() {
-            return (IOException) super.getCause();
-        }
     }
 
     private static Storage build(long size, int shift, WindowFactory factory) {

@@ -576,9 +576,7 @@ class EvalCommandTest {
         JsonNode meta = readJson(dir.resolve("expected.json"));
         assertTrue(meta.get("shape").get(0).asLong() * meta.get("shape").get(1).asLong()
                 * meta.get("shape").get(2).asLong() > 70_000);
-        String first = null;
-        byte[] firstOut = null;
-        byte[] firstGrad = null;
+        List<ThreadRun> runs = new ArrayList<>();
         for (String threads : new String[] {"1", "2", "3"}) {
             Path out = tmp.resolve("out" + threads + ".npy");
             Path grad = tmp.resolve("grad" + threads + ".npy");
@@ -590,15 +588,21 @@ class EvalCommandTest {
             assertRel("large loss.sum", meta.get("loss").get("sum").asDouble(), s.get("loss").get("sum").asDouble(),
                     SUM_RTOL);
             assertEquals(meta.get("anchors"), s.get("anchors"));
-            if (first == null) {
-                first = r.out;
-                firstOut = Files.readAllBytes(out);
-                firstGrad = Files.readAllBytes(grad);
-            } else {
-                assertEquals(first, r.out, "--threads " + threads + " JSON");
-                assertArrayEquals(firstOut, Files.readAllBytes(out), "--threads " + threads + " --out");
-                assertArrayEquals(firstGrad, Files.readAllBytes(grad), "--threads " + threads + " --grad-out");
-            }
+            runs.add(new ThreadRun(threads, r.out, Files.readAllBytes(out), Files.readAllBytes(grad)));
+        }
+        assertIdentical(runs);
+    }
+
+    /** The JSON summary and the --out and --grad-out bytes of one --threads value. */
+    record ThreadRun(String threads, String json, byte[] out, byte[] grad) {
+    }
+
+    static void assertIdentical(List<ThreadRun> runs) {
+        ThreadRun first = runs.get(0);
+        for (ThreadRun r : runs.subList(1, runs.size())) {
+            assertEquals(first.json(), r.json(), "--threads " + r.threads() + " JSON");
+            assertArrayEquals(first.out(), r.out(), "--threads " + r.threads() + " --out");
+            assertArrayEquals(first.grad(), r.grad(), "--threads " + r.threads() + " --grad-out");
         }
     }
 
@@ -622,25 +626,16 @@ class EvalCommandTest {
         Path lx = writeF32(tmp.resolve("x.npy"), x, b, a, c);
         Path lt = writeF32(tmp.resolve("t.npy"), t, b, a, c);
         Path lw = writeF32(tmp.resolve("w.npy"), w, b, a);
-        String first = null;
-        byte[] firstOut = null;
-        byte[] firstGrad = null;
+        List<ThreadRun> runs = new ArrayList<>();
         for (String threads : new String[] {"1", "2", "4", "7"}) {
             Path out = tmp.resolve("o" + threads + ".npy");
             Path grad = tmp.resolve("g" + threads + ".npy");
             Cli r = Cli.run("eval", "--logits", lx.toString(), "--targets", lt.toString(), "--weights", lw.toString(),
                     "--threads", threads, "--json", "--top", "10", "--out", out.toString(), "--grad-out", grad.toString());
             assertEquals(0, r.code, r.toString());
-            if (first == null) {
-                first = r.out;
-                firstOut = Files.readAllBytes(out);
-                firstGrad = Files.readAllBytes(grad);
-            } else {
-                assertEquals(first, r.out, "--threads " + threads + " JSON");
-                assertArrayEquals(firstOut, Files.readAllBytes(out), "--threads " + threads + " --out");
-                assertArrayEquals(firstGrad, Files.readAllBytes(grad), "--threads " + threads + " --grad-out");
-            }
+            runs.add(new ThreadRun(threads, r.out, Files.readAllBytes(out), Files.readAllBytes(grad)));
         }
+        assertIdentical(runs);
     }
 
     /** A C-order little-endian float32 .npy, written by hand (numpy's layout, format 1.0). */
