@@ -9,6 +9,7 @@ import dev.focal.io.TensorRef;
 import dev.focal.loss.EvalInputs;
 import dev.focal.loss.FocalEvaluation;
 import dev.focal.loss.Kernels;
+import dev.focal.loss.WarmUp;
 import dev.focal.stats.LossAccumulator;
 import dev.focal.tensor.DType;
 import dev.focal.tensor.Shape;
@@ -158,6 +159,7 @@ final class EvalCommand implements Callable<Integer> {
             try (OutputFile lossFile = perElement && out != null ? OutputFile.create(out, outType, shape) : null;
                  OutputFile gradFile = gradOut != null ? OutputFile.create(gradOut, outType, shape) : null) {
                 int workers = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+                WarmUp.stop();
                 acc = eval.run(lossFile != null ? lossFile : lossInMemory, gradFile, top, workers);
                 if (lossFile != null) {
                     lossFile.commit();

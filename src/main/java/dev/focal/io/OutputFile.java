@@ -15,7 +15,7 @@ import java.nio.file.StandardOpenOption;
 /**
  * A tensor file written while it is computed: .npy elements go straight to their place in a
  * temporary file beside the target (positional writes, so threads need no ordering and no heap
- * holds the tensor), and {@link #commit} forces and renames it. A full disk is an IOException
+ * holds the tensor), and {@link #commit} renames it. A full disk is an IOException
  * here, exit 4, where a memory-mapped output would crash the JVM with SIGBUS. Other formats
  * (JSON) are collected on the heap and written at commit. Closing without a commit leaves the
  * target untouched and removes the temporary file.
@@ -121,7 +121,7 @@ public abstract class OutputFile implements TensorSink, AutoCloseable {
                 if (channel.size() != size) {
                     throw new IOException("wrote " + channel.size() + " bytes, expected " + size);
                 }
-                channel.force(true);
+                AtomicFile.force(channel);
                 channel.close();
                 pending.commit();
             } catch (IOException e) {

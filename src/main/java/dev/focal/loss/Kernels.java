@@ -4,15 +4,16 @@ import java.util.Locale;
 
 /**
  * Chooses the loss kernel at run time, as Lucene's vectorization provider does: the vector
- * kernel when the JVM was started with {@code --add-modules jdk.incubator.vector} and the work
- * is big enough to repay the vector code's JIT warm-up (about half a second on two cores),
- * else the scalar one. The vector kernel is only used for float32 outputs: they are held to
- * 1 ulp, which its lanes keep with a wide margin, while float64 outputs (16 ulps) keep the
- * scalar kernel's proven bound. {@code FOCAL_KERNEL=scalar|vector|auto} overrides the choice.
+ * kernel when the JVM was started with {@code --add-modules jdk.incubator.vector} (the launcher
+ * adds it for inputs of 16 MiB or more, and {@link WarmUp} compiles it meanwhile) and the work
+ * is that big, else the scalar one. The vector kernel is only used for float32 outputs: they
+ * are held to 1 ulp, which its lanes keep with a wide margin, while float64 outputs (16 ulps)
+ * keep the scalar kernel's proven bound. {@code FOCAL_KERNEL=scalar|vector|auto} overrides the
+ * choice.
  */
 public final class Kernels {
-    /** Below this many elements the scalar kernel finishes before vector code is compiled. */
-    static final long VECTOR_MIN_ELEMENTS = 32_000_000;
+    /** 16 MiB of float32 logits, the launcher's threshold for loading the vector module. */
+    static final long VECTOR_MIN_ELEMENTS = 1 << 22;
     private static final String VECTOR_MODULE = "jdk.incubator.vector";
 
     private Kernels() {

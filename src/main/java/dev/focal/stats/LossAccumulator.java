@@ -18,7 +18,6 @@ public final class LossAccumulator {
     long nonFiniteLogits;
     final TopK top;
     final CompensatedSum[] sampleLoss;
-    private final double[] blockClass;
 
     /**
      * @param samples how many samples (groups of anchors along the first axis) to sum the loss
@@ -30,7 +29,6 @@ public final class LossAccumulator {
         this.classLoss = sums(classes);
         this.top = new TopK(topK);
         this.sampleLoss = sums(samples);
-        this.blockClass = new double[classes];
     }
 
     private static CompensatedSum[] sums(int n) {
@@ -44,9 +42,9 @@ public final class LossAccumulator {
     /**
      * Adds a block of {@code count} whole anchors laid out [anchor][class] from index 0 of the
      * arrays; {@code firstAnchor} is the first one's anchor index. Within a block (a few thousand
-     * elements) the sums are plain double additions in index order; they are folded into the
-     * compensated totals once per block, which keeps the per-element cost low and the result
-     * independent of how blocks are spread over threads.
+     * elements) the sums are plain double additions in index order, held in locals; they are
+     * folded into the compensated totals once per block, which keeps the per-element cost low and
+     * the result independent of how blocks are spread over threads.
      */
     public void addBlock(long firstAnchor, int count, double[] x, double[] t, double[] w, double[] loss,
                          double[] focal, long anchorsPerSample) {
@@ -57,9 +55,14 @@ public final class LossAccumulator {
         double positiveFocal = 0;
         double negativeFocal = 0;
         double ignoredFocal = 0;
-        java.util.Arrays.fill(blockClass, 0);
-        int sample = -1;
+        long positives = 0;
+        long ignoreds = 0;
+        boolean perSample = sampleLoss.length > 0;
+        // The sample of an anchor changes at known anchors: no division per anchor.
+        int sample = perSample ? (int) (firstAnchor / anchorsPerSample) : 0;
+        long nextSample = perSample ? (sample + 1) * anchorsPerSample : Long.MAX_VALUE;
         double sampleSum = 0;
+        boolean rare = top.capacity() > 0;
         for (int j = 0, i = 0; j < count; j++) {
             int base = i;
             boolean ignored = true;
@@ -70,7 +73,6 @@ public final class LossAccumulator {
                 double l = loss[i];
                 anchorLoss += l;
                 anchorFocal += focal[i];
-                blockClass[c] += l;
                 ignored &= w[i] == 0;
                 positive |= t[i] > 0;
             }
@@ -78,10 +80,12 @@ public final class LossAccumulator {
             int k;
             if (ignored) {
                 k = AnchorClass.IGNORED.ordinal();
+                ignoreds++;
                 ignoredLoss += anchorLoss;
                 ignoredFocal += anchorFocal;
             } else if (positive) {
                 k = AnchorClass.POSITIVE.ordinal();
+                positives++;
                 positiveLoss += anchorLoss;
                 positiveFocal += anchorFocal;
                 for (int c = 0; c < classes; c++) {
@@ -94,28 +98,24 @@ public final class LossAccumulator {
                 negativeLoss += anchorLoss;
                 negativeFocal += anchorFocal;
             }
-            anchors[k]++;
             blockTotal += anchorLoss;
-            long anchor = firstAnchor + j;
-            if (sampleLoss.length > 0) {
-                int s = (int) (anchor / anchorsPerSample);
-                if (s != sample) {
-                    if (sample >= 0) {
-                        sampleLoss[sample].add(sampleSum);
-                    }
-                    sample = s;
-                    sampleSum = 0;
-                }
-                sampleSum += anchorLoss;
+            if (firstAnchor + j == nextSample) {
+                sampleLoss[sample++].add(sampleSum);
+                sampleSum = 0;
+                nextSample += anchorsPerSample;
             }
+            sampleSum += anchorLoss;
             // A non-finite logit always makes its loss non-finite, so one test covers both.
-            if (!Double.isFinite(anchorLoss + anchorFocal) || top.capacity() > 0) {
-                rareCases(k, anchor * classes, x, loss, base);
+            if (rare || !Double.isFinite(anchorLoss + anchorFocal)) {
+                rareCases(k, (firstAnchor + j) * classes, x, loss, base);
             }
         }
-        if (sample >= 0) {
+        if (perSample && count > 0) {
             sampleLoss[sample].add(sampleSum);
         }
+        anchors[AnchorClass.POSITIVE.ordinal()] += positives;
+        anchors[AnchorClass.IGNORED.ordinal()] += ignoreds;
+        anchors[AnchorClass.NEGATIVE.ordinal()] += count - positives - ignoreds;
         total.add(blockTotal);
         lossSum[AnchorClass.POSITIVE.ordinal()].add(positiveLoss);
         lossSum[AnchorClass.NEGATIVE.ordinal()].add(negativeLoss);
@@ -124,7 +124,12 @@ public final class LossAccumulator {
         focalSum[AnchorClass.NEGATIVE.ordinal()].add(negativeFocal);
         focalSum[AnchorClass.IGNORED.ordinal()].add(ignoredFocal);
         for (int c = 0; c < classes; c++) {
-            classLoss[c].add(blockClass[c]);
+            // A class's sum in its own pass: one register chain instead of a store-to-load chain per anchor.
+            double classSum = 0;
+            for (int i = c, n = count * classes; i < n; i += classes) {
+                classSum += loss[i];
+            }
+            classLoss[c].add(classSum);
         }
     }
 

@@ -1,0 +1,60 @@
+package dev.focal.cli;
+
+import dev.focal.loss.Kernels;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * Runs the common commands on the bundled samples once, output discarded, so that the launcher
+ * can record the classes they load into its class-data-sharing archive
+ * ({@code -XX:ArchiveClassesAtExit}). A JDK 17 dynamic archive holds only what its one recording
+ * run loaded; recording whatever the user happened to run first would leave the other verbs and
+ * formats slow to start. Not a user command: {@code bin/focal} calls it as
+ * {@code java -cp focal.jar dev.focal.cli.CdsTraining SAMPLES_DIR}.
+ */
+public final class CdsTraining {
+    private CdsTraining() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Path samples = Paths.get(args.length > 0 ? args[0] : "samples");
+        Path tmp = Files.createTempDirectory("focal-cds");
+        try {
+            String npz = samples.resolve("anchor_head.npz").toString();
+            String dir = samples.resolve("anchor_head").toString();
+            String json = samples.resolve("tiny.json").toString();
+            String out = tmp.toString();
+            run("eval", npz, "--class-names", "Car,Pedestrian,Cyclist", "--top", "5",
+                    "--out", out + "/loss.npy", "--grad-out", out + "/grad.npy", "--stats", out + "/stats.json");
+            run("eval", "--logits", dir + "/logits.npy", "--targets", dir + "/targets.npy",
+                    "--weights", dir + "/weights.npy", "--out", out + "/loss2.npy", "--json");
+            run("eval", "--logits", dir + "/cls_preds.npy", "--labels", dir + "/box_cls_labels.npy",
+                    "--num-classes", "3", "--expect", out + "/loss.npy", "--junit", out + "/junit.xml");
+            run("eval", json, "--out", out + "/loss.json", "--stats", out + "/stats2.json");
+            run("compare", out + "/loss.npy", out + "/loss2.npy");
+            run("inspect", npz, json);
+            run("convert", npz + ":logits", out + "/logits.json");
+            run("--help");
+            run("eval", "--no-such-option");
+            // The vector kernel's classes (when the module is loaded), which the small samples never reach.
+            double[] block = {-3, 0, 2, 40, -1e300, 0.5, 1, -2};
+            Kernels.choose(true, Long.MAX_VALUE).evaluate(block, block, block, block.length, 2, 0.25,
+                    new double[block.length], new double[block.length]);
+        } finally {
+            try (Stream<Path> files = Files.walk(tmp)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static void run(String... args) {
+        PrintWriter discard = new PrintWriter(Writer.nullWriter());
+        Main.run(args, discard, discard);
+    }
+}
