@@ -9,7 +9,6 @@ import dev.focal.io.TensorRef;
 import dev.focal.loss.EvalInputs;
 import dev.focal.loss.FocalEvaluation;
 import dev.focal.loss.Kernels;
-import dev.focal.loss.WarmUp;
 import dev.focal.stats.LossAccumulator;
 import dev.focal.tensor.DType;
 import dev.focal.tensor.Shape;
@@ -148,7 +147,7 @@ final class EvalCommand implements Callable<Integer> {
             LossAccumulator acc;
             FocalEvaluation eval = new FocalEvaluation(in, gamma, alpha, lossWeight,
                     head == null ? 0 : head.result.samples(),
-                    Kernels.choose(outType == DType.FLOAT32, in.logits.count()));
+                    Kernels.choose(outType == DType.FLOAT32));
             if (classNames != null && classNames.size() != eval.classes()) {
                 throw FocalException.usage("--class-names gives " + classNames.size() + " names but the class axis has "
                         + eval.classes() + " classes");
@@ -159,7 +158,6 @@ final class EvalCommand implements Callable<Integer> {
             try (OutputFile lossFile = perElement && out != null ? OutputFile.create(out, outType, shape) : null;
                  OutputFile gradFile = gradOut != null ? OutputFile.create(gradOut, outType, shape) : null) {
                 int workers = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-                WarmUp.stop();
                 acc = eval.run(lossFile != null ? lossFile : lossInMemory, gradFile, top, workers);
                 if (lossFile != null) {
                     lossFile.commit();

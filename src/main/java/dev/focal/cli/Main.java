@@ -2,7 +2,6 @@ package dev.focal.cli;
 
 import dev.focal.FocalException;
 import dev.focal.loss.WarmUp;
-import java.io.File;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -28,7 +27,6 @@ import picocli.CommandLine.ScopeType;
 public final class Main implements Runnable {
     /** Exit code for failures that are bugs, as sysexits' EX_SOFTWARE. */
     static final int INTERNAL = 70;
-    private static final long BIG_FILE = 16L << 20;
 
     /** The verbs, in the order --help lists them. */
     private static final Map<String, Supplier<Object>> VERBS = new LinkedHashMap<>();
@@ -58,7 +56,7 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns its exit code; the tests call this in-process. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        if ("eval".equals(firstWord(args)) && namesBigFile(args)) {
+        if ("eval".equals(firstWord(args))) {
             WarmUp.start();
         }
         CommandLine cl = new CommandLine(new Main());
@@ -117,24 +115,6 @@ public final class Main implements Runnable {
             }
         }
         return null;
-    }
-
-    /**
-     * Whether an argument names a file (or FILE:KEY) of 16 MiB or more: work big enough that
-     * compiling the evaluation while picocli parses pays off. Only a guess made before parsing;
-     * results never depend on it.
-     */
-    private static boolean namesBigFile(String[] args) {
-        for (String a : args) {
-            String name = a.startsWith("--") && a.contains("=") ? a.substring(a.indexOf('=') + 1) : a;
-            for (String candidate : new String[] {name, name.substring(0, Math.max(0, name.lastIndexOf(':')))}) {
-                File f = new File(candidate);
-                if (!candidate.isEmpty() && f.isFile() && f.length() >= BIG_FILE) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 
     private static boolean hasDebug(String[] args) {

@@ -61,6 +61,7 @@ public abstract class OutputFile implements TensorSink, AutoCloseable {
     }
 
     private static final class Npy extends OutputFile {
+        private static final ThreadLocal<ByteBuffer> BUFFER = new ThreadLocal<>();
         private final AtomicFile.Pending pending;
         private final FileChannel channel;
         private final long dataStart;
@@ -87,25 +88,41 @@ public abstract class OutputFile implements TensorSink, AutoCloseable {
         @Override
         public void writeDoubles(long start, double[] src, int n) {
             int item = dtype().itemSize();
-            ByteBuffer b = ByteBuffer.allocate(n * item).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer b = buffer(n * item);
             if (dtype() == DType.FLOAT32) {
+                float[] rounded = new float[n];
                 for (int i = 0; i < n; i++) {
                     float f = (float) src[i];
-                    b.putFloat(i * item, f == f ? f : Float.NaN);
+                    rounded[i] = f == f ? f : Float.NaN;
                 }
+                b.asFloatBuffer().put(rounded);
             } else {
-                b.asDoubleBuffer().put(src, 0, n);
+                double[] copy = new double[n];
                 for (int i = 0; i < n; i++) {
-                    if (src[i] != src[i]) {
-                        b.putDouble(i * item, Double.NaN);
-                    }
+                    double d = src[i];
+                    copy[i] = d == d ? d : Double.NaN;
                 }
+                b.asDoubleBuffer().put(copy);
             }
             try {
                 writeFully(b, dataStart + start * item);
             } catch (IOException e) {
                 throw failed(e);
             }
+        }
+
+        /**
+         * This thread's little-endian direct buffer of {@code bytes}: a channel writes a direct
+         * buffer as it is, where a heap buffer would be copied into one first.
+         */
+        private static ByteBuffer buffer(int bytes) {
+            ByteBuffer b = BUFFER.get();
+            if (b == null || b.capacity() < bytes) {
+                b = ByteBuffer.allocateDirect(Math.max(bytes, 1 << 16)).order(ByteOrder.LITTLE_ENDIAN);
+                BUFFER.set(b);
+            }
+            b.clear().limit(bytes);
+            return b;
         }
 
         private void writeFully(ByteBuffer b, long position) throws IOException {

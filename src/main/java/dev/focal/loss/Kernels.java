@@ -3,32 +3,55 @@ package dev.focal.loss;
 import java.util.Locale;
 
 /**
- * Chooses the loss kernel at run time, as Lucene's vectorization provider does: the vector
- * kernel when the JVM was started with {@code --add-modules jdk.incubator.vector} (the launcher
- * adds it for inputs of 16 MiB or more, and {@link WarmUp} compiles it meanwhile) and the work
- * is that big, else the scalar one. The vector kernel is only used for float32 outputs: they
- * are held to 1 ulp, which its lanes keep with a wide margin, while float64 outputs (16 ulps)
- * keep the scalar kernel's proven bound. {@code FOCAL_KERNEL=scalar|vector|auto} overrides the
- * choice.
+ * Chooses the loss kernel at run time, as Lucene's vectorization provider does. float64 outputs
+ * get FocalMath's scalar kernel, whose 16-ulp bound the tests prove. float32 outputs (held to
+ * 1 ulp) get the polynomial kernels, which are faster and keep that bound with a wide margin:
+ * the vector kernel when the JVM runs with {@code --add-modules jdk.incubator.vector} (the
+ * launcher adds it for inputs of 16 MiB or more) and {@link WarmUp} has seen it compiled, its
+ * bit-identical scalar twin before that and without the module. {@code FOCAL_KERNEL} overrides
+ * the choice: {@code scalar} (FocalMath), {@code polynomial}, {@code vector} (from the first
+ * block, compiled or not) or {@code auto}.
  */
 public final class Kernels {
-    /** 16 MiB of float32 logits, the launcher's threshold for loading the vector module. */
-    static final long VECTOR_MIN_ELEMENTS = 1 << 22;
     private static final String VECTOR_MODULE = "jdk.incubator.vector";
 
     private Kernels() {
     }
 
-    public static LossKernel choose(boolean float32Output, long elements) {
+    public static LossKernel choose(boolean float32Output) {
         String wish = System.getenv().getOrDefault("FOCAL_KERNEL", "auto").toLowerCase(Locale.ROOT);
-        boolean wanted = wish.equals("vector")
-                || (wish.equals("auto") && float32Output && elements >= VECTOR_MIN_ELEMENTS);
-        LossKernel vector = wanted ? vector() : null;
-        return vector != null ? vector : LossKernel.SCALAR;
+        LossKernel vector = wish.equals("scalar") || wish.equals("polynomial") || !float32Output && !wish.equals("vector")
+                ? null : vector();
+        switch (wish) {
+            case "scalar":
+                return LossKernel.SCALAR;
+            case "polynomial":
+                return LossKernel.POLYNOMIAL;
+            case "vector":
+                return vector != null ? vector : LossKernel.POLYNOMIAL;
+            default:
+                return !float32Output ? LossKernel.SCALAR : vector == null ? LossKernel.POLYNOMIAL : onceCompiled(vector);
+        }
+    }
+
+    /** The vector kernel for the blocks that start after WarmUp has seen it compiled, its twin before. */
+    private static LossKernel onceCompiled(LossKernel vector) {
+        return new LossKernel() {
+            @Override
+            public String name() {
+                return vector.name() + " once compiled, polynomial before";
+            }
+
+            @Override
+            public void evaluate(double[] x, double[] t, double[] w, int n, double gamma, double alpha, double[] loss,
+                                 double[] focal) {
+                (WarmUp.vectorReady() ? vector : LossKernel.POLYNOMIAL).evaluate(x, t, w, n, gamma, alpha, loss, focal);
+            }
+        };
     }
 
     /** The vector kernel, or null when this JVM runs without the incubating module. */
-    static LossKernel vector() {
+    public static LossKernel vector() {
         if (ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty()) {
             return null;
         }

@@ -11,7 +11,7 @@ public interface LossKernel {
 
     void evaluate(double[] x, double[] t, double[] w, int n, double gamma, double alpha, double[] loss, double[] focal);
 
-    /** The scalar kernel, {@link FocalMath#evaluate}. */
+    /** The scalar reference kernel, {@link FocalMath#evaluate}: Math's exp and log. */
     LossKernel SCALAR = new LossKernel() {
         @Override
         public String name() {
@@ -22,6 +22,23 @@ public interface LossKernel {
         public void evaluate(double[] x, double[] t, double[] w, int n, double gamma, double alpha, double[] loss,
                              double[] focal) {
             FocalMath.evaluate(x, t, w, 0, n, gamma, alpha, loss, focal);
+        }
+    };
+
+    /**
+     * The scalar twin of the vector kernel, {@link PolynomialMath#evaluate}: bit-identical to it,
+     * so that either may take any block.
+     */
+    LossKernel POLYNOMIAL = new LossKernel() {
+        @Override
+        public String name() {
+            return "polynomial";
+        }
+
+        @Override
+        public void evaluate(double[] x, double[] t, double[] w, int n, double gamma, double alpha, double[] loss,
+                             double[] focal) {
+            PolynomialMath.evaluate(x, t, w, 0, n, gamma, alpha, loss, focal);
         }
     };
 }

@@ -1,70 +1,71 @@
 package dev.focal.loss;
 
-import dev.focal.tensor.DType;
-import dev.focal.tensor.Shape;
-import dev.focal.tensor.Storage;
-import dev.focal.tensor.Tensor;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-
 /**
- * Compiles the evaluation path while the command line is still being parsed. A process
- * evaluating a big input spends its first ~0.2 s single-threaded (JVM, picocli, headers) and
- * would then run the loss in the interpreter until the JIT's optimising compiler has caught up,
- * which for the vector kernel takes about half a second of two cores. Running the same code on
- * a small synthetic input on another thread meanwhile gets it compiled before the data arrives.
- * The synthetic tensors live in direct buffers, as mapped files do, so the compiled code is
- * specialised for the buffers it will really see. Results never depend on it: it only heats code.
+ * Gets the vector kernel compiled on a side thread, and says when it is. Vector API code runs
+ * hundreds of times slower than scalar code until the JIT's optimising compiler has compiled it,
+ * which on two cores takes a good part of a second; handing it the data before then would stall
+ * the whole evaluation. So the evaluation computes with the vector kernel's scalar twin
+ * ({@link PolynomialMath}, bit-identical) until this thread has seen the vector kernel run at
+ * compiled speed, and with the vector kernel from then on. Which kernel took which block never
+ * shows in the results. Started before the command line is parsed, so the compiling overlaps
+ * the single-threaded start-up.
  */
 public final class WarmUp {
-    private static final int ANCHORS = 1 << 13;
-    private static final int CLASSES = 3;
-    /** Enough to pass the JIT's thresholds; a cap in case the real work never starts. */
-    private static final int MAX_ROUNDS = 200;
-    private static volatile boolean stopped;
+    private static final int ELEMENTS = 512;
+    /** Compiled code takes ~4 ns an element here, the interpreter and C1's code 50 and more. */
+    private static final long FAST_NANOS = 12L * ELEMENTS;
+    /** Consecutive fast calls needed: one can be fast by luck, three cannot. */
+    private static final int FAST_CALLS = 3;
+    /** After this many calls the compilations are queued: slow calls then only steal a core. */
+    private static final int EAGER_CALLS = 400;
+    private static final long GIVE_UP_NANOS = 20_000_000_000L;
+    private static volatile boolean ready;
     private static Thread thread;
 
     private WarmUp() {
     }
 
-    /** Starts warming the kernel that {@link Kernels#choose} picks for a big float32 input; once per JVM. */
+    /** Starts compiling the vector kernel, once per JVM; nothing when its module is absent. */
     public static synchronized void start() {
-        if (thread != null) {
+        LossKernel vector = Kernels.vector();
+        if (thread != null || vector == null) {
             return;
         }
-        thread = new Thread(WarmUp::heat, "focal-warm-up");
+        thread = new Thread(() -> heat(vector), "focal-warm-up");
         thread.setDaemon(true);
-        thread.setPriority(Thread.MIN_PRIORITY);
         thread.start();
     }
 
-    /** The real work is starting: give the cores back. */
-    public static void stop() {
-        stopped = true;
+    /** Whether the vector kernel has been seen running at compiled speed. */
+    static boolean vectorReady() {
+        return ready;
     }
 
-    private static void heat() {
-        Tensor logits = direct(Shape.of(ANCHORS, CLASSES));
-        Tensor targets = direct(Shape.of(ANCHORS, CLASSES));
-        Tensor weights = direct(Shape.of(ANCHORS));
-        Tensor loss = direct(Shape.of(ANCHORS, CLASSES));
-        for (int a = 0; a < ANCHORS; a++) {
-            weights.setDouble(a, a % 37 == 0 ? 0 : 0.01);
-            for (int c = 0; c < CLASSES; c++) {
-                int i = a * CLASSES + c;
-                logits.setDouble(i, (i % 97) * 0.1 - 6);
-                targets.setDouble(i, a % 53 == c ? 1 : 0);
+    private static void heat(LossKernel vector) {
+        double[] x = new double[ELEMENTS];
+        double[] t = new double[ELEMENTS];
+        double[] w = new double[ELEMENTS];
+        for (int i = 0; i < ELEMENTS; i++) {
+            x[i] = (i % 97) * 0.1 - 6;
+            t[i] = i % 53 == 0 ? 1 : 0;
+            w[i] = i % 37 == 0 ? 0 : 0.01;
+        }
+        double[] loss = new double[ELEMENTS];
+        double[] focal = new double[ELEMENTS];
+        long start = System.nanoTime();
+        int fast = 0;
+        for (int calls = 1; fast < FAST_CALLS && System.nanoTime() - start < GIVE_UP_NANOS; calls++) {
+            long t0 = System.nanoTime();
+            vector.evaluate(x, t, w, ELEMENTS, 2, 0.25, loss, focal);
+            fast = System.nanoTime() - t0 < FAST_NANOS ? fast + 1 : 0;
+            if (calls > EAGER_CALLS && fast == 0) {
+                try {
+                    Thread.sleep(2);
+                } catch (InterruptedException e) {
+                    return;
+                }
             }
         }
-        EvalInputs in = new EvalInputs(logits, "logits", targets, "targets", weights, "weights");
-        FocalEvaluation eval = new FocalEvaluation(in, 2, 0.25, 1, 0, Kernels.choose(true, Long.MAX_VALUE));
-        for (int round = 0; round < MAX_ROUNDS && !stopped; round++) {
-            eval.run(loss, null, 0, 1);
-        }
-    }
-
-    private static Tensor direct(Shape shape) {
-        ByteBuffer b = ByteBuffer.allocateDirect(Math.toIntExact(shape.count() * Float.BYTES)).order(ByteOrder.LITTLE_ENDIAN);
-        return new Tensor(DType.FLOAT32, shape, false, Storage.wrap(b));
+        ready = fast >= FAST_CALLS;
     }
 }

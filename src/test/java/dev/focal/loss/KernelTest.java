@@ -27,7 +27,7 @@ class KernelTest {
     Stream<DynamicTest> kernelsAreWithinOneFloatUlpAndPlaceNaNAsTorch() {
         LossKernel vector = Kernels.vector();
         assertNotNull(vector, "the test JVM must run with --add-modules jdk.incubator.vector");
-        return Stream.of(LossKernel.SCALAR, vector).map(k -> DynamicTest.dynamicTest(k.name(), () -> check(k)));
+        return Stream.of(LossKernel.SCALAR, LossKernel.POLYNOMIAL, vector).map(k -> DynamicTest.dynamicTest(k.name(), () -> check(k)));
     }
 
     private static void check(LossKernel kernel) {

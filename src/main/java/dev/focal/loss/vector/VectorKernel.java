@@ -1,19 +1,32 @@
 package dev.focal.loss.vector;
 
-import dev.focal.loss.FocalMath;
+import static dev.focal.loss.PolynomialMath.*;
+
 import dev.focal.loss.LossKernel;
+import dev.focal.loss.PolynomialMath;
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The loss in double lanes of the JDK's incubating Vector API, whose EXP, LOG1P and POW are
- * intrinsics (SVML) several times faster than Math's. The formula and its association are
- * FocalMath's, lane by lane, so NaN and infinities land where the scalar kernel puts them; the
- * transcendental functions differ from Math's by a few double ulps at most, far below a float32
- * ulp. Only {@link dev.focal.loss.Kernels} refers to this class, and only when the module is
+ * The loss in double lanes of the JDK's incubating Vector API. Each lane computes exactly what
+ * {@link PolynomialMath#evaluate} computes for one element, same constants, same fused
+ * multiply-adds, same association, so the two are bit-identical (VectorKernelTest) and NaN and
+ * infinities land where FocalMath puts them. exp and log1p are polynomials rather than the
+ * Vector API's EXP and LOG1P (SVML calls that took most of the time, and whose results no scalar
+ * code reproduces): the loss needs exp only on (-inf, 0] and log1p only on [0, 1], where short
+ * branch-free polynomials stay within 1 resp. 2 double ulps of Math's, far below a float32 ulp.
+ * Only {@link dev.focal.loss.Kernels} refers to this class, and only when the module is
  * present, so the scalar path never loads it.
+ *
+ * <p>Shaped by measurements on C2 (JDK 17). A block takes three loops, exp, log1p and the rest,
+ * passing e and log1p(e) through the output arrays (which therefore must not alias the inputs):
+ * fused into one loop, the expanded vector operations exceed C2's node budget for inlining
+ * (NodeCountInliningCutoff), and a helper it leaves as a call gets its vectors boxed, slower than
+ * SVML; methods that take arrays are safe to leave as calls. Lane constants are broadcast in each
+ * method (or passed as scalars, which C2 hoists): static final vectors measured 20% slower.
  */
 public final class VectorKernel implements LossKernel {
     private static final VectorSpecies<Double> LANES = DoubleVector.SPECIES_PREFERRED;
@@ -27,38 +40,112 @@ public final class VectorKernel implements LossKernel {
     public void evaluate(double[] x, double[] t, double[] w, int n, double gamma, double alpha, double[] loss,
                          double[] focal) {
         int bound = LANES.loopBound(n);
+        expNegAbs(x, bound, focal);
+        log1p(focal, bound, loss);
         DoubleVector zero = DoubleVector.zero(LANES);
+        DoubleVector one = DoubleVector.broadcast(LANES, 1);
+        DoubleVector positiveWeight = DoubleVector.broadcast(LANES, alpha);
+        DoubleVector negativeWeight = DoubleVector.broadcast(LANES, 1 - alpha);
         for (int i = 0; i < bound; i += LANES.length()) {
             DoubleVector vx = DoubleVector.fromArray(LANES, x, i);
             DoubleVector vt = DoubleVector.fromArray(LANES, t, i);
-            DoubleVector vw = DoubleVector.fromArray(LANES, w, i);
-            DoubleVector e = vx.abs().neg().lanewise(VectorOperators.EXP);
-            DoubleVector oneMinusT = vt.neg().add(1.0);
-            // q over the common denominator 1 + e, as FocalMath.q.
-            DoubleVector forPositiveX = vt.mul(e).add(oneMinusT);
-            DoubleVector forNegativeX = vt.add(oneMinusT.mul(e));
-            VectorMask<Double> nonNegative = vx.compare(VectorOperators.GE, 0.0);
-            DoubleVector q = forNegativeX.blend(forPositiveX, nonNegative).div(e.add(1.0));
-            DoubleVector qg = power(q, gamma);
-            DoubleVector bce = vx.max(zero).sub(vx.mul(vt)).add(e.lanewise(VectorOperators.LOG1P));
-            DoubleVector a = vt.mul(alpha).add(oneMinusT.mul(1 - alpha));
-            a.mul(qg).mul(bce).mul(vw).intoArray(loss, i);
+            DoubleVector e = DoubleVector.fromArray(LANES, focal, i);
+            DoubleVector oneMinusT = one.sub(vt);
+            VectorMask<Double> nonNegative = vx.compare(VectorOperators.GE, zero);
+            // FocalMath.q over the common denominator 1 + e; its numerators and alphaWeight below are
+            // fused, one rounding fewer (none for hard targets, where every product is exact).
+            DoubleVector q = oneMinusT.fma(e, vt).blend(vt.fma(e, oneMinusT), nonNegative).div(e.add(one));
+            DoubleVector qg = gamma == 2 ? q.mul(q)
+                    : gamma == 1 ? q
+                    : gamma == 0 ? one
+                    : power(q, gamma, focal, i);
+            // max(x, 0) from the mask at hand: a NaN x gives 0 rather than NaN, but its log1p(e) is
+            // NaN; -0 rather than 0 vanishes when log1p(1) is added.
+            DoubleVector bce = zero.blend(vx, nonNegative).sub(vx.mul(vt)).add(DoubleVector.fromArray(LANES, loss, i));
+            DoubleVector a = vt.fma(positiveWeight, oneMinusT.mul(negativeWeight));
+            a.mul(qg).mul(bce).mul(DoubleVector.fromArray(LANES, w, i)).intoArray(loss, i);
             qg.intoArray(focal, i);
         }
-        FocalMath.evaluate(x, t, w, bound, n, gamma, alpha, loss, focal);
+        PolynomialMath.evaluate(x, t, w, bound, n, gamma, alpha, loss, focal);
     }
 
-    /** q^gamma as Math.pow gives it: exact products for the common small integer gammas. */
-    private static DoubleVector power(DoubleVector q, double gamma) {
-        if (gamma == 2) {
-            return q.mul(q);
+    /**
+     * q^gamma for the unusual gammas with Math.pow, lane by lane through {@code scratch} at
+     * {@code i}: the Vector API's POW rounds differently, and the scalar twin must give the same bits.
+     */
+    private static DoubleVector power(DoubleVector q, double gamma, double[] scratch, int i) {
+        q.intoArray(scratch, i);
+        for (int lane = 0; lane < LANES.length(); lane++) {
+            scratch[i + lane] = Math.pow(scratch[i + lane], gamma);
         }
-        if (gamma == 1) {
-            return q;
+        return DoubleVector.fromArray(LANES, scratch, i);
+    }
+
+    /**
+     * e[i] = exp(-|x[i]|) for i below n, a multiple of the lane count: within 1 ulp including the
+     * subnormal results, 0 at x = +-inf, NaN for NaN. exp(y) = 2^k exp(r) with k = round(y / ln 2)
+     * and |r| <= ln2 / 2, r correct to half an ulp thanks to the split ln 2; the Taylor polynomial
+     * of degree 13 is within 1e-17 relative on that interval.
+     */
+    static void expNegAbs(double[] x, int n, double[] e) {
+        DoubleVector cutoff = DoubleVector.broadcast(LANES, EXP_CUTOFF);
+        DoubleVector rounder = DoubleVector.broadcast(LANES, ROUNDER);
+        DoubleVector minusLn2Hi = DoubleVector.broadcast(LANES, -LN2_HI);
+        DoubleVector minusLn2Lo = DoubleVector.broadcast(LANES, -LN2_LO);
+        DoubleVector one = DoubleVector.broadcast(LANES, 1);
+        DoubleVector c2 = DoubleVector.broadcast(LANES, E2);
+        DoubleVector c3 = DoubleVector.broadcast(LANES, E3);
+        DoubleVector c4 = DoubleVector.broadcast(LANES, E4);
+        DoubleVector c5 = DoubleVector.broadcast(LANES, E5);
+        DoubleVector c6 = DoubleVector.broadcast(LANES, E6);
+        DoubleVector c7 = DoubleVector.broadcast(LANES, E7);
+        DoubleVector c8 = DoubleVector.broadcast(LANES, E8);
+        DoubleVector c9 = DoubleVector.broadcast(LANES, E9);
+        for (int i = 0; i < n; i += LANES.length()) {
+            DoubleVector a = DoubleVector.fromArray(LANES, x, i).abs();
+            // Compare-and-blend rather than min: a NaN stays NaN either way, but min's Java
+            // semantics take a longer instruction sequence on AVX2.
+            DoubleVector y = a.blend(cutoff, a.compare(VectorOperators.GT, cutoff)).neg();
+            DoubleVector shifted = y.fma(LOG2_E, ROUNDER);
+            DoubleVector k = shifted.sub(rounder);
+            DoubleVector r = k.fma(minusLn2Lo, k.fma(minusLn2Hi, y));
+            // Even and odd powers as two independent chains: half the dependency depth of Horner's
+            // single chain, with the same number of operations.
+            DoubleVector r2 = r.mul(r);
+            DoubleVector even = r2.fma(E12, E10).fma(r2, c8).fma(r2, c6).fma(r2, c4)
+                    .fma(r2, c2);
+            DoubleVector odd = r2.fma(E13, E11).fma(r2, c9).fma(r2, c7).fma(r2, c5)
+                    .fma(r2, c3);
+            DoubleVector expR = odd.fma(r, even).fma(r2, r).add(one);
+            // The sum's low 12 bits are k (two's complement), and the shift drops all bits above.
+            LongVector scale = shifted.reinterpretAsLongs().add(1023 + SCALE_SPLIT).lanewise(VectorOperators.LSHL, 52);
+            // For a subnormal result the first product is exact (normal) and the second rounds once.
+            expR.mul(scale.reinterpretAsDoubles()).mul(TWO_TO_MINUS_SPLIT).intoArray(e, i);
         }
-        if (gamma == 0) {
-            return DoubleVector.broadcast(LANES, 1.0);
+    }
+
+    /**
+     * out[i] = log1p(e[i]) for e in [0, 1] or NaN, i below n, a multiple of the lane count.
+     * log1p(e) = 2 atanh(w / 2) with w = 2e / (2 + e) in [0, 2/3]: w + w^3 P(w^2), where the
+     * polynomial part is at most 4% of w, so the result keeps w's accuracy (two roundings). Doubling
+     * e first keeps tiny and subnormal e exact: 2 + e rounds to 2 and w to e.
+     */
+    static void log1p(double[] e, int n, double[] out) {
+        DoubleVector two = DoubleVector.broadcast(LANES, 2);
+        DoubleVector p0 = DoubleVector.broadcast(LANES, P0);
+        DoubleVector p1 = DoubleVector.broadcast(LANES, P1);
+        DoubleVector p2 = DoubleVector.broadcast(LANES, P2);
+        DoubleVector p3 = DoubleVector.broadcast(LANES, P3);
+        DoubleVector p4 = DoubleVector.broadcast(LANES, P4);
+        DoubleVector p5 = DoubleVector.broadcast(LANES, P5);
+        for (int i = 0; i < n; i += LANES.length()) {
+            DoubleVector ve = DoubleVector.fromArray(LANES, e, i);
+            DoubleVector w = ve.add(ve).div(ve.add(two));
+            DoubleVector z = w.mul(w);
+            DoubleVector z2 = z.mul(z);
+            DoubleVector p = z2.fma(P9, P7).fma(z2, p5).fma(z2, p3).fma(z2, p1)
+                    .fma(z, z2.fma(P8, P6).fma(z2, p4).fma(z2, p2).fma(z2, p0));
+            w.mul(z).fma(p, w).intoArray(out, i);
         }
-        return q.lanewise(VectorOperators.POW, gamma);
     }
 }

@@ -38,7 +38,7 @@ public class KernelBenchmark {
     static final int A = 833_333;
     static final int C = 3;
 
-    @Param({"vector", "scalar"})
+    @Param({"vector", "polynomial", "scalar"})
     String kernel;
 
     @Param({"1", "2"})
@@ -64,8 +64,9 @@ public class KernelBenchmark {
         }
         inputs = new EvalInputs(logits, "logits", targets, "targets", weights, "weights");
         loss = Tensor.allocate(DType.FLOAT32, logits.shape());
-        lossKernel = kernel.equals("vector") ? Kernels.choose(true, Long.MAX_VALUE) : LossKernel.SCALAR;
-        if (kernel.equals("vector") && lossKernel == LossKernel.SCALAR) {
+        lossKernel = kernel.equals("vector") ? Kernels.vector()
+                : kernel.equals("polynomial") ? LossKernel.POLYNOMIAL : LossKernel.SCALAR;
+        if (lossKernel == null) {
             throw new IllegalStateException("run with --add-modules jdk.incubator.vector");
         }
     }
