@@ -9,6 +9,10 @@ public interface LossKernel {
     /** A short name for diagnostics: {@code scalar}, {@code vector (4 x double)}. */
     String name();
 
+    /**
+     * Elements 0..n-1. {@code loss} and {@code focal} may serve as scratch space before they
+     * receive the results, so they must be arrays of their own, not {@code x}, {@code t} or {@code w}.
+     */
     void evaluate(double[] x, double[] t, double[] w, int n, double gamma, double alpha, double[] loss, double[] focal);
 
     /** The scalar reference kernel, {@link FocalMath#evaluate}: Math's exp and log. */

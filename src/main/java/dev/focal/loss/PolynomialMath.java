@@ -1,13 +1,14 @@
 package dev.focal.loss;
 
 /**
- * The loss with exp and log1p as short polynomials, one element at a time, operation for
- * operation what {@code dev.focal.loss.vector.VectorKernel} does in each of its lanes: the same
- * constants, the same fused multiply-adds, the same association. Java's arithmetic is exactly
- * IEEE, so the two give bit-identical results, and an evaluation may hand any range to either
- * kernel (the vector one once the JIT has compiled it) without its output or sums depending on
- * which did what. The exp is within 1 double ulp of Math.exp down to the subnormals, the log1p
- * within 2 of Math.log1p (VectorKernelTest); both are far inside a float32 ulp (KernelTest).
+ * The loss with exp and log1p as short polynomials, operation for operation what
+ * {@code dev.focal.loss.vector.VectorKernel} does in each of its lanes: the same constants, the
+ * same fused multiply-adds, the same association, the same three passes. Java's arithmetic is
+ * exactly IEEE, so the two give bit-identical results, and an evaluation may hand any block to
+ * either kernel (the vector one once the JIT has compiled it) without its output or sums
+ * depending on which did what. The exp is within 1 double ulp of Math.exp down to the
+ * subnormals, the log1p within 2 of Math.log1p (VectorKernelTest); both are far inside a
+ * float32 ulp (KernelTest).
  */
 public final class PolynomialMath {
     /** exp(-746) rounds to 0, and beyond it the exponent arithmetic of expNegAbs would wrap. */
@@ -52,39 +53,46 @@ public final class PolynomialMath {
     }
 
     /**
-     * exp(-|x|): within 1 ulp including the subnormal results, 0 at x = +-inf, NaN for NaN.
-     * exp(y) = 2^k exp(r) with k = round(y / ln 2) and |r| <= ln2 / 2, r correct to half an ulp
-     * thanks to the split ln 2; the Taylor polynomial of degree 13 is within 1e-17 relative there.
+     * e[i] = exp(-|x[i]|) for i in from..to-1: within 1 ulp including the subnormal results, 0 at
+     * x = +-inf, NaN for NaN. exp(y) = 2^k exp(r) with k = round(y / ln 2) and |r| <= ln2 / 2, r
+     * correct to half an ulp thanks to the split ln 2; the Taylor polynomial of degree 13 is within
+     * 1e-17 relative there. A loop over arrays rather than a function of one element: the JIT's
+     * quick compiler, which runs short evaluations, would not inline a function this long.
      */
-    public static double expNegAbs(double x) {
-        double a = Math.abs(x);
-        double y = -(a > EXP_CUTOFF ? EXP_CUTOFF : a);
-        double shifted = Math.fma(y, LOG2_E, ROUNDER);
-        double k = shifted - ROUNDER;
-        double r = Math.fma(k, -LN2_LO, Math.fma(k, -LN2_HI, y));
-        // Even and odd powers as two independent chains: half the latency of Horner's.
-        double r2 = r * r;
-        double even = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(r2, E12, E10), r2, E8), r2, E6), r2, E4), r2, E2);
-        double odd = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(r2, E13, E11), r2, E9), r2, E7), r2, E5), r2, E3);
-        double expR = Math.fma(Math.fma(odd, r, even), r2, r) + 1;
-        // The sum's low 12 bits are k (two's complement), and the shift drops all bits above.
-        long scale = (Double.doubleToRawLongBits(shifted) + (1023 + SCALE_SPLIT)) << 52;
-        // For a subnormal result the first product is exact (normal) and the second rounds once.
-        return expR * Double.longBitsToDouble(scale) * TWO_TO_MINUS_SPLIT;
+    static void expNegAbs(double[] x, int from, int to, double[] e) {
+        for (int i = from; i < to; i++) {
+            double a = Math.abs(x[i]);
+            double y = -(a > EXP_CUTOFF ? EXP_CUTOFF : a);
+            double shifted = Math.fma(y, LOG2_E, ROUNDER);
+            double k = shifted - ROUNDER;
+            double r = Math.fma(k, -LN2_LO, Math.fma(k, -LN2_HI, y));
+            // Even and odd powers as two independent chains: half the latency of Horner's.
+            double r2 = r * r;
+            double even = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(r2, E12, E10), r2, E8), r2, E6), r2, E4), r2, E2);
+            double odd = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(r2, E13, E11), r2, E9), r2, E7), r2, E5), r2, E3);
+            double expR = Math.fma(Math.fma(odd, r, even), r2, r) + 1;
+            // The sum's low 12 bits are k (two's complement), and the shift drops all bits above.
+            long scale = (Double.doubleToRawLongBits(shifted) + (1023 + SCALE_SPLIT)) << 52;
+            // For a subnormal result the first product is exact (normal) and the second rounds once.
+            e[i] = expR * Double.longBitsToDouble(scale) * TWO_TO_MINUS_SPLIT;
+        }
     }
 
     /**
-     * log1p(e) for e in [0, 1] or NaN. log1p(e) = 2 atanh(w / 2) with w = 2e / (2 + e) in
-     * [0, 2/3]: w + w^3 P(w^2), where the polynomial part is at most 4% of w, so the result keeps
-     * w's accuracy. Doubling e first keeps tiny and subnormal e exact: 2 + e rounds to 2 and w to e.
+     * out[i] = log1p(e[i]) for i in from..to-1, e in [0, 1] or NaN. log1p(e) = 2 atanh(w / 2) with
+     * w = 2e / (2 + e) in [0, 2/3]: w + w^3 P(w^2), where the polynomial part is at most 4% of w,
+     * so the result keeps w's accuracy. Doubling e first keeps tiny and subnormal e exact: 2 + e
+     * rounds to 2 and w to e.
      */
-    public static double log1p(double e) {
-        double w = (e + e) / (e + 2);
-        double z = w * w;
-        double z2 = z * z;
-        double odd = Math.fma(Math.fma(Math.fma(Math.fma(z2, P9, P7), z2, P5), z2, P3), z2, P1);
-        double even = Math.fma(Math.fma(Math.fma(Math.fma(z2, P8, P6), z2, P4), z2, P2), z2, P0);
-        return Math.fma(w * z, Math.fma(odd, z, even), w);
+    static void log1p(double[] e, int from, int to, double[] out) {
+        for (int i = from; i < to; i++) {
+            double w = (e[i] + e[i]) / (e[i] + 2);
+            double z = w * w;
+            double z2 = z * z;
+            double odd = Math.fma(Math.fma(Math.fma(Math.fma(z2, P9, P7), z2, P5), z2, P3), z2, P1);
+            double even = Math.fma(Math.fma(Math.fma(Math.fma(z2, P8, P6), z2, P4), z2, P2), z2, P0);
+            out[i] = Math.fma(w * z, Math.fma(odd, z, even), w);
+        }
     }
 
     /**
@@ -102,18 +110,21 @@ public final class PolynomialMath {
      */
     public static void evaluate(double[] x, double[] t, double[] w, int from, int to, double gamma, double alpha,
                                 double[] loss, double[] focal) {
+        // Three passes, as the vector kernel makes them: e and log1p(e) go through the outputs.
+        expNegAbs(x, from, to, focal);
+        log1p(focal, from, to, loss);
         double negativeWeight = 1 - alpha;
         for (int i = from; i < to; i++) {
             double xi = x[i];
             double ti = t[i];
-            double e = expNegAbs(xi);
+            double e = focal[i];
             double oneMinusT = 1 - ti;
             boolean nonNegative = xi >= 0;
             // FocalMath.q: over the common denominator 1 + e.
             double q = (nonNegative ? Math.fma(ti, e, oneMinusT) : Math.fma(oneMinusT, e, ti)) / (e + 1);
             double qg = power(q, gamma);
             // max(x, 0) from the sign test: a NaN x gives 0 rather than NaN, but its log1p(e) is NaN.
-            double bce = ((nonNegative ? xi : 0) - xi * ti) + log1p(e);
+            double bce = ((nonNegative ? xi : 0) - xi * ti) + loss[i];
             double a = Math.fma(ti, alpha, oneMinusT * negativeWeight);
             loss[i] = a * qg * bce * w[i];
             focal[i] = qg;
