@@ -1,0 +1,88 @@
+package dev.focal.loss;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.focal.stats.AnchorClass;
+import dev.focal.stats.LossAccumulator;
+import dev.focal.tensor.DType;
+import dev.focal.tensor.Shape;
+import dev.focal.tensor.Tensor;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What {@link Kernels#choose} hands out, and why it may switch kernels mid-evaluation: a whole
+ * evaluation gives the same bits, per element and in every summary figure, whichever of the
+ * vector kernel and its scalar twin computed which block. Surefire runs with the incubating
+ * vector module, as the launcher does for big inputs.
+ */
+class KernelChoiceTest {
+
+    @Test
+    void float64OutputsGetFocalMathAndFloat32OutputsThePolynomialKernels() {
+        assertSame(LossKernel.SCALAR, Kernels.choose(false));
+        LossKernel f32 = Kernels.choose(true);
+        assertNotNull(Kernels.vector(), "the test JVM must run with --add-modules jdk.incubator.vector");
+        assertEquals(Kernels.vector().name() + " once compiled, polynomial before", f32.name());
+    }
+
+    @Test
+    void theWarmUpThreadSeesTheVectorKernelCompiled() throws InterruptedException {
+        WarmUp.start();
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!WarmUp.vectorReady() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(WarmUp.vectorReady(), "the vector kernel should run at compiled speed within a minute");
+    }
+
+    @Test
+    void anEvaluationGivesTheSameBitsWithEitherPolynomialKernel() {
+        int anchors = 70_000; // two ranges and a part, so that merging is exercised too
+        int classes = 3;
+        SplittableRandom rnd = new SplittableRandom(3);
+        Tensor logits = Tensor.allocate(DType.FLOAT32, Shape.of(2, anchors / 2, classes));
+        Tensor targets = Tensor.allocate(DType.FLOAT32, logits.shape());
+        Tensor weights = Tensor.allocate(DType.FLOAT32, Shape.of(2, anchors / 2));
+        for (int a = 0; a < anchors; a++) {
+            int label = rnd.nextInt(50) == 0 ? rnd.nextInt(classes) : -1;
+            weights.setDouble(a, rnd.nextInt(20) == 0 ? 0 : rnd.nextDouble(0.01, 2));
+            for (int c = 0; c < classes; c++) {
+                int i = a * classes + c;
+                logits.setDouble(i, i % 997 == 0 ? Double.NaN : rnd.nextGaussian() * 5 - 3);
+                targets.setDouble(i, c == label ? 1 : rnd.nextInt(30) == 0 ? rnd.nextDouble() : 0);
+            }
+        }
+        EvalInputs in = new EvalInputs(logits, "logits", targets, "targets", weights, "weights");
+        Tensor viaTwin = Tensor.allocate(DType.FLOAT32, logits.shape());
+        Tensor viaLanes = Tensor.allocate(DType.FLOAT32, logits.shape());
+        LossAccumulator twin = new FocalEvaluation(in, 2, 0.25, 1, 2, LossKernel.POLYNOMIAL).run(viaTwin, null, 3, 2);
+        LossAccumulator lanes = new FocalEvaluation(in, 2, 0.25, 1, 2, Kernels.vector()).run(viaLanes, null, 3, 1);
+
+        for (long i = 0; i < logits.count(); i++) {
+            assertEquals(Float.floatToRawIntBits((float) viaTwin.getDouble(i)),
+                    Float.floatToRawIntBits((float) viaLanes.getDouble(i)), "element " + i);
+        }
+        assertEquals(twin.totalLoss(), lanes.totalLoss(), 0.0);
+        assertTrue(Double.isNaN(twin.totalLoss()), "the NaN logits show in the total");
+        for (AnchorClass k : AnchorClass.values()) {
+            assertEquals(twin.anchors(k), lanes.anchors(k), k.toString());
+            assertEquals(Double.doubleToRawLongBits(twin.lossSum(k)), Double.doubleToRawLongBits(lanes.lossSum(k)),
+                    k.toString());
+            assertEquals(Double.doubleToRawLongBits(twin.focalMean(k)), Double.doubleToRawLongBits(lanes.focalMean(k)),
+                    k.toString());
+            assertEquals(twin.nonFiniteLoss(k), lanes.nonFiniteLoss(k), k.toString());
+        }
+        for (int c = 0; c < classes; c++) {
+            assertEquals(Double.doubleToRawLongBits(twin.classLoss(c)), Double.doubleToRawLongBits(lanes.classLoss(c)));
+        }
+        for (int s = 0; s < 2; s++) {
+            assertEquals(Double.doubleToRawLongBits(twin.sampleLoss(s)), Double.doubleToRawLongBits(lanes.sampleLoss(s)));
+        }
+        assertTrue(twin.anchors(AnchorClass.POSITIVE) > 1000 && twin.anchors(AnchorClass.IGNORED) > 1000,
+                "every kind of anchor is present");
+    }
+}
