@@ -7,7 +7,7 @@ import java.util.Locale;
  * get FocalMath's scalar kernel, whose 16-ulp bound the tests prove. float32 outputs (held to
  * 1 ulp) get the polynomial kernels, which are faster and keep that bound with a wide margin:
  * the vector kernel when the JVM runs with {@code --add-modules jdk.incubator.vector} (the
- * launcher adds it for inputs of 16 MiB or more) and {@link WarmUp} has seen it compiled, its
+ * launcher adds it for inputs of 512 MiB or more) and {@link WarmUp} has seen it compiled, its
  * bit-identical scalar twin before that and without the module. {@code FOCAL_KERNEL} overrides
  * the choice: {@code scalar} (FocalMath), {@code polynomial}, {@code vector} (from the first
  * block, compiled or not) or {@code auto}.
@@ -20,18 +20,15 @@ public final class Kernels {
 
     public static LossKernel choose(boolean float32Output) {
         String wish = System.getenv().getOrDefault("FOCAL_KERNEL", "auto").toLowerCase(Locale.ROOT);
-        LossKernel vector = wish.equals("scalar") || wish.equals("polynomial") || !float32Output && !wish.equals("vector")
-                ? null : vector();
-        switch (wish) {
-            case "scalar":
-                return LossKernel.SCALAR;
-            case "polynomial":
-                return LossKernel.POLYNOMIAL;
-            case "vector":
-                return vector != null ? vector : LossKernel.POLYNOMIAL;
-            default:
-                return !float32Output ? LossKernel.SCALAR : vector == null ? LossKernel.POLYNOMIAL : onceCompiled(vector);
+        boolean forced = wish.equals("polynomial") || wish.equals("vector");
+        if (wish.equals("scalar") || !float32Output && !forced) {
+            return LossKernel.SCALAR;
         }
+        LossKernel vector = wish.equals("polynomial") ? null : vector();
+        if (vector == null) {
+            return LossKernel.POLYNOMIAL;
+        }
+        return wish.equals("vector") ? vector : onceCompiled(vector);
     }
 
     /** The vector kernel for the blocks that start after WarmUp has seen it compiled, its twin before. */
