@@ -61,7 +61,6 @@ public abstract class OutputFile implements TensorSink, AutoCloseable {
     }
 
     private static final class Npy extends OutputFile {
-        private static final ThreadLocal<ByteBuffer> BUFFER = new ThreadLocal<>();
         private final AtomicFile.Pending pending;
         private final FileChannel channel;
         private final long dataStart;
@@ -88,41 +87,28 @@ public abstract class OutputFile implements TensorSink, AutoCloseable {
         @Override
         public void writeDoubles(long start, double[] src, int n) {
             int item = dtype().itemSize();
-            ByteBuffer b = buffer(n * item);
+            Scratch scratch = Scratch.of(n);
+            ByteBuffer b = scratch.bytes.clear().limit(n * item);
             if (dtype() == DType.FLOAT32) {
-                float[] rounded = new float[n];
+                float[] rounded = scratch.floats;
                 for (int i = 0; i < n; i++) {
                     float f = (float) src[i];
                     rounded[i] = f == f ? f : Float.NaN;
                 }
-                b.asFloatBuffer().put(rounded);
+                b.asFloatBuffer().put(rounded, 0, n);
             } else {
-                double[] copy = new double[n];
+                double[] copy = scratch.doubles;
                 for (int i = 0; i < n; i++) {
                     double d = src[i];
                     copy[i] = d == d ? d : Double.NaN;
                 }
-                b.asDoubleBuffer().put(copy);
+                b.asDoubleBuffer().put(copy, 0, n);
             }
             try {
                 writeFully(b, dataStart + start * item);
             } catch (IOException e) {
                 throw failed(e);
             }
-        }
-
-        /**
-         * This thread's little-endian direct buffer of {@code bytes}: a channel writes a direct
-         * buffer as it is, where a heap buffer would be copied into one first.
-         */
-        private static ByteBuffer buffer(int bytes) {
-            ByteBuffer b = BUFFER.get();
-            if (b == null || b.capacity() < bytes) {
-                b = ByteBuffer.allocateDirect(Math.max(bytes, 1 << 16)).order(ByteOrder.LITTLE_ENDIAN);
-                BUFFER.set(b);
-            }
-            b.clear().limit(bytes);
-            return b;
         }
 
         private void writeFully(ByteBuffer b, long position) throws IOException {
@@ -156,6 +142,34 @@ public abstract class OutputFile implements TensorSink, AutoCloseable {
                 // the temporary file is deleted next, whatever its state
             }
             pending.close();
+        }
+    }
+
+    /**
+     * A writing thread's arrays, kept across blocks: a fresh array per block would be hundreds of
+     * MB of garbage on a big output, each page of it first touched (a page fault) before the
+     * collector recycles it. The bytes are a little-endian direct buffer, which a channel writes
+     * as it is, where a heap buffer would be copied into one first.
+     */
+    private static final class Scratch {
+        private static final ThreadLocal<Scratch> MINE = new ThreadLocal<>();
+        final float[] floats;
+        final double[] doubles;
+        final ByteBuffer bytes;
+
+        private Scratch(int n) {
+            floats = new float[n];
+            doubles = new double[n];
+            bytes = ByteBuffer.allocateDirect(n * Double.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        }
+
+        static Scratch of(int n) {
+            Scratch s = MINE.get();
+            if (s == null || s.floats.length < n) {
+                s = new Scratch(Math.max(n, 1 << 11));
+                MINE.set(s);
+            }
+            return s;
         }
     }
 
