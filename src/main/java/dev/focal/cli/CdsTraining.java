@@ -1,5 +1,6 @@
 package dev.focal.cli;
 
+import dev.focal.FocalException;
 import dev.focal.loss.Kernels;
 import dev.focal.loss.LossKernel;
 import java.io.IOException;
@@ -42,7 +43,7 @@ public final class CdsTraining {
             run("inspect", npz, json);
             run("convert", npz + ":logits", out + "/logits.json");
             run("--help");
-            run("eval", "--no-such-option");
+            runExpecting(FocalException.USAGE, "eval", "--no-such-option");
             // The vector kernel's classes (when the module is loaded), which the small samples never reach.
             LossKernel vector = Kernels.vector();
             if (vector != null) {
@@ -58,7 +59,20 @@ public final class CdsTraining {
     }
 
     private static void run(String... args) {
+        runExpecting(0, args);
+    }
+
+    /**
+     * Fails the training (the launcher then runs without an archive) when a command does not end
+     * as it should: a training that silently failed, say after a sample was renamed, would leave
+     * every later run slow to start without anyone noticing.
+     */
+    private static void runExpecting(int exitCode, String... args) {
         PrintWriter discard = new PrintWriter(Writer.nullWriter());
-        Main.run(args, discard, discard);
+        int code = Main.run(args, discard, discard);
+        if (code != exitCode) {
+            throw new IllegalStateException("focal " + String.join(" ", args) + " exited with " + code
+                    + ", expected " + exitCode);
+        }
     }
 }
