@@ -56,15 +56,16 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns its exit code; the tests call this in-process. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        if ("eval".equals(firstWord(args))) {
+        String verb = firstWord(args);
+        if ("eval".equals(verb)) {
             WarmUp.start();
         }
         CommandLine cl = new CommandLine(new Main());
         // Building picocli's model of a command costs more than starting the JVM, and a run needs
         // only its own verb's; --help, help and unknown verbs get them all.
-        Supplier<Object> only = VERBS.get(firstWord(args));
+        Supplier<Object> only = VERBS.get(verb);
         if (only != null) {
-            cl.addSubcommand(firstWord(args), only.get());
+            cl.addSubcommand(verb, only.get());
         } else {
             VERBS.forEach((name, make) -> cl.addSubcommand(name, make.get()));
             cl.addSubcommand("help", new CommandLine.HelpCommand());
@@ -73,8 +74,7 @@ public final class Main implements Runnable {
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, a) -> {
             CommandLine c = ex.getCommandLine();
-            String verb = c.getCommandSpec().qualifiedName();
-            err.println("focal: " + ex.getMessage() + " (see '" + verb
+            err.println("focal: " + ex.getMessage() + " (see '" + c.getCommandSpec().qualifiedName()
                     + " --help')");
             err.flush();
             return FocalException.USAGE;

@@ -53,9 +53,10 @@ public final class FocalMath {
 
     /**
      * q^gamma. Math.pow is a full transcendental call even for the usual gamma = 2; q * q is the
-     * correctly rounded square, which is what Math.pow returns for an exponent of 2.
+     * correctly rounded square, which is what Math.pow returns for an exponent of 2 (and it is
+     * exact for 1 and 0). The polynomial kernels, scalar and vector, use it too.
      */
-    static double power(double q, double gamma) {
+    public static double power(double q, double gamma) {
         return gamma == 2 ? q * q : Math.pow(q, gamma);
     }
 

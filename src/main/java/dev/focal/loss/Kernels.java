@@ -49,13 +49,23 @@ public final class Kernels {
 
     /** The vector kernel, or null when this JVM runs without the incubating module. */
     public static LossKernel vector() {
-        if (ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty()) {
-            return null;
-        }
-        try {
-            return (LossKernel) Class.forName("dev.focal.loss.vector.VectorKernel").getDeclaredConstructor().newInstance();
-        } catch (ReflectiveOperationException | LinkageError e) {
-            return null;
+        return VectorHolder.KERNEL;
+    }
+
+    /** Looks the vector kernel up once, when first asked for (class initialisation is lazy and thread-safe). */
+    private static final class VectorHolder {
+        static final LossKernel KERNEL = load();
+
+        private static LossKernel load() {
+            if (ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty()) {
+                return null;
+            }
+            try {
+                return (LossKernel) Class.forName("dev.focal.loss.vector.VectorKernel").getDeclaredConstructor()
+                        .newInstance();
+            } catch (ReflectiveOperationException | LinkageError e) {
+                return null;
+            }
         }
     }
 }

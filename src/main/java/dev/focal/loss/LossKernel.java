@@ -16,33 +16,11 @@ public interface LossKernel {
     void evaluate(double[] x, double[] t, double[] w, int n, double gamma, double alpha, double[] loss, double[] focal);
 
     /** The scalar reference kernel, {@link FocalMath#evaluate}: Math's exp and log. */
-    LossKernel SCALAR = new LossKernel() {
-        @Override
-        public String name() {
-            return "scalar";
-        }
-
-        @Override
-        public void evaluate(double[] x, double[] t, double[] w, int n, double gamma, double alpha, double[] loss,
-                             double[] focal) {
-            FocalMath.evaluate(x, t, w, 0, n, gamma, alpha, loss, focal);
-        }
-    };
+    LossKernel SCALAR = new ScalarKernel("scalar", FocalMath::evaluate);
 
     /**
      * The scalar twin of the vector kernel, {@link PolynomialMath#evaluate}: bit-identical to it,
      * so that either may take any block.
      */
-    LossKernel POLYNOMIAL = new LossKernel() {
-        @Override
-        public String name() {
-            return "polynomial";
-        }
-
-        @Override
-        public void evaluate(double[] x, double[] t, double[] w, int n, double gamma, double alpha, double[] loss,
-                             double[] focal) {
-            PolynomialMath.evaluate(x, t, w, 0, n, gamma, alpha, loss, focal);
-        }
-    };
+    LossKernel POLYNOMIAL = new ScalarKernel("polynomial", PolynomialMath::evaluate);
 }

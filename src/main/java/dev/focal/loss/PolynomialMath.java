@@ -96,14 +96,6 @@ public final class PolynomialMath {
     }
 
     /**
-     * q^gamma: exact products for the usual gammas, which is what Math.pow gives for them, and
-     * Math.pow otherwise (the vector kernel calls this too for other gammas).
-     */
-    public static double power(double q, double gamma) {
-        return gamma == 2 ? q * q : gamma == 1 ? q : gamma == 0 ? 1 : Math.pow(q, gamma);
-    }
-
-    /**
      * The loss and focal factor q^gamma of elements {@code from..to-1}: FocalMath's formula and
      * association, with these polynomials and with q's numerators and the alpha weight as fused
      * multiply-adds (one rounding fewer than FocalMath for soft targets).
@@ -122,7 +114,7 @@ public final class PolynomialMath {
             boolean nonNegative = xi >= 0;
             // FocalMath.q: over the common denominator 1 + e.
             double q = (nonNegative ? Math.fma(ti, e, oneMinusT) : Math.fma(oneMinusT, e, ti)) / (e + 1);
-            double qg = power(q, gamma);
+            double qg = FocalMath.power(q, gamma);
             // max(x, 0) from the sign test: a NaN x gives 0 rather than NaN, but its log1p(e) is NaN.
             double bce = ((nonNegative ? xi : 0) - xi * ti) + loss[i];
             double a = Math.fma(ti, alpha, oneMinusT * negativeWeight);

@@ -20,7 +20,7 @@ public final class WarmUp {
     private static final int EAGER_CALLS = 400;
     private static final long GIVE_UP_NANOS = 20_000_000_000L;
     private static volatile boolean ready;
-    private static Thread thread;
+    private static boolean started;
 
     private WarmUp() {
     }
@@ -28,10 +28,11 @@ public final class WarmUp {
     /** Starts compiling the vector kernel, once per JVM; nothing when its module is absent. */
     public static synchronized void start() {
         LossKernel vector = Kernels.vector();
-        if (thread != null || vector == null) {
+        if (started || vector == null) {
             return;
         }
-        thread = new Thread(() -> heat(vector), "focal-warm-up");
+        started = true;
+        Thread thread = new Thread(() -> heat(vector), "focal-warm-up");
         thread.setDaemon(true);
         thread.start();
     }

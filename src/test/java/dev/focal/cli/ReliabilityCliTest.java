@@ -495,12 +495,17 @@ class ReliabilityCliTest {
             writeF4(weights, b * a, i -> Float.floatToRawIntBits(i % 17 == 0 ? 0f : 1f), b, a);
             Map<String, byte[]> first = null;
             String firstWhere = null;
-            // label, --threads, JVM flags of a child JVM ("" to run in-process). The interpreter and
-            // C1 compute NaN with other signs than C2 or vector code: the outputs must not show it.
-            String[][] runs = {{"in-process", "1", ""}, {"in-process again", "1", ""}, {"in-process", "2", ""},
-                {"in-process", "5", ""}, {"child JVM", "1", "-Xint"}, {"child JVM", "3", "-XX:TieredStopAtLevel=1"}};
+            // label, --threads, JVM flag of a child JVM ("" to run in-process), its environment. The
+            // interpreter and C1 compute NaN with other signs than C2 or vector code: the outputs
+            // must not show it. Neither may the kernel forced for every block (the vector kernel
+            // interpreted at first, or its scalar twin), nor forcing the outputs to disk.
+            String[][] runs = {{"in-process", "1", "", ""}, {"in-process again", "1", "", ""},
+                {"in-process", "2", "", ""}, {"in-process", "5", "", ""}, {"child JVM", "1", "-Xint", ""},
+                {"child JVM", "3", "-XX:TieredStopAtLevel=1", ""},
+                {"child JVM", "2", "--add-modules=jdk.incubator.vector", "FOCAL_KERNEL=vector"},
+                {"child JVM", "2", "-XX:TieredStopAtLevel=1", "FOCAL_KERNEL=polynomial FOCAL_FSYNC=1"}};
             for (String[] run : runs) {
-                String where = run[0] + " " + run[2] + " --threads " + run[1];
+                String where = run[0] + " " + run[3] + " " + run[2] + " --threads " + run[1];
                 Path dir = Files.createDirectory(tmp.resolve(where.replaceAll("[^A-Za-z0-9]+", "_")));
                 List<String> common = new ArrayList<>(List.of("eval", "--logits", logits.toString(),
                         "--targets", targets.toString(), "--weights", weights.toString(), "--threads", run[1],
@@ -515,7 +520,10 @@ class ReliabilityCliTest {
                     }
                     String out;
                     if (!run[2].isEmpty()) {
-                        Child.Result r = Child.run(List.of(), List.of(run[2]), args.toArray(new String[0]));
+                        List<String> env = new ArrayList<>(List.of("env"));
+                        env.addAll(Arrays.asList(run[3].split(" ")));
+                        Child.Result r = Child.run(run[3].isEmpty() ? List.of() : env, List.of(run[2]),
+                                args.toArray(new String[0]));
                         assertEquals(0, r.code, r.toString());
                         out = r.out;
                     } else {

@@ -2,6 +2,7 @@ package dev.focal.loss.vector;
 
 import static dev.focal.loss.PolynomialMath.*;
 
+import dev.focal.loss.FocalMath;
 import dev.focal.loss.LossKernel;
 import dev.focal.loss.PolynomialMath;
 import jdk.incubator.vector.DoubleVector;
@@ -55,6 +56,7 @@ public final class VectorKernel implements LossKernel {
             // FocalMath.q over the common denominator 1 + e; its numerators and alphaWeight below are
             // fused, one rounding fewer (none for hard targets, where every product is exact).
             DoubleVector q = oneMinusT.fma(e, vt).blend(vt.fma(e, oneMinusT), nonNegative).div(e.add(one));
+            // FocalMath.power, whose Math.pow is exact for gamma 1 and 0.
             DoubleVector qg = gamma == 2 ? q.mul(q)
                     : gamma == 1 ? q
                     : gamma == 0 ? one
@@ -70,13 +72,13 @@ public final class VectorKernel implements LossKernel {
     }
 
     /**
-     * q^gamma for the unusual gammas with Math.pow, lane by lane through {@code scratch} at
+     * q^gamma for the unusual gammas with FocalMath.power, lane by lane through {@code scratch} at
      * {@code i}: the Vector API's POW rounds differently, and the scalar twin must give the same bits.
      */
     private static DoubleVector power(DoubleVector q, double gamma, double[] scratch, int i) {
         q.intoArray(scratch, i);
         for (int lane = 0; lane < LANES.length(); lane++) {
-            scratch[i + lane] = Math.pow(scratch[i + lane], gamma);
+            scratch[i + lane] = FocalMath.power(scratch[i + lane], gamma);
         }
         return DoubleVector.fromArray(LANES, scratch, i);
     }
