@@ -109,8 +109,9 @@ public final class FocalEvaluation {
         LossAccumulator[] partial = new LossAccumulator[ranges];
         int workers = Math.max(1, Math.min(threads, ranges));
         if (workers == 1) {
+            Worker worker = new Worker(perRange, lossOut, gradOut, topK);
             for (int i = 0; i < ranges; i++) {
-                partial[i] = range(i * perRange, Math.min(anchors, (i + 1) * perRange), lossOut, gradOut, topK);
+                partial[i] = worker.range(i * perRange, Math.min(anchors, (i + 1) * perRange));
             }
         } else {
             AtomicInteger next = new AtomicInteger();
@@ -123,9 +124,9 @@ public final class FocalEvaluation {
                 List<Future<?>> jobs = new ArrayList<>();
                 for (int w = 0; w < workers; w++) {
                     jobs.add(pool.submit(() -> {
+                        Worker worker = new Worker(perRange, lossOut, gradOut, topK);
                         for (int i = next.getAndIncrement(); i < ranges; i = next.getAndIncrement()) {
-                            partial[i] = range(i * perRange, Math.min(anchors, (i + 1) * perRange),
-                                    lossOut, gradOut, topK);
+                            partial[i] = worker.range(i * perRange, Math.min(anchors, (i + 1) * perRange));
                         }
                     }));
                 }
@@ -149,44 +150,79 @@ public final class FocalEvaluation {
         return total;
     }
 
-    private LossAccumulator range(long from, long to, TensorSink lossOut, TensorSink gradOut, int topK) {
-        LossAccumulator acc = new LossAccumulator(classes, topK, samples);
-        long perSample = samples == 0 ? 1 : Math.max(1, anchors() / samples);
-        int blockAnchors = Math.max(1, BLOCK_ELEMENTS / classes);
-        int cap = blockAnchors * classes;
-        double[] x = new double[cap];
-        double[] t = new double[cap];
-        double[] w = new double[cap];
-        double[] loss = new double[cap];
-        double[] focal = new double[cap];
-        double[] grad = gradOut != null ? new double[cap] : null;
-        float[] scratch = new float[cap];
-        WeightCursor weightsAt = new WeightCursor(from);
-        for (long a0 = from; a0 < to; a0 += blockAnchors) {
-            int na = (int) Math.min(blockAnchors, to - a0);
-            int n = na * classes;
-            long first = a0 * classes;
-            logits.readDoubles(first, x, n, scratch);
-            targets.readDoubles(first, t, n, scratch);
-            weightsAt.read(a0, na, w, scratch);
-            kernel.evaluate(x, t, w, n, gamma, alpha, loss, focal);
-            if (scale != 1) {
-                for (int i = 0; i < n; i++) {
-                    loss[i] *= scale;
+    /**
+     * One thread's working arrays, kept across its ranges. Outputs are collected for a whole range
+     * and written once: a write per block would be a system call per 8 KB, and with several
+     * threads writing one file those calls queue on the file's lock.
+     */
+    private final class Worker {
+        private final TensorSink lossOut;
+        private final TensorSink gradOut;
+        private final int topK;
+        private final int blockAnchors = Math.max(1, BLOCK_ELEMENTS / classes);
+        private final double[] x;
+        private final double[] t;
+        private final double[] w;
+        private final double[] loss;
+        private final double[] focal;
+        private final float[] scratch;
+        private final double[] rangeLoss;
+        private final double[] rangeGrad;
+
+        Worker(long anchorsPerRange, TensorSink lossOut, TensorSink gradOut, int topK) {
+            this.lossOut = lossOut;
+            this.gradOut = gradOut;
+            this.topK = topK;
+            int cap = blockAnchors * classes;
+            x = new double[cap];
+            t = new double[cap];
+            w = new double[cap];
+            loss = new double[cap];
+            focal = new double[cap];
+            scratch = new float[cap];
+            int rangeCap = Math.toIntExact(Math.min(anchorsPerRange, anchors()) * classes);
+            rangeLoss = lossOut != null ? new double[rangeCap] : null;
+            rangeGrad = gradOut != null ? new double[rangeCap] : null;
+        }
+
+        LossAccumulator range(long from, long to) {
+            LossAccumulator acc = new LossAccumulator(classes, topK, samples);
+            long perSample = samples == 0 ? 1 : Math.max(1, anchors() / samples);
+            WeightCursor weightsAt = new WeightCursor(from);
+            long rangeFirst = from * classes;
+            for (long a0 = from; a0 < to; a0 += blockAnchors) {
+                int na = (int) Math.min(blockAnchors, to - a0);
+                int n = na * classes;
+                long first = a0 * classes;
+                int at = (int) (first - rangeFirst);
+                logits.readDoubles(first, x, n, scratch);
+                targets.readDoubles(first, t, n, scratch);
+                weightsAt.read(a0, na, w, scratch);
+                kernel.evaluate(x, t, w, n, gamma, alpha, loss, focal);
+                if (scale != 1) {
+                    for (int i = 0; i < n; i++) {
+                        loss[i] *= scale;
+                    }
+                }
+                acc.addBlock(a0, na, x, t, w, loss, focal, perSample);
+                if (lossOut != null) {
+                    System.arraycopy(loss, 0, rangeLoss, at, n);
+                }
+                if (gradOut != null) {
+                    for (int i = 0; i < n; i++) {
+                        rangeGrad[at + i] = FocalMath.gradient(x[i], t[i], w[i], gamma, alpha) * scale;
+                    }
                 }
             }
-            acc.addBlock(a0, na, x, t, w, loss, focal, perSample);
+            int count = (int) ((to - from) * classes);
             if (lossOut != null) {
-                lossOut.writeDoubles(first, loss, n);
+                lossOut.writeDoubles(rangeFirst, rangeLoss, count);
             }
             if (gradOut != null) {
-                for (int i = 0; i < n; i++) {
-                    grad[i] = FocalMath.gradient(x[i], t[i], w[i], gamma, alpha) * scale;
-                }
-                gradOut.writeDoubles(first, grad, n);
+                gradOut.writeDoubles(rangeFirst, rangeGrad, count);
             }
+            return acc;
         }
-        return acc;
     }
 
     /**
