@@ -181,17 +181,16 @@ final class EvalReport {
     }
 
     void table(PrintWriter out, int topK) {
-        out.printf("focal loss  gamma=%s  alpha=%s%s  shape=%s  dtype=%s  weights=%s%n",
-                Numbers.format(gamma), Numbers.format(alpha),
-                lossWeight == 1 ? "" : "  loss_weight=" + Numbers.format(lossWeight),
-                shape(), outputType.numpyName(), weightsSource);
+        out.println("focal loss  gamma=" + Numbers.format(gamma) + "  alpha=" + Numbers.format(alpha)
+                + (lossWeight == 1 ? "" : "  loss_weight=" + Numbers.format(lossWeight))
+                + "  shape=" + shape() + "  dtype=" + outputType.numpyName() + "  weights=" + weightsSource);
         if (head != null) {
-            out.printf("labels  num_classes=%d  background=%s  normalize=%s  pos_weight=%s  neg_weight=%s%n",
-                    head.classes, head.backgroundName(), head.normalizeName(), Numbers.format(head.posWeight),
-                    Numbers.format(head.negWeight));
+            out.println("labels  num_classes=" + head.classes + "  background=" + head.backgroundName()
+                    + "  normalize=" + head.normalizeName() + "  pos_weight=" + Numbers.format(head.posWeight)
+                    + "  neg_weight=" + Numbers.format(head.negWeight));
         }
-        out.printf("loss  sum=%s  mean=%s  per_batch=%s%n", Numbers.format(sum()), Numbers.format(mean()),
-                Numbers.format(perBatch()));
+        out.println("loss  sum=" + Numbers.format(sum()) + "  mean=" + Numbers.format(mean()) + "  per_batch="
+                + Numbers.format(perBatch()));
         out.println();
         Table anchors = new Table("anchors", ">count", ">loss sum", ">share", ">mean/anchor", ">focal mean");
         for (AnchorClass k : AnchorClass.values()) {
@@ -244,14 +243,14 @@ final class EvalReport {
             out.println("non-finite: none");
             return;
         }
-        out.printf("non-finite: %d logits, %d loss values (positive %d, negative %d, ignored %d)%n",
-                acc.nonFiniteLogits(), total, acc.nonFiniteLoss(AnchorClass.POSITIVE),
-                acc.nonFiniteLoss(AnchorClass.NEGATIVE), acc.nonFiniteLoss(AnchorClass.IGNORED));
+        out.println("non-finite: " + acc.nonFiniteLogits() + " logits, " + total + " loss values (positive "
+                + acc.nonFiniteLoss(AnchorClass.POSITIVE) + ", negative " + acc.nonFiniteLoss(AnchorClass.NEGATIVE)
+                + ", ignored " + acc.nonFiniteLoss(AnchorClass.IGNORED) + ")");
         for (AnchorClass k : AnchorClass.values()) {
             long first = acc.firstNonFiniteLoss(k);
             if (first >= 0) {
-                out.printf("  first in a %s anchor at %s (logit %s)%n", k.label(),
-                        Shape.indexString(shape().unravel(first)), Numbers.format(in.logits.getDouble(first)));
+                out.println("  first in a " + k.label() + " anchor at " + Shape.indexString(shape().unravel(first))
+                        + " (logit " + Numbers.format(in.logits.getDouble(first)) + ")");
             }
         }
         if (acc.nonFiniteLoss(AnchorClass.IGNORED) > 0) {
