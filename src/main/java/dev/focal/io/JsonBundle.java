@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * A JSON object of named arrays. Its keys come from the first pass over the file; each member is
- * parsed only when asked for, in a pass of its own, so one bad member spoils only itself.
+ * A JSON object of named arrays. Its keys and its plain arrays come from the first pass over the
+ * file; a typed member is parsed when asked for, in a pass of its own. One bad member spoils only
+ * itself.
  */
 final class JsonBundle implements TensorFile {
     /** Messages list this many keys at most. */

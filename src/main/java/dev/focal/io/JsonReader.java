@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonParser.NumberType;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import dev.focal.FocalException;
@@ -24,9 +25,10 @@ import java.util.Set;
 
 /**
  * Reads JSON documents with Jackson's streaming parser. An array or scalar takes one pass. An
- * object takes two: the first learns its keys and skips their values, so that a typed form's
- * dtype is known before its data whatever the key order (float32 data is then parsed as float32,
- * not rounded through double); the second reads the values.
+ * object takes two: the first learns its keys, so that a typed form's dtype is known before its
+ * data whatever the key order (float32 data is then parsed as float32, not rounded through
+ * double); the second reads the typed values. A bundle's plain arrays carry no dtype to wait
+ * for, so the first pass reads them as it meets them: a bundle of plain arrays is parsed once.
  */
 final class JsonReader {
     private static final JsonFactory FACTORY = JsonFactory.builder()
@@ -55,6 +57,10 @@ final class JsonReader {
     /** Reads one member of a bundle that {@link #open} outlined, in a pass of its own. */
     static Tensor member(Path path, String name, String key, Outline bundle) {
         String where = name + ":" + IoErrors.shown(key);
+        Outline.Plain plain = bundle.plain.get(key);
+        if (plain != null) {
+            return plain.tensor();
+        }
         return parse(path, where, p -> {
             p.nextToken();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -208,7 +214,50 @@ final class JsonReader {
 
         private final Map<String, JsonToken> kinds = new LinkedHashMap<>();
         private final Map<String, Outline> objects = new HashMap<>();
+        /** A document's plain array members, read in the first pass. */
+        private final Map<String, Plain> plain = new HashMap<>();
         private String dtype;
+
+        /**
+         * A plain member as the first pass read it: its values, or why they are not a tensor. The
+         * failure is kept, not thrown, so that one bad member spoils only itself.
+         */
+        static final class Plain {
+            private final JsonArray values;
+            private final FocalException failure;
+
+            private Plain(JsonArray values, FocalException failure) {
+                this.values = values;
+                this.failure = failure;
+            }
+
+            /** Reads the member at the parser's current token, leaving the parser on its last token. */
+            static Plain read(JsonParser p, String where) throws IOException {
+                JsonStreamContext around = p.getParsingContext().getParent();
+                try {
+                    return new Plain(JsonArray.read(p, where, null), null);
+                } catch (FocalException e) {
+                    // The values are refused, not the JSON: step to the member's closing token,
+                    // unless the JSON past the refusal cannot be read either.
+                    try {
+                        while (p.getParsingContext() != around) {
+                            p.nextToken();
+                        }
+                    } catch (JsonProcessingException beyond) {
+                        throw e;
+                    }
+                    return new Plain(null, e);
+                }
+            }
+
+            /** A fresh tensor on every call, as a pass of its own would give. */
+            Tensor tensor() {
+                if (failure != null) {
+                    throw failure;
+                }
+                return values.toTensor();
+            }
+        }
 
         /** Keys and characters kept so far by the outline of one document. */
         private static final class Budget {
@@ -246,6 +295,9 @@ final class JsonReader {
                     budget.spend(name, o.dtype);
                 } else if (t == JsonToken.START_OBJECT && document) {
                     o.objects.put(key, read(p, name + ":" + IoErrors.shown(key), false, budget));
+                } else if (t == JsonToken.START_ARRAY && document && !key.equals("data")) {
+                    // "data" may yet turn out to be a typed form's, to be parsed with its dtype.
+                    o.plain.put(key, Plain.read(p, name + ":" + IoErrors.shown(key)));
                 } else {
                     skip(p, name);
                 }

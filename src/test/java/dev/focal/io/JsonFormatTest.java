@@ -3,6 +3,7 @@ package dev.focal.io;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -121,11 +122,19 @@ class JsonFormatTest {
 
     @Test
     void badMemberSpoilsOnlyItself() throws IOException {
-        Path p = file("{\"good\": [1, 2], \"bad\": [[1, 2], [3]]}");
+        Path p = file("{\"good\": [1, 2], \"bad\": [[1, 2], [3], [[4]]], \"after\": [[7.5]], \"deep\": "
+                + "[".repeat(70) + "]".repeat(70) + "}");
         try (TensorFile f = open(p)) {
             assertEquals(2, f.get("good").count());
             FocalException e = assertThrows(FocalException.class, () -> f.get("bad"));
             assertEquals(p + ":bad: at [1]: 1 element, expected 2", e.getMessage());
+            Tensor after = f.get("after");
+            assertArrayEquals(new long[] {1, 1}, after.shape().dims());
+            assertEquals(7.5, after.getDouble(0));
+            e = assertThrows(FocalException.class, () -> f.get("deep"));
+            assertEquals(p + ":deep: nested deeper than 64 levels", e.getMessage());
+            // Each read is a tensor of its own.
+            assertNotSame(f.get("good"), f.get("good"));
         }
     }
 
@@ -299,7 +308,10 @@ class JsonFormatTest {
         assertEquals(5, t.getLong(0));
         Path p = file("{\"x\": " + "[".repeat(70) + "]".repeat(70) + "}");
         FocalException e = assertThrows(FocalException.class, () -> read(p));
-        assertEquals(p + ": nested deeper than 64 levels", e.getMessage());
+        assertEquals(p + ":x: nested deeper than 64 levels", e.getMessage());
+        Path unreadable = file("{\"x\": " + "[".repeat(2000) + "]".repeat(2000) + "}");
+        e = assertThrows(FocalException.class, () -> read(unreadable));
+        assertEquals(unreadable + ":x: nested deeper than 64 levels", e.getMessage());
     }
 
     @Test
