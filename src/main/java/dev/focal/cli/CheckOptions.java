@@ -1,5 +1,9 @@
 package dev.focal.cli;
 
+import static dev.focal.cli.CommandModel.flag;
+import static dev.focal.cli.CommandModel.option;
+import static dev.focal.cli.CommandModel.value;
+
 import dev.focal.FocalException;
 import dev.focal.io.AtomicFile;
 import dev.focal.io.TensorRef;
@@ -8,32 +12,41 @@ import dev.focal.tensor.Tensor;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** eval's regression checks: --expect, --expect-stats, --update, --junit and their tolerances. */
 final class CheckOptions {
-    @Option(names = "--expect", paramLabel = "REF",
-            description = "Check what --out would hold (the loss after --reduction) against REF, with compare's"
-                    + " rules and tolerances; exit 1 and a report on a mismatch.")
+    private final CommandSpec spec;
     String expectSpec;
-
-    @Option(names = "--expect-stats", paramLabel = "GOLDEN",
-            description = "Check the summary against a golden summary (JSON): loss sums and means within the"
-                    + " tolerance, counts exactly; exit 1 listing each differing field. Written when GOLDEN does not"
-                    + " exist yet, or with --update.")
     Path expectStats;
-
-    @Option(names = "--update", description = "With --expect-stats: rewrite the golden summary instead of checking it.")
     boolean update;
-
-    @Option(names = "--junit", paramLabel = "FILE",
-            description = "Write a JUnit XML report with one test case per check (--expect, --expect-stats) to FILE.")
     Path junit;
+    final ToleranceOptions tolerance;
 
+    /** Adds the options to {@code spec}. */
+    CheckOptions(CommandSpec spec) {
+        this.spec = spec;
+        option(spec, "--expect", "REF", String.class, null,
+                "Check what --out would hold (the loss after --reduction) against REF, with compare's"
+                        + " rules and tolerances; exit 1 and a report on a mismatch.");
+        option(spec, "--expect-stats", "GOLDEN", Path.class, null,
+                "Check the summary against a golden summary (JSON): loss sums and means within the"
+                        + " tolerance, counts exactly; exit 1 listing each differing field. Written when GOLDEN does not"
+                        + " exist yet, or with --update.");
+        flag(spec, "--update", "With --expect-stats: rewrite the golden summary instead of checking it.");
+        option(spec, "--junit", "FILE", Path.class, null,
+                "Write a JUnit XML report with one test case per check (--expect, --expect-stats) to FILE.");
+        tolerance = new ToleranceOptions(spec);
+    }
 
-    @Mixin
-    ToleranceOptions tolerance;
+    /** The parsed values into the fields. */
+    void read() {
+        expectSpec = value(spec, "--expect");
+        expectStats = value(spec, "--expect-stats");
+        update = value(spec, "--update");
+        junit = value(spec, "--junit");
+        tolerance.read();
+    }
 
     boolean any() {
         return expectSpec != null || expectStats != null;

@@ -1,5 +1,12 @@
 package dev.focal.cli;
 
+import static dev.focal.cli.CommandModel.flag;
+import static dev.focal.cli.CommandModel.helpOptions;
+import static dev.focal.cli.CommandModel.option;
+import static dev.focal.cli.CommandModel.parameter;
+import static dev.focal.cli.CommandModel.parameterValue;
+import static dev.focal.cli.CommandModel.value;
+
 import dev.focal.FocalException;
 import dev.focal.compare.ComparisonResult;
 import dev.focal.compare.JUnitReport;
@@ -14,44 +21,46 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code focal compare}: whether two tensors are close, as torch.testing.assert_close decides it. */
-@Command(name = "compare",
-        description = {
+final class CompareCommand implements Callable<Integer> {
+    final CommandSpec spec = CommandModel.command(this, "compare",
             "Compares ACTUAL with EXPECTED as torch.testing.assert_close does:",
             "  close iff |actual - expected| <= atol + rtol * |expected| element-wise;",
             "infinities must match exactly; NaN matches NaN only with --equal-nan.",
             "Float dtypes may differ (compared in double); integers compare exactly.",
-            "Exit 0 close, 1 not close or the shapes differ, 3 an input cannot be read."},
-        mixinStandardHelpOptions = true,
-        sortOptions = false)
-final class CompareCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "EXPECTED", description = "The reference: FILE or FILE:KEY (.npy, .npz, .json).")
+            "Exit 0 close, 1 not close or the shapes differ, 3 an input cannot be read.");
+    private final ToleranceOptions tolerance;
+
     String expectedSpec;
-
-    @Parameters(index = "1", paramLabel = "ACTUAL", description = "The tensor to check: FILE or FILE:KEY.")
     String actualSpec;
-
-    @Mixin
-    ToleranceOptions tolerance;
-
-    @Option(names = "--json", description = "Print the report as JSON.")
     boolean json;
-
-    @Option(names = "--junit", paramLabel = "FILE", description = "Also write a JUnit XML report to FILE, for CI.")
     Path junit;
 
-    @Spec
-    CommandSpec spec;
+    /** The options in the order --help lists them. */
+    CompareCommand() {
+        spec.usageMessage().sortOptions(false);
+        parameter(spec, "0", "1", "EXPECTED", String.class, "The reference: FILE or FILE:KEY (.npy, .npz, .json).");
+        parameter(spec, "1", "1", "ACTUAL", String.class, "The tensor to check: FILE or FILE:KEY.");
+        tolerance = new ToleranceOptions(spec);
+        flag(spec, "--json", "Print the report as JSON.");
+        option(spec, "--junit", "FILE", Path.class, null, "Also write a JUnit XML report to FILE, for CI.");
+        helpOptions(spec);
+    }
+
+    /** The parsed values into the fields. */
+    private void read() {
+        expectedSpec = parameterValue(spec, 0);
+        actualSpec = parameterValue(spec, 1);
+        tolerance.read();
+        json = value(spec, "--json");
+        junit = value(spec, "--junit");
+    }
 
     @Override
     public Integer call() throws IOException {
+        read();
         tolerance.check();
         TensorRef expectedRef = TensorRef.parse(expectedSpec);
         TensorRef actualRef = TensorRef.parse(actualSpec);

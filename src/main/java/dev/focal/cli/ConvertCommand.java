@@ -1,5 +1,9 @@
 package dev.focal.cli;
 
+import static dev.focal.cli.CommandModel.helpOptions;
+import static dev.focal.cli.CommandModel.parameter;
+import static dev.focal.cli.CommandModel.parameterValue;
+
 import dev.focal.FocalException;
 import dev.focal.io.TensorFile;
 import dev.focal.io.TensorIO;
@@ -7,26 +11,34 @@ import dev.focal.io.TensorRef;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code focal convert}: any readable tensor to .npy or .json, values and dtype exact. */
-@Command(name = "convert",
-        description = {
+final class ConvertCommand implements Callable<Integer> {
+    final CommandSpec spec = CommandModel.command(this, "convert",
             "Converts a tensor to .npy or .json, chosen by OUT's extension.",
             "Values are exact and the dtype is kept; .npy output is C-order little-endian, as numpy.save",
             "writes it. JSON output is nested arrays, or {\"dtype\", \"shape\", \"data\"} when plain",
-            "arrays would read back as another dtype (float32, int8, ...). OUT is replaced atomically."},
-        mixinStandardHelpOptions = true)
-final class ConvertCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "IN", description = "Input tensor: FILE or FILE:KEY.")
-    String in;
+            "arrays would read back as another dtype (float32, int8, ...). OUT is replaced atomically.");
 
-    @Parameters(index = "1", paramLabel = "OUT", description = "Output file: NAME.npy or NAME.json.")
+    String in;
     Path out;
+
+    ConvertCommand() {
+        parameter(spec, "0", "1", "IN", String.class, "Input tensor: FILE or FILE:KEY.");
+        parameter(spec, "1", "1", "OUT", Path.class, "Output file: NAME.npy or NAME.json.");
+        helpOptions(spec);
+    }
+
+    /** The parsed values into the fields. */
+    private void read() {
+        in = parameterValue(spec, 0);
+        out = parameterValue(spec, 1);
+    }
 
     @Override
     public Integer call() {
+        read();
         TensorRef ref = TensorRef.parse(in);
         TensorIO.checkOutput(out);
         if (Files.exists(out) && Files.exists(ref.path()) && OutputPaths.sameFile(ref.path(), out)) {

@@ -1,5 +1,12 @@
 package dev.focal.cli;
 
+import static dev.focal.cli.CommandModel.flag;
+import static dev.focal.cli.CommandModel.helpOptions;
+import static dev.focal.cli.CommandModel.option;
+import static dev.focal.cli.CommandModel.parameter;
+import static dev.focal.cli.CommandModel.parameterValue;
+import static dev.focal.cli.CommandModel.value;
+
 import dev.focal.FocalException;
 import dev.focal.io.AtomicFile;
 import dev.focal.io.OutputFile;
@@ -21,23 +28,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /** {@code focal eval}: the focal loss of dumped logits, targets and weights, with a summary. */
-@Command(name = "eval",
-        description = {
-            "Evaluates OpenPCDet's sigmoid focal classification loss:",
-            "  loss = a * q^gamma * bce * w,  p = sigmoid(x),  a = t*alpha + (1-t)*(1-alpha),",
-            "  q = t*(1-p) + (1-t)*p,  bce = max(x,0) - x*t + log1p(exp(-|x|)),",
-            "computed in double with stable forms, and prints a summary of positive, negative and",
-            "ignored anchors (an anchor is an index over all axes but the last, the class axis)."},
-        mixinStandardHelpOptions = true,
-        sortOptions = false)
 final class EvalCommand implements Callable<Integer> {
     static final String[] LOGITS_KEYS = {"logits", "input", "cls_preds"};
     static final String[] TARGETS_KEYS = {"targets", "target", "one_hot_targets"};
@@ -46,80 +40,97 @@ final class EvalCommand implements Callable<Integer> {
     /** --reduction values. */
     enum Reduction { none, sum, mean, batch }
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "BUNDLE",
-            description = "An .npz or JSON bundle holding logits (or input, cls_preds), targets (target,"
-                    + " one_hot_targets) and optionally weights (cls_weights). --logits/--targets/--weights"
-                    + " override its members.")
+    final CommandSpec spec = CommandModel.command(this, "eval",
+            "Evaluates OpenPCDet's sigmoid focal classification loss:",
+            "  loss = a * q^gamma * bce * w,  p = sigmoid(x),  a = t*alpha + (1-t)*(1-alpha),",
+            "  q = t*(1-p) + (1-t)*p,  bce = max(x,0) - x*t + log1p(exp(-|x|)),",
+            "computed in double with stable forms, and prints a summary of positive, negative and",
+            "ignored anchors (an anchor is an index over all axes but the last, the class axis).");
+    private final LabelOptions labels;
+    private final CheckOptions checks;
+
     String bundle;
-
-    @Option(names = "--logits", paramLabel = "FILE", description = "Logits, FILE or FILE:KEY (float dtype).")
     String logitsSpec;
-
-    @Option(names = "--targets", paramLabel = "FILE",
-            description = "Targets (one-hot or soft), same shape as the logits. Integer and bool dtypes are converted.")
     String targetsSpec;
-
-    @Option(names = "--weights", paramLabel = "FILE",
-            description = "Weights, broadcast by the reference's rule (see README); all ones when absent.")
     String weightsSpec;
-
-    @Option(names = "--gamma", defaultValue = "2.0", description = "Focusing parameter (default: ${DEFAULT-VALUE}).")
     double gamma;
-
-    @Option(names = "--alpha", defaultValue = "0.25",
-            description = "Weight of the positive side; 1 - alpha on the negative side (default: ${DEFAULT-VALUE}).")
     double alpha;
-
-    @Option(names = "--reduction", defaultValue = "none", paramLabel = "MODE",
-            description = "What --out holds: none (per element, default), sum, mean, or batch (sum / shape[0],"
-                    + " OpenPCDet's rpn_loss_cls before cls_weight).")
     Reduction reduction;
-
-    @Option(names = "--out", paramLabel = "FILE", description = "Write the loss (after --reduction) to FILE (.npy or .json).")
     Path out;
-
-    @Option(names = "--grad-out", paramLabel = "FILE",
-            description = "Write d sum(loss) / d logits, shape of the logits, to FILE (.npy or .json).")
     Path gradOut;
-
-    @Option(names = "--out-dtype", paramLabel = "DTYPE",
-            description = "float32 or float64 for --out and --grad-out (default: float64 if an input is float64, else float32).")
     String outDtype;
-
-    @Option(names = "--stats", paramLabel = "FILE", description = "Also write the JSON summary to FILE.")
     Path stats;
-
-    @Option(names = "--json", description = "Print the summary as JSON instead of a table.")
     boolean json;
-
-    @Option(names = "--class-names", split = ",", paramLabel = "A,B,C",
-            description = "Names of the classes (the last axis), for the summary.")
     List<String> classNames;
-
-    @Option(names = "--top", defaultValue = "0", paramLabel = "K",
-            description = "List the K elements with the largest loss (NaN first).")
     int top;
-
-    @Option(names = "--loss-weight", paramLabel = "W", defaultValue = "1.0",
-            description = "Multiplies the per-element loss and gradient (OpenPCDet's cls_weight), so that loss.per_batch"
-                    + " is rpn_loss_cls (default: ${DEFAULT-VALUE}).")
     double lossWeight;
-
-    @Mixin
-    LabelOptions labels;
-
-    @Mixin
-    CheckOptions checks;
-
-    @Option(names = "--threads", paramLabel = "N",
-            description = "Worker threads (default: all cores). Results are identical for any N.")
     Integer threads;
 
-    @Spec
-    CommandSpec spec;
+    /** The options in the order --help lists them. */
+    EvalCommand() {
+        spec.usageMessage().sortOptions(false);
+        parameter(spec, "0", "0..1", "BUNDLE", String.class,
+                "An .npz or JSON bundle holding logits (or input, cls_preds), targets (target,"
+                        + " one_hot_targets) and optionally weights (cls_weights). --logits/--targets/--weights"
+                        + " override its members.");
+        option(spec, "--logits", "FILE", String.class, null, "Logits, FILE or FILE:KEY (float dtype).");
+        option(spec, "--targets", "FILE", String.class, null,
+                "Targets (one-hot or soft), same shape as the logits. Integer and bool dtypes are converted.");
+        option(spec, "--weights", "FILE", String.class, null,
+                "Weights, broadcast by the reference's rule (see README); all ones when absent.");
+        // <gamma> and <alpha>: the labels the annotations derived from the field names, kept for the same --help.
+        option(spec, "--gamma", "<gamma>", double.class, "2.0", "Focusing parameter (default: ${DEFAULT-VALUE}).");
+        option(spec, "--alpha", "<alpha>", double.class, "0.25",
+                "Weight of the positive side; 1 - alpha on the negative side (default: ${DEFAULT-VALUE}).");
+        option(spec, "--reduction", "MODE", Reduction.class, "none",
+                "What --out holds: none (per element, default), sum, mean, or batch (sum / shape[0],"
+                        + " OpenPCDet's rpn_loss_cls before cls_weight).");
+        option(spec, "--out", "FILE", Path.class, null, "Write the loss (after --reduction) to FILE (.npy or .json).");
+        option(spec, "--grad-out", "FILE", Path.class, null,
+                "Write d sum(loss) / d logits, shape of the logits, to FILE (.npy or .json).");
+        option(spec, "--out-dtype", "DTYPE", String.class, null,
+                "float32 or float64 for --out and --grad-out (default: float64 if an input is float64, else float32).");
+        option(spec, "--stats", "FILE", Path.class, null, "Also write the JSON summary to FILE.");
+        flag(spec, "--json", "Print the summary as JSON instead of a table.");
+        spec.addOption(OptionSpec.builder("--class-names").paramLabel("A,B,C").splitRegex(",")
+                .type(List.class).auxiliaryTypes(String.class)
+                .description("Names of the classes (the last axis), for the summary.").build());
+        option(spec, "--top", "K", int.class, "0", "List the K elements with the largest loss (NaN first).");
+        option(spec, "--loss-weight", "W", double.class, "1.0",
+                "Multiplies the per-element loss and gradient (OpenPCDet's cls_weight), so that loss.per_batch"
+                        + " is rpn_loss_cls (default: ${DEFAULT-VALUE}).");
+        labels = new LabelOptions(spec);
+        checks = new CheckOptions(spec);
+        option(spec, "--threads", "N", Integer.class, null,
+                "Worker threads (default: all cores). Results are identical for any N.");
+        helpOptions(spec);
+    }
+
+    /** The parsed values into the fields. */
+    private void read() {
+        bundle = parameterValue(spec, 0);
+        logitsSpec = value(spec, "--logits");
+        targetsSpec = value(spec, "--targets");
+        weightsSpec = value(spec, "--weights");
+        gamma = value(spec, "--gamma");
+        alpha = value(spec, "--alpha");
+        reduction = value(spec, "--reduction");
+        out = value(spec, "--out");
+        gradOut = value(spec, "--grad-out");
+        outDtype = value(spec, "--out-dtype");
+        stats = value(spec, "--stats");
+        json = value(spec, "--json");
+        classNames = value(spec, "--class-names");
+        top = value(spec, "--top");
+        lossWeight = value(spec, "--loss-weight");
+        threads = value(spec, "--threads");
+        labels.read();
+        checks.read();
+    }
 
     @Override
     public Integer call() throws IOException {
+        read();
         checkOptions();
         List<TensorFile> open = new ArrayList<>();
         try {

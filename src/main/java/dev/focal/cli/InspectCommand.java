@@ -1,5 +1,11 @@
 package dev.focal.cli;
 
+import static dev.focal.cli.CommandModel.flag;
+import static dev.focal.cli.CommandModel.helpOptions;
+import static dev.focal.cli.CommandModel.parameterBuilder;
+import static dev.focal.cli.CommandModel.parameterValue;
+import static dev.focal.cli.CommandModel.value;
+
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.focal.FocalException;
 import dev.focal.io.IoErrors;
@@ -14,33 +20,34 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code focal inspect}: dtype, shape and value statistics of every array in the given files. */
-@Command(name = "inspect",
-        description = {
+final class InspectCommand implements Callable<Integer> {
+    final CommandSpec spec = CommandModel.command(this, "inspect",
             "Shows dtype, shape, order and value statistics of each array.",
             "A bundle (.npz, or a JSON object of arrays) lists every member as FILE:KEY.",
-            "min and max ignore NaN (numpy's nanmin/nanmax); mean is over the finite values."},
-        mixinStandardHelpOptions = true)
-final class InspectCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "FILE", arity = "1..*",
-            description = "Tensor files (.npy, .npz, .json), or FILE:KEY for one member of a bundle.")
+            "min and max ignore NaN (numpy's nanmin/nanmax); mean is over the finite values.");
+
     List<String> files;
-
-    @Option(names = "--json", description = "Print a JSON list of objects instead of a table.")
     boolean json;
+    /** Main's --debug, which subcommands inherit. */
+    boolean debug;
 
-    @Spec
-    CommandSpec spec;
+    InspectCommand() {
+        spec.addPositional(parameterBuilder("1..*", "FILE",
+                "Tensor files (.npy, .npz, .json), or FILE:KEY for one member of a bundle.")
+                .type(List.class).auxiliaryTypes(String.class).build());
+        flag(spec, "--json", "Print a JSON list of objects instead of a table.");
+        helpOptions(spec);
+    }
 
-    @ParentCommand
-    Main main;
+    /** The parsed values into the fields. */
+    private void read() {
+        files = parameterValue(spec, 0);
+        json = value(spec, "--json");
+        debug = value(spec, "--debug");
+    }
 
     /** One inspected array. */
     private static final class Entry {
@@ -60,6 +67,7 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        read();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         List<Entry> entries = new ArrayList<>();
@@ -69,7 +77,7 @@ final class InspectCommand implements Callable<Integer> {
                 collect(TensorRef.parse(spec), entries);
             } catch (FocalException e) {
                 // One bad file does not hide the others; the exit code still reports it.
-                code = Math.max(code, Main.report(e, err, main.debug));
+                code = Math.max(code, Main.report(e, err, debug));
             }
         }
         if (json) {

@@ -1,48 +1,62 @@
 package dev.focal.cli;
 
+import static dev.focal.cli.CommandModel.option;
+import static dev.focal.cli.CommandModel.value;
+
 import dev.focal.FocalException;
 import dev.focal.head.LabelTargets;
 import dev.focal.io.TensorIO;
 import dev.focal.io.TensorRef;
 import dev.focal.tensor.Tensor;
 import java.nio.file.Path;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** eval's labels mode: OpenPCDet's anchor or point labels in place of targets and weights. */
 final class LabelOptions {
-    @Option(names = "--labels", paramLabel = "FILE",
-            description = "OpenPCDet anchor labels (B, A) (box_cls_labels) or point labels (N,): negative = ignored,"
-                    + " 0 = background, 1..C = class. Targets and weights are derived from them (not with --targets/--weights).")
+    private final CommandSpec spec;
     String labelsSpec;
-
-    @Option(names = "--num-classes", paramLabel = "C", description = "Number of classes C (required with --labels).")
     Integer numClasses;
-
-    @Option(names = "--normalize", paramLabel = "MODE", defaultValue = "per-sample",
-            description = "With --labels: divide weights by max(positives, 1) per sample (per-sample: anchor head,"
-                    + " default), over the batch (batch: point head, TransFusion), or not (none).")
     String normalize;
-
-    @Option(names = "--background", paramLabel = "WHERE", defaultValue = "first",
-            description = "With --labels: first (OpenPCDet: 0 = background, classes 1..C, default) or last"
-                    + " (TransFusion, mmdet: C = background, classes 0..C-1).")
     String background;
-
-    @Option(names = "--pos-weight", paramLabel = "P", description = "With --labels: weight of positive anchors before"
-            + " normalising (multi-head pos_cls_weight; default 1.0).")
     Float posWeight;
-
-    @Option(names = "--neg-weight", paramLabel = "N", description = "With --labels: weight of negative anchors before"
-            + " normalising (multi-head neg_cls_weight; default 1.0).")
     Float negWeight;
-
-    @Option(names = "--write-targets", paramLabel = "FILE",
-            description = "With --labels: write the derived one-hot targets to FILE (.npy or .json).")
     Path writeTargets;
-
-    @Option(names = "--write-weights", paramLabel = "FILE",
-            description = "With --labels: write the derived weights to FILE (.npy or .json).")
     Path writeWeights;
+
+    /** Adds the options to {@code spec}. */
+    LabelOptions(CommandSpec spec) {
+        this.spec = spec;
+        option(spec, "--labels", "FILE", String.class, null,
+                "OpenPCDet anchor labels (B, A) (box_cls_labels) or point labels (N,): negative = ignored,"
+                        + " 0 = background, 1..C = class. Targets and weights are derived from them (not with --targets/--weights).");
+        option(spec, "--num-classes", "C", Integer.class, null, "Number of classes C (required with --labels).");
+        option(spec, "--normalize", "MODE", String.class, "per-sample",
+                "With --labels: divide weights by max(positives, 1) per sample (per-sample: anchor head,"
+                        + " default), over the batch (batch: point head, TransFusion), or not (none).");
+        option(spec, "--background", "WHERE", String.class, "first",
+                "With --labels: first (OpenPCDet: 0 = background, classes 1..C, default) or last"
+                        + " (TransFusion, mmdet: C = background, classes 0..C-1).");
+        option(spec, "--pos-weight", "P", Float.class, null, "With --labels: weight of positive anchors before"
+                + " normalising (multi-head pos_cls_weight; default 1.0).");
+        option(spec, "--neg-weight", "N", Float.class, null, "With --labels: weight of negative anchors before"
+                + " normalising (multi-head neg_cls_weight; default 1.0).");
+        option(spec, "--write-targets", "FILE", Path.class, null,
+                "With --labels: write the derived one-hot targets to FILE (.npy or .json).");
+        option(spec, "--write-weights", "FILE", Path.class, null,
+                "With --labels: write the derived weights to FILE (.npy or .json).");
+    }
+
+    /** The parsed values into the fields. */
+    void read() {
+        labelsSpec = value(spec, "--labels");
+        numClasses = value(spec, "--num-classes");
+        normalize = value(spec, "--normalize");
+        background = value(spec, "--background");
+        posWeight = value(spec, "--pos-weight");
+        negWeight = value(spec, "--neg-weight");
+        writeTargets = value(spec, "--write-targets");
+        writeWeights = value(spec, "--write-weights");
+    }
 
     boolean given() {
         return labelsSpec != null;

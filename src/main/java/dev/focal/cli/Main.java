@@ -3,47 +3,51 @@ package dev.focal.cli;
 import dev.focal.FocalException;
 import dev.focal.loss.WarmUp;
 import java.io.PrintWriter;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.function.Supplier;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ScopeType;
 
-/** The {@code focal} command: global options, subcommands, and the mapping of failures to exit codes. */
-@Command(name = "focal",
-        mixinStandardHelpOptions = true,
-        versionProvider = VersionProvider.class,
-        description = "Sigmoid focal classification loss of 3D object detectors, on dumped tensors.",
-        footerHeading = "%nExit codes:%n",
-        footer = {
-            "  0  success",
-            "  1  a comparison found differences",
-            "  2  usage error (bad option or argument)",
-            "  3  input error: missing, unreadable, malformed or unsupported input",
-            "  4  output error: a file could not be written",
-            " 70  internal error (a bug: please report it with the --debug output)"})
+/**
+ * The {@code focal} command: global options, subcommands, and the mapping of failures to exit codes.
+ * <p>
+ * The commands' picocli models are declared in code ({@link CommandModel}), not by annotation:
+ * reading annotations makes the JDK generate a proxy class per annotation type and picocli
+ * reflect over every field, ~50 ms of each start-up.
+ */
 public final class Main implements Runnable {
     /** Exit code for failures that are bugs, as sysexits' EX_SOFTWARE. */
     static final int INTERNAL = 70;
 
     /** The verbs, in the order --help lists them. */
-    private static final Map<String, Supplier<Object>> VERBS = new LinkedHashMap<>();
+    private static final String[] VERBS = {"eval", "compare", "inspect", "convert"};
 
-    static {
-        VERBS.put("eval", EvalCommand::new);
-        VERBS.put("compare", CompareCommand::new);
-        VERBS.put("inspect", InspectCommand::new);
-        VERBS.put("convert", ConvertCommand::new);
+    private final CommandSpec spec = CommandModel.command(this, "focal",
+            "Sigmoid focal classification loss of 3D object detectors, on dumped tensors.");
+
+    private Main() {
+        spec.versionProvider(new VersionProvider());
+        spec.usageMessage().footerHeading("%nExit codes:%n").footer(
+                "  0  success",
+                "  1  a comparison found differences",
+                "  2  usage error (bad option or argument)",
+                "  3  input error: missing, unreadable, malformed or unsupported input",
+                "  4  output error: a file could not be written",
+                " 70  internal error (a bug: please report it with the --debug output)");
+        spec.addOption(CommandModel.flagBuilder("Print stack traces of failures (for bug reports).", "--debug")
+                .scopeType(ScopeType.INHERIT).build());
+        CommandModel.helpOptions(spec);
     }
 
-    @Option(names = "--debug", scope = ScopeType.INHERIT,
-            description = "Print stack traces of failures (for bug reports).")
-    boolean debug;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    /** A new model of the verb {@code name}, or null if there is no such verb. */
+    private static CommandSpec verb(String name) {
+        switch (name) {
+            case "eval": return new EvalCommand().spec;
+            case "compare": return new CompareCommand().spec;
+            case "inspect": return new InspectCommand().spec;
+            case "convert": return new ConvertCommand().spec;
+            default: return null;
+        }
+    }
 
     @Override
     public void run() {
@@ -60,14 +64,17 @@ public final class Main implements Runnable {
         if ("eval".equals(verb)) {
             WarmUp.start();
         }
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = new CommandLine(new Main().spec);
         // Building picocli's model of a command costs more than starting the JVM, and a run needs
-        // only its own verb's; --help, help and unknown verbs get them all.
-        Supplier<Object> only = VERBS.get(verb);
+        // only its own verb's; --help, help and unknown verbs get them all, and picocli's help
+        // command (annotated, so these runs still pay for annotation proxies).
+        CommandSpec only = verb == null ? null : verb(verb);
         if (only != null) {
-            cl.addSubcommand(verb, only.get());
+            cl.addSubcommand(verb, only);
         } else {
-            VERBS.forEach((name, make) -> cl.addSubcommand(name, make.get()));
+            for (String name : VERBS) {
+                cl.addSubcommand(name, verb(name));
+            }
             cl.addSubcommand("help", new CommandLine.HelpCommand());
         }
         cl.setOut(out);

@@ -1,22 +1,37 @@
 package dev.focal.cli;
 
+import static dev.focal.cli.CommandModel.flag;
+import static dev.focal.cli.CommandModel.option;
+import static dev.focal.cli.CommandModel.value;
+
 import dev.focal.FocalException;
 import dev.focal.compare.Tolerance;
 import dev.focal.tensor.DType;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** --rtol, --atol and --equal-nan, shared by compare and eval's checks. */
 final class ToleranceOptions {
-    @Option(names = "--rtol", paramLabel = "R", description = "Relative tolerance; give --atol too. Default by dtype,"
-            + " as assert_close: float16 1e-3, float32 1.3e-6, float64 1e-7, integers 0 (the larger of the two dtypes').")
+    private final CommandSpec spec;
     Double rtol;
-
-    @Option(names = "--atol", paramLabel = "A", description = "Absolute tolerance; give --rtol too. Default by dtype:"
-            + " float16 1e-5, float32 1e-5, float64 1e-7, integers 0.")
     Double atol;
-
-    @Option(names = "--equal-nan", description = "Count NaN against NaN as close.")
     boolean equalNan;
+
+    /** Adds the options to {@code spec}. */
+    ToleranceOptions(CommandSpec spec) {
+        this.spec = spec;
+        option(spec, "--rtol", "R", Double.class, null, "Relative tolerance; give --atol too. Default by dtype,"
+                + " as assert_close: float16 1e-3, float32 1.3e-6, float64 1e-7, integers 0 (the larger of the two dtypes').");
+        option(spec, "--atol", "A", Double.class, null, "Absolute tolerance; give --rtol too. Default by dtype:"
+                + " float16 1e-5, float32 1e-5, float64 1e-7, integers 0.");
+        flag(spec, "--equal-nan", "Count NaN against NaN as close.");
+    }
+
+    /** The parsed values into the fields. */
+    void read() {
+        rtol = value(spec, "--rtol");
+        atol = value(spec, "--atol");
+        equalNan = value(spec, "--equal-nan");
+    }
 
     /** Both tolerances or neither: one alone would silently keep the other's default (torch refuses too). */
     void check() {
