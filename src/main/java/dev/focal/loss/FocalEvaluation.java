@@ -5,13 +5,8 @@ import dev.focal.stats.LossAccumulator;
 import dev.focal.tensor.Shape;
 import dev.focal.tensor.Tensor;
 import dev.focal.tensor.TensorSink;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One pass over logits, targets and weights that computes the per-element loss, optionally the
@@ -108,40 +103,41 @@ public final class FocalEvaluation {
         int ranges = Math.toIntExact(Math.max(1, (anchors + perRange - 1) / perRange));
         LossAccumulator[] partial = new LossAccumulator[ranges];
         int workers = Math.max(1, Math.min(threads, ranges));
-        if (workers == 1) {
-            Worker worker = new Worker(perRange, lossOut, gradOut, topK);
-            for (int i = 0; i < ranges; i++) {
-                partial[i] = worker.range(i * perRange, Math.min(anchors, (i + 1) * perRange));
-            }
-        } else {
-            AtomicInteger next = new AtomicInteger();
-            ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
-                Thread t = new Thread(r, "focal-eval");
-                t.setDaemon(true);
-                return t;
-            });
+        // Plain threads, the caller one of them: an executor's classes and the lambdas around it
+        // cost ~10 ms of a 0.5 s run, loaded and spun at first use.
+        AtomicInteger next = new AtomicInteger();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Runnable work = () -> {
             try {
-                List<Future<?>> jobs = new ArrayList<>();
-                for (int w = 0; w < workers; w++) {
-                    jobs.add(pool.submit(() -> {
-                        Worker worker = new Worker(perRange, lossOut, gradOut, topK);
-                        for (int i = next.getAndIncrement(); i < ranges; i = next.getAndIncrement()) {
-                            partial[i] = worker.range(i * perRange, Math.min(anchors, (i + 1) * perRange));
-                        }
-                    }));
+                Worker worker = new Worker(perRange, lossOut, gradOut, topK);
+                for (int i = next.getAndIncrement(); i < ranges && failure.get() == null; i = next.getAndIncrement()) {
+                    partial[i] = worker.range(i * perRange, Math.min(anchors, (i + 1) * perRange));
                 }
-                for (Future<?> f : jobs) {
-                    f.get();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted", e);
-            } catch (ExecutionException e) {
-                Throwable c = e.getCause();
-                throw c instanceof RuntimeException ? (RuntimeException) c : new IllegalStateException(c);
-            } finally {
-                pool.shutdownNow();
+            } catch (RuntimeException | Error e) {
+                failure.compareAndSet(null, e);
             }
+        };
+        Thread[] helpers = new Thread[workers - 1];
+        for (int h = 0; h < helpers.length; h++) {
+            helpers[h] = new Thread(work, "focal-eval");
+            helpers[h].setDaemon(true);
+            helpers[h].start();
+        }
+        work.run();
+        try {
+            for (Thread h : helpers) {
+                h.join();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+        Throwable f = failure.get();
+        if (f instanceof RuntimeException) {
+            throw (RuntimeException) f;
+        }
+        if (f != null) {
+            throw (Error) f;
         }
         LossAccumulator total = new LossAccumulator(classes, topK, samples);
         for (LossAccumulator p : partial) {
