@@ -52,12 +52,26 @@ public final class Kernels {
         return VectorHolder.KERNEL;
     }
 
+    /**
+     * Whether the JVM runs with the module. Not ModuleLayer.findModule: for an absent module it
+     * searches the parent layers with a stream pipeline, whose lambdas are spun at first use,
+     * ~20 ms of every start-up without the module.
+     */
+    private static boolean inBootLayer(String module) {
+        for (Module m : ModuleLayer.boot().modules()) {
+            if (m.getName().equals(module)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Looks the vector kernel up once, when first asked for (class initialisation is lazy and thread-safe). */
     private static final class VectorHolder {
         static final LossKernel KERNEL = load();
 
         private static LossKernel load() {
-            if (ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty()) {
+            if (!inBootLayer(VECTOR_MODULE)) {
                 return null;
             }
             try {

@@ -8,7 +8,10 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The command model is declared in code: a run generates no annotation proxy classes (see {@link Main}). */
+/**
+ * The command model is declared in code: a run generates no annotation proxy classes, and loads
+ * no java.time or java.sql class for picocli's unused converters (see {@link Main}).
+ */
 class CommandModelTest {
     @Test
     void noVerbGeneratesAnnotationProxies(@TempDir Path tmp) throws Exception {
@@ -24,6 +27,10 @@ class CommandModelTest {
             assertEquals(0, r.code, r.toString());
             String proxies = r.out.lines().filter(l -> l.matches(".*\\$Proxy\\d.*")).collect(Collectors.joining("\n"));
             assertEquals("", proxies, String.join(" ", args));
+            // Nor do picocli's converters for types no option has (Main sets picocli.converters.excludes).
+            String unused = r.out.lines().filter(l -> l.contains(" java.time.") || l.contains(" java.sql."))
+                    .collect(Collectors.joining("\n"));
+            assertEquals("", unused, String.join(" ", args));
         }
     }
 }
