@@ -14,11 +14,11 @@ import java.util.stream.Stream;
 
 /**
  * Runs the common commands on the bundled samples once, output discarded, so that the launcher
- * can record the classes they load into its class-data-sharing archive
- * ({@code -XX:ArchiveClassesAtExit}, or {@code -XX:AOTCacheOutput} on Java 25 and newer). An
- * archive holds only what its one recording run loaded; recording whatever the user happened to
- * run first would leave the other verbs and formats slow to start. Not a user command: {@code bin/focal} calls it as
- * {@code java -cp focal.jar dev.focal.cli.CdsTraining SAMPLES_DIR}.
+ * can record the classes they load into its class-data-sharing archive (a static archive made
+ * from {@code -XX:DumpLoadedClassList}, or an AOT cache on Java 25 and newer). An archive holds
+ * only what its one recording run loaded; recording whatever the user happened to run first
+ * would leave the other verbs and formats slow to start. Not a user command: {@code bin/focal}
+ * calls it as {@code java -cp focal.jar dev.focal.cli.CdsTraining SAMPLES_DIR}.
  */
 public final class CdsTraining {
     private CdsTraining() {
