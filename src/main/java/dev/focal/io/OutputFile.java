@@ -11,6 +11,8 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A tensor file written while it is computed: .npy elements go straight to their place in a
@@ -21,6 +23,8 @@ import java.nio.file.StandardOpenOption;
  * target untouched and removes the temporary file.
  */
 public abstract class OutputFile implements TensorSink, AutoCloseable {
+    /** Bytes a writing thread gathers before it writes them: 32 blocks of float32. */
+    static final int BATCH_BYTES = 1 << 18;
     final Path target;
     private final DType dtype;
     private final Shape shape;
@@ -64,6 +68,9 @@ public abstract class OutputFile implements TensorSink, AutoCloseable {
         private final AtomicFile.Pending pending;
         private final FileChannel channel;
         private final long dataStart;
+        /** Each writing thread's batch, and all of them, for the commit to write what they still hold. */
+        private final ThreadLocal<Batch> batch = new ThreadLocal<>();
+        private final List<Batch> batches = new ArrayList<>();
 
         Npy(Path target, DType dtype, Shape shape) {
             super(target, dtype, shape);
@@ -87,28 +94,52 @@ public abstract class OutputFile implements TensorSink, AutoCloseable {
         @Override
         public void writeDoubles(long start, double[] src, int n) {
             int item = dtype().itemSize();
-            Scratch scratch = Scratch.of(n);
-            ByteBuffer b = scratch.bytes.clear().limit(n * item);
-            if (dtype() == DType.FLOAT32) {
-                float[] rounded = scratch.floats;
-                for (int i = 0; i < n; i++) {
-                    float f = (float) src[i];
-                    rounded[i] = f == f ? f : Float.NaN;
-                }
-                b.asFloatBuffer().put(rounded, 0, n);
-            } else {
-                double[] copy = scratch.doubles;
-                for (int i = 0; i < n; i++) {
-                    double d = src[i];
-                    copy[i] = d == d ? d : Double.NaN;
-                }
-                b.asDoubleBuffer().put(copy, 0, n);
-            }
+            Batch b = batch(n);
+            long position = dataStart + start * item;
             try {
-                writeFully(b, dataStart + start * item);
+                if (b.bytes.position() > 0
+                        && (b.position + b.bytes.position() != position || b.bytes.remaining() < n * item)) {
+                    b.flush();
+                }
+                if (b.bytes.position() == 0) {
+                    b.position = position;
+                }
+                if (dtype() == DType.FLOAT32) {
+                    for (int i = 0; i < n; i++) {
+                        float f = (float) src[i];
+                        b.floats[i] = f == f ? f : Float.NaN;
+                    }
+                    b.bytes.asFloatBuffer().put(b.floats, 0, n);
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        double d = src[i];
+                        b.doubles[i] = d == d ? d : Double.NaN;
+                    }
+                    b.bytes.asDoubleBuffer().put(b.doubles, 0, n);
+                }
+                b.bytes.position(b.bytes.position() + n * item);
             } catch (IOException e) {
                 throw failed(e);
             }
+        }
+
+        private Batch batch(int n) {
+            Batch b = batch.get();
+            if (b == null || b.floats.length < n) {
+                if (b != null) {
+                    try {
+                        b.flush();
+                    } catch (IOException e) {
+                        throw failed(e);
+                    }
+                }
+                b = new Batch(Math.max(n, BATCH_BYTES / Double.BYTES));
+                batch.set(b);
+                synchronized (batches) {
+                    batches.add(b);
+                }
+            }
+            return b;
         }
 
         private void writeFully(ByteBuffer b, long position) throws IOException {
@@ -117,9 +148,43 @@ public abstract class OutputFile implements TensorSink, AutoCloseable {
             }
         }
 
+        /**
+         * One writing thread's elements not yet in the file: adjacent blocks are gathered and
+         * written together, since a write per block would be a system call per 8 KB, and threads
+         * writing one file queue on its lock. The bytes are a little-endian direct buffer, which a
+         * channel writes as it is, where a heap buffer would be copied into one first; the arrays
+         * are kept across blocks, since fresh ones would be hundreds of MB of garbage on a big output.
+         */
+        private final class Batch {
+            final float[] floats;
+            final double[] doubles;
+            final ByteBuffer bytes;
+            /** Where bytes[0] goes in the file. */
+            long position;
+
+            Batch(int elements) {
+                floats = new float[elements];
+                doubles = new double[elements];
+                bytes = ByteBuffer.allocateDirect(Math.max(BATCH_BYTES, elements * Double.BYTES))
+                        .order(ByteOrder.LITTLE_ENDIAN);
+            }
+
+            void flush() throws IOException {
+                bytes.flip();
+                writeFully(bytes, position);
+                bytes.clear();
+            }
+        }
+
         @Override
         public void commit() {
             try {
+                // The writing threads have finished (their evaluation returned): their batches are ours.
+                synchronized (batches) {
+                    for (Batch b : batches) {
+                        b.flush();
+                    }
+                }
                 long size = dataStart + shape().count() * dtype().itemSize();
                 if (channel.size() != size) {
                     throw new IOException("wrote " + channel.size() + " bytes, expected " + size);
@@ -142,34 +207,6 @@ public abstract class OutputFile implements TensorSink, AutoCloseable {
                 // the temporary file is deleted next, whatever its state
             }
             pending.close();
-        }
-    }
-
-    /**
-     * A writing thread's arrays, kept across blocks: a fresh array per block would be hundreds of
-     * MB of garbage on a big output, each page of it first touched (a page fault) before the
-     * collector recycles it. The bytes are a little-endian direct buffer, which a channel writes
-     * as it is, where a heap buffer would be copied into one first.
-     */
-    private static final class Scratch {
-        private static final ThreadLocal<Scratch> MINE = new ThreadLocal<>();
-        final float[] floats;
-        final double[] doubles;
-        final ByteBuffer bytes;
-
-        private Scratch(int n) {
-            floats = new float[n];
-            doubles = new double[n];
-            bytes = ByteBuffer.allocateDirect(n * Double.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        }
-
-        static Scratch of(int n) {
-            Scratch s = MINE.get();
-            if (s == null || s.floats.length < n) {
-                s = new Scratch(Math.max(n, 1 << 11));
-                MINE.set(s);
-            }
-            return s;
         }
     }
 

@@ -109,7 +109,7 @@ public final class FocalEvaluation {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Runnable work = () -> {
             try {
-                Worker worker = new Worker(perRange, lossOut, gradOut, topK);
+                Worker worker = new Worker(lossOut, gradOut, topK);
                 for (int i = next.getAndIncrement(); i < ranges && failure.get() == null; i = next.getAndIncrement()) {
                     partial[i] = worker.range(i * perRange, Math.min(anchors, (i + 1) * perRange));
                 }
@@ -146,11 +146,7 @@ public final class FocalEvaluation {
         return total;
     }
 
-    /**
-     * One thread's working arrays, kept across its ranges. Outputs are collected for a whole range
-     * and written once: a write per block would be a system call per 8 KB, and with several
-     * threads writing one file those calls queue on the file's lock.
-     */
+    /** One thread's working arrays, kept across its ranges. */
     private final class Worker {
         private final TensorSink lossOut;
         private final TensorSink gradOut;
@@ -161,11 +157,10 @@ public final class FocalEvaluation {
         private final double[] w;
         private final double[] loss;
         private final double[] focal;
+        private final double[] grad;
         private final float[] scratch;
-        private final double[] rangeLoss;
-        private final double[] rangeGrad;
 
-        Worker(long anchorsPerRange, TensorSink lossOut, TensorSink gradOut, int topK) {
+        Worker(TensorSink lossOut, TensorSink gradOut, int topK) {
             this.lossOut = lossOut;
             this.gradOut = gradOut;
             this.topK = topK;
@@ -175,22 +170,18 @@ public final class FocalEvaluation {
             w = new double[cap];
             loss = new double[cap];
             focal = new double[cap];
+            grad = gradOut != null ? new double[cap] : null;
             scratch = new float[cap];
-            int rangeCap = Math.toIntExact(Math.min(anchorsPerRange, anchors()) * classes);
-            rangeLoss = lossOut != null ? new double[rangeCap] : null;
-            rangeGrad = gradOut != null ? new double[rangeCap] : null;
         }
 
         LossAccumulator range(long from, long to) {
             LossAccumulator acc = new LossAccumulator(classes, topK, samples);
             long perSample = samples == 0 ? 1 : Math.max(1, anchors() / samples);
             WeightCursor weightsAt = new WeightCursor(from);
-            long rangeFirst = from * classes;
             for (long a0 = from; a0 < to; a0 += blockAnchors) {
                 int na = (int) Math.min(blockAnchors, to - a0);
                 int n = na * classes;
                 long first = a0 * classes;
-                int at = (int) (first - rangeFirst);
                 logits.readDoubles(first, x, n, scratch);
                 targets.readDoubles(first, t, n, scratch);
                 weightsAt.read(a0, na, w, scratch);
@@ -202,20 +193,14 @@ public final class FocalEvaluation {
                 }
                 acc.addBlock(a0, na, x, t, w, loss, focal, perSample);
                 if (lossOut != null) {
-                    System.arraycopy(loss, 0, rangeLoss, at, n);
+                    lossOut.writeDoubles(first, loss, n);
                 }
                 if (gradOut != null) {
                     for (int i = 0; i < n; i++) {
-                        rangeGrad[at + i] = FocalMath.gradient(x[i], t[i], w[i], gamma, alpha) * scale;
+                        grad[i] = FocalMath.gradient(x[i], t[i], w[i], gamma, alpha) * scale;
                     }
+                    gradOut.writeDoubles(first, grad, n);
                 }
-            }
-            int count = (int) ((to - from) * classes);
-            if (lossOut != null) {
-                lossOut.writeDoubles(rangeFirst, rangeLoss, count);
-            }
-            if (gradOut != null) {
-                gradOut.writeDoubles(rangeFirst, rangeGrad, count);
             }
             return acc;
         }
