@@ -56,12 +56,16 @@ public final class Main implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
     }
 
-    public static void main(String[] args) {
+    static {
         // picocli registers converters for java.time and java.sql types by reflection, which loads
         // and initialises those packages (~9 ms of each start-up); no focal option has such a type.
+        // Here rather than in main, so that CdsTraining's runs, and the tests', start the same way.
         if (System.getProperty(CONVERTER_EXCLUDES) == null) {
             System.setProperty(CONVERTER_EXCLUDES, "java\\.(time|sql)\\..*");
         }
+    }
+
+    public static void main(String[] args) {
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 

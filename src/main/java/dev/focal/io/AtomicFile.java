@@ -16,9 +16,10 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Writes a file so that readers only ever see the old content or the complete new one: the
- * bytes go to a hidden temporary file in the target's directory, are forced to disk when FOCAL_FSYNC=1 (see {@link #force}), and the
- * temporary file is renamed over the target. On failure, and on SIGINT/SIGTERM, the temporary
- * file is removed; a SIGKILL can leave it behind, but never touches the target name.
+ * bytes go to a hidden temporary file in the target's directory, are forced to disk when
+ * FOCAL_FSYNC=1 (see {@link #force}), and the temporary file is renamed over the target. On
+ * failure, and on SIGINT/SIGTERM, the temporary file is removed; a SIGKILL can leave it behind,
+ * but never touches the target name.
  */
 public final class AtomicFile {
     /** Writes the file's content to the stream it is given. */

@@ -58,8 +58,9 @@ final class JsonReader {
     static Tensor member(Path path, String name, String key, Outline bundle) {
         String where = name + ":" + IoErrors.shown(key);
         Outline.Plain plain = bundle.plain.get(key);
-        if (plain != null) {
-            return plain.tensor();
+        Tensor firstPass = plain == null ? null : plain.take();
+        if (firstPass != null) {
+            return firstPass;
         }
         return parse(path, where, p -> {
             p.nextToken();
@@ -219,15 +220,16 @@ final class JsonReader {
         private String dtype;
 
         /**
-         * A plain member as the first pass read it: its values, or why they are not a tensor. The
-         * failure is kept, not thrown, so that one bad member spoils only itself.
+         * A plain member as the first pass read it: its tensor until it is taken, or why the
+         * values are not a tensor. The failure is kept, not thrown, so that one bad member spoils
+         * only itself.
          */
         static final class Plain {
-            private final JsonArray values;
+            private Tensor tensor;
             private final FocalException failure;
 
-            private Plain(JsonArray values, FocalException failure) {
-                this.values = values;
+            private Plain(Tensor tensor, FocalException failure) {
+                this.tensor = tensor;
                 this.failure = failure;
             }
 
@@ -235,7 +237,7 @@ final class JsonReader {
             static Plain read(JsonParser p, String where) throws IOException {
                 JsonStreamContext around = p.getParsingContext().getParent();
                 try {
-                    return new Plain(JsonArray.read(p, where, null), null);
+                    return new Plain(JsonArray.read(p, where, null).toTensor(), null);
                 } catch (FocalException e) {
                     // The values are refused, not the JSON: step to the member's closing token,
                     // unless the JSON past the refusal cannot be read either.
@@ -250,12 +252,17 @@ final class JsonReader {
                 }
             }
 
-            /** A fresh tensor on every call, as a pass of its own would give. */
-            Tensor tensor() {
+            /**
+             * The tensor, once: the bundle does not keep a second copy of what its reader holds,
+             * and a later request reads the member again in a pass of its own (null here).
+             */
+            Tensor take() {
                 if (failure != null) {
                     throw failure;
                 }
-                return values.toTensor();
+                Tensor t = tensor;
+                tensor = null;
+                return t;
             }
         }
 

@@ -125,7 +125,7 @@ public abstract class OutputFile implements TensorSink, AutoCloseable {
 
         private Batch batch(int n) {
             Batch b = batch.get();
-            if (b == null || b.floats.length < n) {
+            if (b == null || b.capacity() < n) {
                 if (b != null) {
                     try {
                         b.flush();
@@ -133,7 +133,7 @@ public abstract class OutputFile implements TensorSink, AutoCloseable {
                         throw failed(e);
                     }
                 }
-                b = new Batch(Math.max(n, BATCH_BYTES / Double.BYTES));
+                b = new Batch(Math.max(n, BATCH_BYTES / dtype().itemSize()));
                 batch.set(b);
                 synchronized (batches) {
                     batches.add(b);
@@ -156,6 +156,7 @@ public abstract class OutputFile implements TensorSink, AutoCloseable {
          * are kept across blocks, since fresh ones would be hundreds of MB of garbage on a big output.
          */
         private final class Batch {
+            /** The block as it is written, in the output's dtype: one of the two, the other null. */
             final float[] floats;
             final double[] doubles;
             final ByteBuffer bytes;
@@ -163,10 +164,15 @@ public abstract class OutputFile implements TensorSink, AutoCloseable {
             long position;
 
             Batch(int elements) {
-                floats = new float[elements];
-                doubles = new double[elements];
-                bytes = ByteBuffer.allocateDirect(Math.max(BATCH_BYTES, elements * Double.BYTES))
+                boolean f32 = dtype() == DType.FLOAT32;
+                floats = f32 ? new float[elements] : null;
+                doubles = f32 ? null : new double[elements];
+                bytes = ByteBuffer.allocateDirect(Math.max(BATCH_BYTES, elements * dtype().itemSize()))
                         .order(ByteOrder.LITTLE_ENDIAN);
+            }
+
+            int capacity() {
+                return floats != null ? floats.length : doubles.length;
             }
 
             void flush() throws IOException {

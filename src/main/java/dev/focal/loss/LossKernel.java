@@ -2,8 +2,9 @@ package dev.focal.loss;
 
 /**
  * Computes the per-element loss and focal factor q^gamma of a block of elements. Implementations
- * differ in speed, not in meaning: the scalar kernel is the reference, the vector kernel (where
- * the JDK's incubating Vector API is present) is held to the same tests.
+ * differ in speed, not in meaning, and are held to the same accuracy tests: {@link #SCALAR}
+ * (FocalMath), {@link #POLYNOMIAL}, and the vector kernel where the JDK's incubating Vector API
+ * is present, which {@link Kernels} chooses between.
  */
 public interface LossKernel {
     /** A short name for diagnostics: {@code scalar}, {@code vector (4 x double)}. */

@@ -365,6 +365,14 @@ class ReliabilityCliTest {
                     r.err.lines().filter(l -> l.startsWith("focal:")).collect(Collectors.toList()), r.toString());
         }
 
+        /** Exit 4 with one line naming the output and the problem, the old file intact, nothing else left beside it. */
+        private void assertWriteRefused(Child.Result r, Path out, String problem) throws IOException {
+            assertEquals(4, r.code, r.toString());
+            assertEquals("focal: " + out + ": cannot write: " + problem + "\n", r.err);
+            assertEquals("old", Files.readString(out));
+            assertEquals(List.of(out), list(out.getParent()));
+        }
+
         /** A file size limit (ulimit -f, which works without root) fails writes the same way. */
         @Test
         void aFileSizeLimitIsExitFourAndLeavesNoLitter() throws Exception {
@@ -376,10 +384,7 @@ class ReliabilityCliTest {
             String java = Child.javaCommand(List.of()).stream().map(Child::quote).collect(Collectors.joining(" "));
             // 1024 blocks of 512 (POSIX sh) or 1024 bytes: well under the 4 MiB output
             Child.Result r = Child.exec(List.of("sh", "-c", "ulimit -f 1024 && exec " + java + " convert " + in + " " + out));
-            assertEquals(4, r.code, r.toString());
-            assertEquals("focal: " + out + ": cannot write: file too large\n", r.err);
-            assertEquals("old", Files.readString(out));
-            assertEquals(List.of(out), list(dir));
+            assertWriteRefused(r, out, "file too large");
         }
 
         /** A directory that cannot be written to: exit 4, one line, the old file intact, nothing left. */
@@ -393,10 +398,7 @@ class ReliabilityCliTest {
                 List<String> prefix = Child.permissionsEnforced(dir.resolve("probe"));
                 Child.Result r = Child.run(prefix, List.of(), "convert", NPY.resolve("vec_f4.npy").toString(),
                         out.toString());
-                assertEquals(4, r.code, r.toString());
-                assertEquals("focal: " + out + ": cannot write: permission denied\n", r.err);
-                assertEquals("old", Files.readString(out));
-                assertEquals(List.of(out), list(dir));
+                assertWriteRefused(r, out, "permission denied");
             } finally {
                 Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
             }
@@ -414,10 +416,7 @@ class ReliabilityCliTest {
             String script = "mount --bind " + dir + " " + dir + " && mount -o remount,ro,bind " + dir + " || exit 99\n"
                     + "exec " + java + " convert " + NPY.resolve("vec_f4.npy") + " " + out + "\n";
             Child.Result r = Child.exec(List.of("unshare", "-m", "sh", "-c", script));
-            assertEquals(4, r.code, r.toString());
-            assertEquals("focal: " + out + ": cannot write: read-only file system\n", r.err);
-            assertEquals("old", Files.readString(out));
-            assertEquals(List.of(out), list(dir));
+            assertWriteRefused(r, out, "read-only file system");
         }
 
         /** An output that is a directory is refused before any work, and the directory is left alone. */
