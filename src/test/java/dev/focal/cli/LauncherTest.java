@@ -1,0 +1,128 @@
+package dev.focal.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * bin/focal's own work, run in a copy of the project layout whose jar is made here from the
+ * compiled classes (the real jar is only packaged after the tests): the class-data-sharing file
+ * it records on first use, and uses and remakes when stale (FOCAL_CDS), and the Vector API
+ * module's stderr notice, which it filters out while passing the exit code on (FOCAL_VECTOR).
+ */
+class LauncherTest {
+    @TempDir
+    Path root;
+    private Path jar;
+
+    @BeforeEach
+    void layOutAProject() throws IOException {
+        Path bin = Files.createDirectories(root.resolve("bin"));
+        Files.copy(Paths.get("bin", "focal"), bin.resolve("focal"));
+        Files.createSymbolicLink(root.resolve("samples"), Paths.get("samples").toAbsolutePath());
+        jar = Files.createDirectories(root.resolve("target")).resolve("focal.jar");
+        writeJar(jar);
+    }
+
+    /** The compiled classes (focal's and picocli's), and jackson's jars on the manifest's Class-Path. */
+    private static void writeJar(Path jar) throws IOException {
+        Manifest manifest = new Manifest();
+        Attributes a = manifest.getMainAttributes();
+        a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        a.put(Attributes.Name.MAIN_CLASS, Main.class.getName());
+        a.put(Attributes.Name.CLASS_PATH, Stream.of(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(e -> e.contains("jackson") && e.endsWith(".jar"))
+                .map(e -> Paths.get(e).toUri().toString()).collect(Collectors.joining(" ")));
+        Path classes = Paths.get("target", "classes");
+        try (OutputStream file = Files.newOutputStream(jar);
+             JarOutputStream out = new JarOutputStream(file, manifest);
+             Stream<Path> tree = Files.walk(classes)) {
+            for (Path p : (Iterable<Path>) tree.filter(Files::isRegularFile)::iterator) {
+                out.putNextEntry(new JarEntry(classes.relativize(p).toString().replace(File.separatorChar, '/')));
+                Files.copy(p, out);
+                out.closeEntry();
+            }
+        }
+    }
+
+    private ReliabilityCliTest.Child.Result focal(String env, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("env", "JAVA_HOME=" + System.getProperty("java.home")));
+        if (!env.isEmpty()) {
+            cmd.addAll(List.of(env.split(" ")));
+        }
+        cmd.add(root.resolve("bin").resolve("focal").toString());
+        cmd.addAll(List.of(args));
+        return ReliabilityCliTest.Child.exec(cmd);
+    }
+
+    private List<Path> cdsFiles() throws IOException {
+        try (Stream<Path> files = Files.list(root.resolve("target"))) {
+            return files.filter(p -> p.getFileName().toString().matches("focal-\\d+\\.(jsa|aot)"))
+                    .collect(Collectors.toList());
+        }
+    }
+
+    @Test
+    void theFirstRunRecordsAClassDataFileThatLaterRunsMapAndAStaleOneIsMadeAgain() throws Exception {
+        ReliabilityCliTest.Child.Result first = focal("", "--version");
+        assertEquals(0, first.code, first.toString());
+        assertTrue(first.out.startsWith("focal "), first.toString());
+        assertEquals("", first.err);
+        List<Path> made = cdsFiles();
+        assertEquals(1, made.size(), made.toString());
+        FileTime recorded = Files.getLastModifiedTime(made.get(0));
+
+        // Class loading shows where each class came from: focal's own from the shared file.
+        ReliabilityCliTest.Child.Result later = focal("JAVA_OPTS=-Xlog:class+load=info", "--version");
+        assertEquals(0, later.code, later.toString());
+        assertTrue(later.out.contains("dev.focal.cli.Main source: shared objects file"), later.out);
+        assertEquals(recorded, Files.getLastModifiedTime(made.get(0)), "an up-to-date file is kept");
+
+        // A jar newer than the file (a rebuild) makes it stale.
+        Files.setLastModifiedTime(jar, FileTime.fromMillis(recorded.toMillis() + 60_000));
+        ReliabilityCliTest.Child.Result rebuilt = focal("", "--version");
+        assertEquals(0, rebuilt.code, rebuilt.toString());
+        assertEquals(made, cdsFiles());
+        assertNotEquals(recorded, Files.getLastModifiedTime(made.get(0)), "a stale file is made again");
+    }
+
+    @Test
+    void withoutClassDataSharingNothingIsRecorded() throws Exception {
+        ReliabilityCliTest.Child.Result r = focal("FOCAL_CDS=0", "--version");
+        assertEquals(0, r.code, r.toString());
+        assertTrue(r.out.startsWith("focal "), r.toString());
+        assertEquals(List.of(), cdsFiles());
+    }
+
+    @Test
+    void theVectorModulesNoticeIsFilteredAndTheExitCodePassedOn() throws Exception {
+        ReliabilityCliTest.Child.Result r = focal("FOCAL_CDS=0 FOCAL_VECTOR=1", "eval", "--no-such-option");
+        assertEquals(2, r.code, r.toString());
+        assertEquals("", r.out);
+        assertEquals("focal: Unknown option: '--no-such-option' (see 'focal eval --help')\n", r.err);
+
+        ReliabilityCliTest.Child.Result ok = focal("FOCAL_CDS=0 FOCAL_VECTOR=1", "eval", "samples/tiny.json");
+        assertEquals(0, ok.code, ok.toString());
+        assertEquals("", ok.err);
+        assertTrue(ok.out.startsWith("focal loss  gamma=2  alpha=0.25  shape=(1, 4, 3)"), ok.out);
+    }
+}
