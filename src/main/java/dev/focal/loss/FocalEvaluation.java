@@ -230,10 +230,12 @@ public final class FocalEvaluation {
             }
             if (weightLayout == Layout.PER_ANCHOR) {
                 weights.readDoubles(firstAnchor, perAnchor, count, scratch);
-                for (int j = 0, i = 0; j < count; j++) {
-                    double v = perAnchor[j];
-                    for (int c = 0; c < classes; c++) {
-                        w[i++] = v;
+                // Flat rather than nested: C2 wraps a loop of tiny, unknown trip count in costly pre- and post-loops.
+                for (int i = 0, j = 0, c = 1, n = count * classes; i < n; i++, c++) {
+                    w[i] = perAnchor[j];
+                    if (c == classes) {
+                        c = 0;
+                        j++;
                     }
                 }
                 return;

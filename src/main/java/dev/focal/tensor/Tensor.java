@@ -157,11 +157,15 @@ public final class Tensor implements TensorSink {
     @Override
     public void writeDoubles(long start, double[] src, int n) {
         if (!fortranOrder && dtype == DType.FLOAT32) {
-            float[] rounded = new float[n];
-            for (int i = 0; i < n; i++) {
-                rounded[i] = (float) src[i];
+            // In chunks: a block-sized array per call cost more to allocate and zero than the conversion.
+            float[] rounded = new float[Math.min(n, 256)];
+            for (int done = 0; done < n; done += rounded.length) {
+                int k = Math.min(rounded.length, n - done);
+                for (int i = 0; i < k; i++) {
+                    rounded[i] = (float) src[done + i];
+                }
+                storage.putFloats((start + done) * Float.BYTES, rounded, 0, k);
             }
-            storage.putFloats(start * Float.BYTES, rounded, 0, n);
         } else if (!fortranOrder && dtype == DType.FLOAT64) {
             storage.putDoubles(start * Double.BYTES, src, 0, n);
         } else {
