@@ -58,11 +58,17 @@ public final class PolynomialMath {
      * correct to half an ulp thanks to the split ln 2; the Taylor polynomial of degree 13 is within
      * 1e-17 relative there. A loop over arrays rather than a function of one element: the JIT's
      * quick compiler, which runs short evaluations, would not inline a function this long.
+     *
+     * <p>Two loops, the arithmetic and then the scaling by 2^k, which goes through the bits of
+     * {@code shifted} (kept in {@code scratch}): with the bit casts or the cut-off in it, C2 leaves
+     * a loop scalar, without them it vectorises the first loop, 2.6x faster. The cut-off is
+     * applied in the second loop, after the fact: past it the first loop's figures are garbage
+     * (the exponent wraps) and are replaced by 0, which is what the polynomial gives at the
+     * cut-off itself, so the vector kernel, which clamps first, gets the same bits.
      */
-    static void expNegAbs(double[] x, int from, int to, double[] e) {
+    static void expNegAbs(double[] x, int from, int to, double[] e, double[] scratch) {
         for (int i = from; i < to; i++) {
-            double a = Math.abs(x[i]);
-            double y = -(a > EXP_CUTOFF ? EXP_CUTOFF : a);
+            double y = -Math.abs(x[i]);
             double shifted = Math.fma(y, LOG2_E, ROUNDER);
             double k = shifted - ROUNDER;
             double r = Math.fma(k, -LN2_LO, Math.fma(k, -LN2_HI, y));
@@ -70,11 +76,14 @@ public final class PolynomialMath {
             double r2 = r * r;
             double even = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(r2, E12, E10), r2, E8), r2, E6), r2, E4), r2, E2);
             double odd = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(r2, E13, E11), r2, E9), r2, E7), r2, E5), r2, E3);
-            double expR = Math.fma(Math.fma(odd, r, even), r2, r) + 1;
+            e[i] = Math.fma(Math.fma(odd, r, even), r2, r) + 1;
+            scratch[i] = shifted;
+        }
+        for (int i = from; i < to; i++) {
             // The sum's low 12 bits are k (two's complement), and the shift drops all bits above.
-            long scale = (Double.doubleToRawLongBits(shifted) + (1023 + SCALE_SPLIT)) << 52;
+            long scale = (Double.doubleToRawLongBits(scratch[i]) + (1023 + SCALE_SPLIT)) << 52;
             // For a subnormal result the first product is exact (normal) and the second rounds once.
-            e[i] = expR * Double.longBitsToDouble(scale) * TWO_TO_MINUS_SPLIT;
+            e[i] = Math.abs(x[i]) > EXP_CUTOFF ? 0 : e[i] * Double.longBitsToDouble(scale) * TWO_TO_MINUS_SPLIT;
         }
     }
 
@@ -103,7 +112,7 @@ public final class PolynomialMath {
     public static void evaluate(double[] x, double[] t, double[] w, int from, int to, double gamma, double alpha,
                                 double[] loss, double[] focal) {
         // Three passes, as the vector kernel makes them: e and log1p(e) go through the outputs.
-        expNegAbs(x, from, to, focal);
+        expNegAbs(x, from, to, focal, loss);
         log1p(focal, from, to, loss);
         double negativeWeight = 1 - alpha;
         for (int i = from; i < to; i++) {

@@ -73,7 +73,8 @@ class VectorKernelTest {
     void vectorKernelAndItsScalarTwinAreBitIdentical() {
         SplittableRandom rnd = new SplittableRandom(11);
         double[] specials = {0.0, -0.0, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 1e300,
-            -1e300, 745.2, -745.2, 17.5, -17.5, Double.MIN_VALUE, 88.7, -104};
+            -1e300, 745.2, -745.2, 17.5, -17.5, Double.MIN_VALUE, 88.7, -104, 746, -746, Math.nextUp(746.0),
+            Math.nextDown(-746.0), 1077, -1e20};
         int n = 4099; // not a multiple of any lane count: the tail runs too
         double[] x = new double[n];
         double[] t = new double[n];
