@@ -3,7 +3,8 @@ package dev.focal.loss;
 /**
  * The loss with exp and log1p as short polynomials, operation for operation what
  * {@code dev.focal.loss.vector.VectorKernel} does in each of its lanes: the same constants, the
- * same fused multiply-adds, the same association, the same three passes. Java's arithmetic is
+ * same fused multiply-adds, the same association, the same passes (exp, log1p, the rest; the exp
+ * here in two loops, see {@link #expNegAbs}). Java's arithmetic is
  * exactly IEEE, so the two give bit-identical results, and an evaluation may hand any block to
  * either kernel (the vector one once the JIT has compiled it) without its output or sums
  * depending on which did what. The exp is within 1 double ulp of Math.exp down to the

@@ -42,9 +42,10 @@ public final class LossAccumulator {
     /**
      * Adds a block of {@code count} whole anchors laid out [anchor][class] from index 0 of the
      * arrays; {@code firstAnchor} is the first one's anchor index. Within a block (a few thousand
-     * elements) the sums are plain double additions in index order, held in locals; they are
-     * folded into the compensated totals once per block, which keeps the per-element cost low and
-     * the result independent of how blocks are spread over threads.
+     * elements) the sums are plain double additions in a fixed order (index order, but for the
+     * per-class sums, see {@link #classSum}), held in locals; they are folded into the compensated
+     * totals once per block, which keeps the per-element cost low and the result independent of
+     * how blocks are spread over threads.
      */
     public void addBlock(long firstAnchor, int count, double[] x, double[] t, double[] w, double[] loss,
                          double[] focal, long anchorsPerSample) {

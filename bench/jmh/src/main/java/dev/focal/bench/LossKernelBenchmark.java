@@ -99,7 +99,7 @@ public class LossKernelBenchmark {
     private void run(int part) {
         int from = (int) ((long) BLOCKS * part / threads);
         int to = (int) ((long) BLOCKS * (part + 1) / threads);
-        boolean cached = x.length < BLOCKS;
+        boolean cached = resident.equals("cache");
         for (int b = from; b < to; b++) {
             int k = cached ? part * CACHED_BLOCKS + b % CACHED_BLOCKS : b;
             lossKernel.evaluate(x[k], t[k], w[k], BLOCK, 2.0, 0.25, loss[k], focal[k]);
