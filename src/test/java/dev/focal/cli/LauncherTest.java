@@ -17,6 +17,8 @@ import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -103,6 +105,25 @@ class LauncherTest {
         assertEquals(0, rebuilt.code, rebuilt.toString());
         assertEquals(made, cdsFiles());
         assertNotEquals(recorded, Files.getLastModifiedTime(made.get(0)), "a stale file is made again");
+    }
+
+    /**
+     * The launcher tunes the JIT for methods it names (CompileCommand); a renamed class or method
+     * would silently lose the tuning, since the JVM is told to be quiet about patterns.
+     */
+    @Test
+    void theMethodsTheLauncherTunesExist() throws Exception {
+        String script = Files.readString(Paths.get("bin", "focal"));
+        Matcher m = Pattern.compile("'?(dev\\.focal\\.[\\w.$]+)::([\\w*]+)").matcher(script);
+        int named = 0;
+        while (m.find()) {
+            Class<?> c = Class.forName(m.group(1), false, getClass().getClassLoader());
+            String method = m.group(2);
+            assertTrue(method.equals("*") || Stream.of(c.getDeclaredMethods()).anyMatch(d -> d.getName().equals(method)),
+                    m.group());
+            named++;
+        }
+        assertTrue(named >= 7, "the launcher names the pass's hot methods and the vector kernel: " + named);
     }
 
     @Test
