@@ -33,11 +33,17 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LauncherTest {
     @TempDir
-    Path root;
+    Path temp;
+    private Path root;
     private Path jar;
 
     @BeforeEach
     void layOutAProject() throws IOException {
+        layOutAProjectIn("focal");
+    }
+
+    private void layOutAProjectIn(String name) throws IOException {
+        root = temp.resolve(name);
         Path bin = Files.createDirectories(root.resolve("bin"));
         Files.copy(Paths.get("bin", "focal"), bin.resolve("focal"));
         Files.createSymbolicLink(root.resolve("samples"), Paths.get("samples").toAbsolutePath());
@@ -124,6 +130,22 @@ class LauncherTest {
             named++;
         }
         assertTrue(named >= 7, "the launcher names the pass's hot methods and the vector kernel: " + named);
+    }
+
+    /**
+     * Every path the launcher hands java must survive a space. (JDK 17 then maps the archive's
+     * JDK classes but loads focal's from the jar: it is still made, and the runs still work.)
+     */
+    @Test
+    void aProjectWhosePathHoldsASpaceRuns() throws Exception {
+        layOutAProjectIn("focal project");
+        for (String run : List.of("records the class-data file", "maps it")) {
+            ReliabilityCliTest.Child.Result r = focal("", "eval", "samples/tiny.json");
+            assertEquals(0, r.code, run + ": " + r);
+            assertEquals("", r.err, run);
+            assertTrue(r.out.startsWith("focal loss  gamma=2  alpha=0.25  shape=(1, 4, 3)"), run + ": " + r.out);
+            assertEquals(1, cdsFiles().size(), run + ": " + cdsFiles());
+        }
     }
 
     @Test
