@@ -15,6 +15,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -46,22 +47,15 @@ class AtomicFileTest {
         }
     }
 
-    @ParameterizedTest(name = "{0} bytes")
-    @ValueSource(ints = {100, (int) AtomicFile.SET_ASIDE_BYTES - 1, (int) AtomicFile.SET_ASIDE_BYTES, 3 << 20})
-    void replacesAnOldTargetAndLeavesNothingElse(int size) throws IOException {
+    @ParameterizedTest(name = "{0} bytes, an old target: {1}")
+    @CsvSource({"100, true", "1048575, true", "1048576, true", "3145728, true", "100, false", "3145728, false"})
+    void replacesOrCreatesTheTargetAndLeavesNothingElse(int size, boolean oldTarget) throws IOException {
+        assertEquals(1 << 20, AtomicFile.SET_ASIDE_BYTES, "the sizes above straddle it");
         Path target = dir.resolve("out.npy");
-        Files.write(target, bytes(5000, 1));
+        if (oldTarget) {
+            Files.write(target, bytes(5000, 1));
+        }
         byte[] content = bytes(size, 2);
-        commit(target, content);
-        assertArrayEquals(content, Files.readAllBytes(target));
-        assertEquals(List.of(target), listing());
-    }
-
-    @ParameterizedTest(name = "{0} bytes")
-    @ValueSource(ints = {100, 3 << 20})
-    void createsAnAbsentTarget(int size) throws IOException {
-        Path target = dir.resolve("new.npy");
-        byte[] content = bytes(size, 3);
         commit(target, content);
         assertArrayEquals(content, Files.readAllBytes(target));
         assertEquals(List.of(target), listing());
