@@ -1,17 +1,32 @@
 package dev.focal.loss;
 
+import dev.focal.stats.LossAccumulator;
+
 /**
- * Gets the vector kernel compiled on a side thread, and says when it is. Vector API code runs
- * hundreds of times slower than scalar code until the JIT's optimising compiler has compiled it,
- * which on two cores takes a good part of a second; handing it the data before then would stall
- * the whole evaluation. So the evaluation computes with the vector kernel's scalar twin
- * ({@link PolynomialMath}, bit-identical) until this thread has seen the vector kernel run at
- * compiled speed, and with the vector kernel from then on. Which kernel took which block never
- * shows in the results. Started before the command line is parsed, so the compiling overlaps
- * the single-threaded start-up.
+ * Gets the pass's hot code compiled on a side thread while the command line is parsed and the
+ * files opened, so that the compiling overlaps the single-threaded start-up.
+ * <p>
+ * The vector kernel, when its module is present: Vector API code runs hundreds of times slower
+ * than scalar code until the JIT's optimising compiler has compiled it, which on two cores takes
+ * a good part of a second; handing it the data before then would stall the whole evaluation. So
+ * the evaluation computes with the vector kernel's scalar twin ({@link PolynomialMath},
+ * bit-identical) until this thread has seen the vector kernel run at compiled speed, and with the
+ * vector kernel from then on. Which kernel took which block never shows in the results.
+ * <p>
+ * Otherwise the scalar twin and the accumulators, when the launcher asks for it (system property
+ * {@value #WARM_SCALAR}, set where the optimising compiler runs and compiles those methods early):
+ * their compilations are then done before the first block instead of during the first ~60 ms of
+ * the pass. The synthetic block has positive, negative and ignored anchors and a sample boundary,
+ * so that the compiled code has seen every branch that real data takes.
  */
 public final class WarmUp {
-    private static final int ELEMENTS = 512;
+    /** The system property, true or false, that asks for the scalar warm-up. */
+    public static final String WARM_SCALAR = "focal.warmScalar";
+    /** Whole anchors of {@link #CLASSES} classes. */
+    private static final int ELEMENTS = 510;
+    private static final int CLASSES = 3;
+    /** Enough for the launcher's thresholds (a thirtieth of the usual), not for the default ones. */
+    private static final int SCALAR_CALLS = 40;
     /** Compiled code takes ~4 ns an element here, the interpreter and C1's code 50 and more. */
     private static final long FAST_NANOS = 12L * ELEMENTS;
     /** Consecutive fast calls needed: one can be fast by luck, three cannot. */
@@ -25,14 +40,18 @@ public final class WarmUp {
     private WarmUp() {
     }
 
-    /** Starts compiling the vector kernel, once per JVM; nothing when its module is absent. */
+    /**
+     * Starts compiling, once per JVM, the vector kernel when its module is present, else the
+     * scalar kernel and the accumulators when {@value #WARM_SCALAR} is true, else nothing.
+     */
     public static synchronized void start() {
         LossKernel vector = Kernels.vector();
-        if (started || vector == null) {
+        Runnable heat = vector != null ? () -> heat(vector) : Boolean.getBoolean(WARM_SCALAR) ? WarmUp::heatScalar : null;
+        if (started || heat == null) {
             return;
         }
         started = true;
-        Thread thread = new Thread(() -> heat(vector), "focal-warm-up");
+        Thread thread = new Thread(heat, "focal-warm-up");
         thread.setDaemon(true);
         thread.start();
     }
@@ -42,22 +61,51 @@ public final class WarmUp {
         return ready;
     }
 
-    private static void heat(LossKernel vector) {
-        double[] x = new double[ELEMENTS];
-        double[] t = new double[ELEMENTS];
-        double[] w = new double[ELEMENTS];
-        for (int i = 0; i < ELEMENTS; i++) {
-            x[i] = (i % 97) * 0.1 - 6;
-            t[i] = i % 53 == 0 ? 1 : 0;
-            w[i] = i % 37 == 0 ? 0 : 0.01;
+    /**
+     * A synthetic block of anchors laid out [anchor][class], shaped like a detection head's (the
+     * compiled code is laid out for the branch frequencies it saw): logits spread around the
+     * prior -4.6, one positive anchor in 43 (target 1 on one class, whose logit is raised by 5,
+     * to either side of 0), one ignored anchor in 29 (weight 0), the rest negative.
+     */
+    private static final class Block {
+        final double[] x = new double[ELEMENTS];
+        final double[] t = new double[ELEMENTS];
+        final double[] w = new double[ELEMENTS];
+        final double[] loss = new double[ELEMENTS];
+        final double[] focal = new double[ELEMENTS];
+
+        Block() {
+            for (int i = 0; i < ELEMENTS; i++) {
+                int anchor = i / CLASSES;
+                boolean target = anchor % 43 == 0 && i % CLASSES == anchor % CLASSES;
+                x[i] = -4.6 + ((i * 37) % 97 - 48) * 0.04 + (target ? 5 : 0);
+                t[i] = target ? 1 : 0;
+                w[i] = anchor % 29 == 5 ? 0 : 0.01;
+            }
         }
-        double[] loss = new double[ELEMENTS];
-        double[] focal = new double[ELEMENTS];
+    }
+
+    /** Runs the scalar kernel and the accumulators until compiled; returns the last block's figures. */
+    static LossAccumulator heatScalar() {
+        Block b = new Block();
+        int anchors = ELEMENTS / CLASSES;
+        LossAccumulator acc = null;
+        for (int calls = 0; calls < SCALAR_CALLS; calls++) {
+            LossKernel.POLYNOMIAL.evaluate(b.x, b.t, b.w, ELEMENTS, 2, 0.25, b.loss, b.focal);
+            // Two samples, so that the per-sample sums change sample inside the block.
+            acc = new LossAccumulator(CLASSES, 0, 2);
+            acc.addBlock(0, anchors, b.x, b.t, b.w, b.loss, b.focal, anchors / 2);
+        }
+        return acc;
+    }
+
+    private static void heat(LossKernel vector) {
+        Block b = new Block();
         long start = System.nanoTime();
         int fast = 0;
         for (int calls = 1; fast < FAST_CALLS && System.nanoTime() - start < GIVE_UP_NANOS; calls++) {
             long t0 = System.nanoTime();
-            vector.evaluate(x, t, w, ELEMENTS, 2, 0.25, loss, focal);
+            vector.evaluate(b.x, b.t, b.w, ELEMENTS, 2, 0.25, b.loss, b.focal);
             fast = System.nanoTime() - t0 < FAST_NANOS ? fast + 1 : 0;
             if (calls > EAGER_CALLS && fast == 0) {
                 try {

@@ -10,6 +10,7 @@ import dev.focal.stats.LossAccumulator;
 import dev.focal.tensor.DType;
 import dev.focal.tensor.Shape;
 import dev.focal.tensor.Tensor;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +39,18 @@ class KernelChoiceTest {
             Thread.sleep(20);
         }
         assertTrue(WarmUp.vectorReady(), "the vector kernel should run at compiled speed within a minute");
+    }
+
+    /** The scalar warm-up's block takes every branch of the accumulators that real data takes. */
+    @Test
+    void theScalarWarmUpBlockHasEveryKindOfAnchorAndTwoSamples() {
+        LossAccumulator acc = WarmUp.heatScalar();
+        long positive = acc.anchors(AnchorClass.POSITIVE);
+        long negative = acc.anchors(AnchorClass.NEGATIVE);
+        long ignored = acc.anchors(AnchorClass.IGNORED);
+        assertEquals(List.of(4L, 160L, 6L), List.of(positive, negative, ignored));
+        assertTrue(acc.sampleLoss(0) > 0 && acc.sampleLoss(1) > 0, acc.sampleLoss(0) + " " + acc.sampleLoss(1));
+        assertEquals(acc.totalLoss(), acc.sampleLoss(0) + acc.sampleLoss(1), 1e-12);
     }
 
     @Test
