@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.focal.loss.WarmUp;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -130,6 +131,13 @@ class LauncherTest {
             named++;
         }
         assertTrue(named >= 7, "the launcher names the pass's hot methods and the vector kernel: " + named);
+    }
+
+    /** The system property the launcher sets for the scalar warm-up is the one WarmUp reads. */
+    @Test
+    void theWarmUpPropertyTheLauncherSetsIsTheOneWarmUpReads() throws Exception {
+        String script = Files.readString(Paths.get("bin", "focal"));
+        assertTrue(script.contains("-D" + WarmUp.WARM_SCALAR + "=true"), WarmUp.WARM_SCALAR);
     }
 
     /**
