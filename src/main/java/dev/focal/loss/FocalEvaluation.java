@@ -1,6 +1,6 @@
 package dev.focal.loss;
 
-import dev.focal.stats.AnchorClass;
+import dev.focal.stats.BlockSums;
 import dev.focal.stats.LossAccumulator;
 import dev.focal.tensor.Shape;
 import dev.focal.tensor.Tensor;
@@ -146,32 +146,49 @@ public final class FocalEvaluation {
         return total;
     }
 
-    /** One thread's working arrays, kept across its ranges. */
+    /**
+     * One thread's working arrays, kept across its ranges. A block holds its anchors class by
+     * class ({@code x[c][j]} is class c of anchor j), so that everything an anchor needs is at one
+     * index of a few arrays: the summary's per-anchor work then runs in vector lanes, and one
+     * weight per anchor serves every class without being copied.
+     */
     private final class Worker {
         private final TensorSink lossOut;
         private final TensorSink gradOut;
         private final int topK;
         private final int blockAnchors = Math.max(1, BLOCK_ELEMENTS / classes);
-        private final double[] x;
-        private final double[] t;
-        private final double[] w;
-        private final double[] loss;
-        private final double[] focal;
-        private final double[] grad;
+        private final double[][] x;
+        private final double[][] t;
+        private final double[][] w;
+        private final double[][] loss;
+        private final double[][] focal;
+        private final double[][] grad;
+        private final LossAccumulator.BlockSummer summer;
+        /** A block in C order, for the outputs. */
+        private final double[] interleaved;
         private final float[] scratch;
 
         Worker(TensorSink lossOut, TensorSink gradOut, int topK) {
             this.lossOut = lossOut;
             this.gradOut = gradOut;
             this.topK = topK;
-            int cap = blockAnchors * classes;
-            x = new double[cap];
-            t = new double[cap];
-            w = new double[cap];
-            loss = new double[cap];
-            focal = new double[cap];
-            grad = gradOut != null ? new double[cap] : null;
-            scratch = new float[cap];
+            x = new double[classes][blockAnchors];
+            t = new double[classes][blockAnchors];
+            loss = new double[classes][blockAnchors];
+            focal = new double[classes][blockAnchors];
+            grad = gradOut != null ? new double[classes][blockAnchors] : null;
+            if (weightLayout == Layout.PER_ANCHOR || weights == null) {
+                w = new double[classes][];
+                java.util.Arrays.fill(w, new double[blockAnchors]);
+                if (weights == null) {
+                    java.util.Arrays.fill(w[0], 1.0);
+                }
+            } else {
+                w = new double[classes][blockAnchors];
+            }
+            summer = summer(kernel, new BlockSums(classes, blockAnchors), t, w, loss, focal);
+            interleaved = new double[blockAnchors * classes];
+            scratch = new float[blockAnchors * classes];
         }
 
         LossAccumulator range(long from, long to) {
@@ -180,40 +197,67 @@ public final class FocalEvaluation {
             WeightCursor weightsAt = new WeightCursor(from);
             for (long a0 = from; a0 < to; a0 += blockAnchors) {
                 int na = (int) Math.min(blockAnchors, to - a0);
-                int n = na * classes;
                 long first = a0 * classes;
-                logits.readDoubles(first, x, n, scratch);
-                targets.readDoubles(first, t, n, scratch);
+                logits.readColumns(first, na, x, scratch);
+                targets.readColumns(first, na, t, scratch);
                 weightsAt.read(a0, na, w, scratch);
-                kernel.evaluate(x, t, w, n, gamma, alpha, loss, focal);
-                if (scale != 1) {
-                    for (int i = 0; i < n; i++) {
-                        loss[i] *= scale;
+                for (int c = 0; c < classes; c++) {
+                    kernel.evaluate(x[c], t[c], w[c], na, gamma, alpha, loss[c], focal[c]);
+                    if (scale != 1) {
+                        for (int j = 0; j < na; j++) {
+                            loss[c][j] *= scale;
+                        }
                     }
                 }
-                acc.addBlock(a0, na, x, t, w, loss, focal, perSample);
+                acc.addBlock(a0, na, x, t, w, loss, perSample, summer);
                 if (lossOut != null) {
-                    lossOut.writeDoubles(first, loss, n);
+                    write(lossOut, first, loss, na);
                 }
                 if (gradOut != null) {
-                    for (int i = 0; i < n; i++) {
-                        grad[i] = FocalMath.gradient(x[i], t[i], w[i], gamma, alpha) * scale;
+                    for (int c = 0; c < classes; c++) {
+                        for (int j = 0; j < na; j++) {
+                            grad[c][j] = FocalMath.gradient(x[c][j], t[c][j], w[c][j], gamma, alpha) * scale;
+                        }
                     }
-                    gradOut.writeDoubles(first, grad, n);
+                    write(gradOut, first, grad, na);
                 }
             }
             return acc;
         }
+
+        private void write(TensorSink sink, long first, double[][] columns, int na) {
+            if (classes == 1) {
+                sink.writeDoubles(first, columns[0], na);
+                return;
+            }
+            for (int c = 0; c < classes; c++) {
+                double[] column = columns[c];
+                for (int j = 0, i = c; j < na; j++, i += classes) {
+                    interleaved[i] = column[j];
+                }
+            }
+            sink.writeDoubles(first, interleaved, na * classes);
+        }
+    }
+
+    /** Sums runs of the block held in these arrays with the kernel, into {@code sums}. */
+    static LossAccumulator.BlockSummer summer(LossKernel kernel, BlockSums sums, double[][] t, double[][] w,
+                                              double[][] loss, double[][] focal) {
+        return (from, to) -> {
+            sums.clear();
+            kernel.sumAnchors(sums, t, w, loss, focal, from, to);
+            return sums;
+        };
     }
 
     /**
-     * Fills the weights of a block of anchors, element by element as the loss sees them. The two
-     * layouts that real heads use are read in bulk: one weight per anchor (B, A) and one per
-     * element; any other broadcast walks the anchor index like an odometer.
+     * Fills the weights of a block of anchors class by class, as the loss sees them. The two
+     * layouts that real heads use are read in bulk: one weight per anchor (B, A), which every
+     * class's array shares, and one per element; any other broadcast walks the anchor index like
+     * an odometer.
      */
     private final class WeightCursor {
         private final long[] idx;
-        private final double[] perAnchor = new double[Math.max(1, BLOCK_ELEMENTS / classes)];
         private long offset;
 
         WeightCursor(long firstAnchor) {
@@ -223,30 +267,21 @@ public final class FocalEvaluation {
             }
         }
 
-        void read(long firstAnchor, int count, double[] w, float[] scratch) {
+        void read(long firstAnchor, int count, double[][] w, float[] scratch) {
             if (weights == null) {
-                java.util.Arrays.fill(w, 0, count * classes, 1.0);
                 return;
             }
             if (weightLayout == Layout.PER_ANCHOR) {
-                weights.readDoubles(firstAnchor, perAnchor, count, scratch);
-                // Flat rather than nested: C2 wraps a loop of tiny, unknown trip count in costly pre- and post-loops.
-                for (int i = 0, j = 0, c = 1, n = count * classes; i < n; i++, c++) {
-                    w[i] = perAnchor[j];
-                    if (c == classes) {
-                        c = 0;
-                        j++;
-                    }
-                }
+                weights.readDoubles(firstAnchor, w[0], count, scratch);
                 return;
             }
             if (weightLayout == Layout.PER_ELEMENT) {
-                weights.readDoubles(firstAnchor * classes, w, count * classes, scratch);
+                weights.readColumns(firstAnchor * classes, count, w, scratch);
                 return;
             }
             for (int j = 0; j < count; j++) {
                 for (int c = 0; c < classes; c++) {
-                    w[j * classes + c] = weights.getDouble(offset + c * classWeightStride);
+                    w[c][j] = weights.getDouble(offset + c * classWeightStride);
                 }
                 offset = advance(idx, offset);
             }

@@ -1,5 +1,6 @@
 package dev.focal.loss;
 
+import dev.focal.stats.BlockSums;
 import java.util.Locale;
 
 /**
@@ -43,6 +44,12 @@ public final class Kernels {
             public void evaluate(double[] x, double[] t, double[] w, int n, double gamma, double alpha, double[] loss,
                                  double[] focal) {
                 (WarmUp.vectorReady() ? vector : LossKernel.POLYNOMIAL).evaluate(x, t, w, n, gamma, alpha, loss, focal);
+            }
+
+            @Override
+            public void sumAnchors(BlockSums sums, double[][] t, double[][] w, double[][] loss, double[][] focal,
+                                   int from, int to) {
+                (WarmUp.vectorReady() ? vector : LossKernel.POLYNOMIAL).sumAnchors(sums, t, w, loss, focal, from, to);
             }
         };
     }

@@ -1,5 +1,7 @@
 package dev.focal.loss;
 
+import dev.focal.stats.BlockSums;
+
 /**
  * Computes the per-element loss and focal factor q^gamma of a block of elements. Implementations
  * differ in speed, not in meaning, and are held to the same accuracy tests: {@link #SCALAR}
@@ -15,6 +17,16 @@ public interface LossKernel {
      * receive the results, so they must be arrays of their own, not {@code x}, {@code t} or {@code w}.
      */
     void evaluate(double[] x, double[] t, double[] w, int n, double gamma, double alpha, double[] loss, double[] focal);
+
+    /**
+     * Sums anchors {@code from..to-1} of a block held class by class into {@code sums}, which is
+     * clear, in the lane order {@link BlockSums} defines: every kernel gives the same bits.
+     */
+    default void sumAnchors(BlockSums sums, double[][] t, double[][] w, double[][] loss, double[][] focal, int from,
+                            int to) {
+        sums.prepare(t, w, loss, focal, from, to);
+        sums.addAnchors(t, from, to, from);
+    }
 
     /** The scalar reference kernel, {@link FocalMath#evaluate}: Math's exp and log. */
     LossKernel SCALAR = new ScalarKernel("scalar", FocalMath::evaluate);

@@ -1,5 +1,6 @@
 package dev.focal.loss;
 
+import dev.focal.stats.BlockSums;
 import dev.focal.stats.LossAccumulator;
 
 /**
@@ -27,7 +28,7 @@ public final class WarmUp {
     private static final int CLASSES = 3;
     /** Enough for the launcher's thresholds (a thirtieth of the usual), not for the default ones. */
     private static final int SCALAR_CALLS = 40;
-    /** Compiled code takes ~4 ns an element here, the interpreter and C1's code 50 and more. */
+    /** Compiled code takes ~5 ns an element here, the interpreter and C1's code 50 and more. */
     private static final long FAST_NANOS = 12L * ELEMENTS;
     /** Consecutive fast calls needed: one can be fast by luck, three cannot. */
     private static final int FAST_CALLS = 3;
@@ -62,39 +63,49 @@ public final class WarmUp {
     }
 
     /**
-     * A synthetic block of anchors laid out [anchor][class], shaped like a detection head's (the
-     * compiled code is laid out for the branch frequencies it saw): logits spread around the
-     * prior -4.6, one positive anchor in 43 (target 1 on one class, whose logit is raised by 5,
-     * to either side of 0), one ignored anchor in 29 (weight 0), the rest negative.
+     * A synthetic block of anchors held class by class, as a pass holds them, and shaped like a
+     * detection head's (the compiled code is laid out for the branch frequencies it saw): logits
+     * spread around the prior -4.6, one positive anchor in 43 (target 1 on one class, whose logit
+     * is raised by 5, to either side of 0), one ignored anchor in 29 (weight 0), the rest negative.
      */
     private static final class Block {
-        final double[] x = new double[ELEMENTS];
-        final double[] t = new double[ELEMENTS];
-        final double[] w = new double[ELEMENTS];
-        final double[] loss = new double[ELEMENTS];
-        final double[] focal = new double[ELEMENTS];
+        static final int ANCHORS = ELEMENTS / CLASSES;
+        final double[][] x = new double[CLASSES][ANCHORS];
+        final double[][] t = new double[CLASSES][ANCHORS];
+        final double[][] w = new double[CLASSES][ANCHORS];
+        final double[][] loss = new double[CLASSES][ANCHORS];
+        final double[][] focal = new double[CLASSES][ANCHORS];
 
         Block() {
             for (int i = 0; i < ELEMENTS; i++) {
                 int anchor = i / CLASSES;
-                boolean target = anchor % 43 == 0 && i % CLASSES == anchor % CLASSES;
-                x[i] = -4.6 + ((i * 37) % 97 - 48) * 0.04 + (target ? 5 : 0);
-                t[i] = target ? 1 : 0;
-                w[i] = anchor % 29 == 5 ? 0 : 0.01;
+                int c = i % CLASSES;
+                boolean target = anchor % 43 == 0 && c == anchor % CLASSES;
+                x[c][anchor] = -4.6 + ((i * 37) % 97 - 48) * 0.04 + (target ? 5 : 0);
+                t[c][anchor] = target ? 1 : 0;
+                w[c][anchor] = anchor % 29 == 5 ? 0 : 0.01;
             }
+        }
+
+        /** The pass's work on this block: the loss, then the summary, in two samples. */
+        LossAccumulator evaluate(LossKernel kernel) {
+            for (int c = 0; c < CLASSES; c++) {
+                kernel.evaluate(x[c], t[c], w[c], ANCHORS, 2, 0.25, loss[c], focal[c]);
+            }
+            // Two samples, so that the per-sample sums change sample inside the block.
+            LossAccumulator acc = new LossAccumulator(CLASSES, 0, 2);
+            acc.addBlock(0, ANCHORS, x, t, w, loss, ANCHORS / 2,
+                    FocalEvaluation.summer(kernel, new BlockSums(CLASSES, ANCHORS), t, w, loss, focal));
+            return acc;
         }
     }
 
     /** Runs the scalar kernel and the accumulators until compiled; returns the last block's figures. */
     static LossAccumulator heatScalar() {
         Block b = new Block();
-        int anchors = ELEMENTS / CLASSES;
         LossAccumulator acc = null;
         for (int calls = 0; calls < SCALAR_CALLS; calls++) {
-            LossKernel.POLYNOMIAL.evaluate(b.x, b.t, b.w, ELEMENTS, 2, 0.25, b.loss, b.focal);
-            // Two samples, so that the per-sample sums change sample inside the block.
-            acc = new LossAccumulator(CLASSES, 0, 2);
-            acc.addBlock(0, anchors, b.x, b.t, b.w, b.loss, b.focal, anchors / 2);
+            acc = b.evaluate(LossKernel.POLYNOMIAL);
         }
         return acc;
     }
@@ -105,7 +116,7 @@ public final class WarmUp {
         int fast = 0;
         for (int calls = 1; fast < FAST_CALLS && System.nanoTime() - start < GIVE_UP_NANOS; calls++) {
             long t0 = System.nanoTime();
-            vector.evaluate(b.x, b.t, b.w, ELEMENTS, 2, 0.25, b.loss, b.focal);
+            b.evaluate(vector);
             fast = System.nanoTime() - t0 < FAST_NANOS ? fast + 1 : 0;
             if (calls > EAGER_CALLS && fast == 0) {
                 try {

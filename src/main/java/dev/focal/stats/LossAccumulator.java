@@ -40,103 +40,49 @@ public final class LossAccumulator {
     }
 
     /**
-     * Adds a block of {@code count} whole anchors laid out [anchor][class] from index 0 of the
-     * arrays; {@code firstAnchor} is the first one's anchor index. Within a block (a few thousand
-     * elements) the sums are plain double additions in a fixed order (index order, but for the
-     * per-class sums, see {@link #classSum}), held in locals; they are folded into the compensated
-     * totals once per block, which keeps the per-element cost low and the result independent of
-     * how blocks are spread over threads.
+     * Adds a block of {@code count} whole anchors held class by class ({@code loss[c][j]} is
+     * class c of anchor j, from index 0); {@code firstAnchor} is the first one's anchor index.
+     * {@code sums} adds up the block's anchors by kind (in the fixed lane order of {@link BlockSums},
+     * whichever implementation does it), one part per sample the block touches; the parts are
+     * folded into the compensated totals, which keeps the per-element cost low and the result
+     * independent of how blocks are spread over threads.
      */
-    public void addBlock(long firstAnchor, int count, double[] x, double[] t, double[] w, double[] loss,
-                         double[] focal, long anchorsPerSample) {
-        double blockTotal = 0;
-        double positiveLoss = 0;
-        double negativeLoss = 0;
-        double ignoredLoss = 0;
-        double positiveFocal = 0;
-        double negativeFocal = 0;
-        double ignoredFocal = 0;
-        long positives = 0;
-        long ignoreds = 0;
+    public void addBlock(long firstAnchor, int count, double[][] x, double[][] t, double[][] w, double[][] loss,
+                         long anchorsPerSample, BlockSummer sums) {
         boolean perSample = sampleLoss.length > 0;
-        // The sample of an anchor changes at known anchors: no division per anchor.
-        int sample = perSample ? (int) (firstAnchor / anchorsPerSample) : 0;
-        long nextSample = perSample ? (sample + 1) * anchorsPerSample : Long.MAX_VALUE;
-        double sampleSum = 0;
-        boolean rare = top.capacity() > 0;
-        // One flat loop over the elements rather than a loop over anchors around a loop over
-        // classes: C2 wraps a loop of unknown, tiny trip count in pre- and post-loops, which cost
-        // more than the anchor's arithmetic.
-        double anchorLoss = 0;
-        double anchorFocal = 0;
-        boolean ignored = true;
-        boolean positive = false;
-        long anchor = firstAnchor;
-        for (int i = 0, c = 1, n = count * classes; i < n; i++, c++) {
-            anchorLoss += loss[i];
-            anchorFocal += focal[i];
-            ignored &= w[i] == 0;
-            positive |= t[i] > 0;
-            if (c < classes) {
-                continue;
+        boolean nonFinite = false;
+        for (int from = 0; from < count; ) {
+            long anchor = firstAnchor + from;
+            int sample = perSample ? (int) (anchor / anchorsPerSample) : 0;
+            int to = perSample ? (int) Math.min(count, (sample + 1) * anchorsPerSample - firstAnchor) : count;
+            BlockSums part = sums.sum(from, to);
+            for (int k = 0; k < 3; k++) {
+                anchors[k] += part.anchors[k];
+                lossSum[k].add(part.loss(k));
+                focalSum[k].add(part.focal(k));
             }
-            int base = i + 1 - classes;
-            // Real heads have ~99% negative anchors, so these branches predict well.
-            int k;
-            if (ignored) {
-                k = AnchorClass.IGNORED.ordinal();
-                ignoreds++;
-                ignoredLoss += anchorLoss;
-                ignoredFocal += anchorFocal;
-            } else if (positive) {
-                k = AnchorClass.POSITIVE.ordinal();
-                positives++;
-                positiveLoss += anchorLoss;
-                positiveFocal += anchorFocal;
-                for (int p = 0; p < classes; p++) {
-                    if (t[base + p] > 0) {
-                        classPositives[p]++;
-                    }
-                }
-            } else {
-                k = AnchorClass.NEGATIVE.ordinal();
-                negativeLoss += anchorLoss;
-                negativeFocal += anchorFocal;
+            for (int c = 0; c < classes; c++) {
+                classPositives[c] += part.classPositives[c];
             }
-            blockTotal += anchorLoss;
-            if (anchor == nextSample) {
-                sampleLoss[sample++].add(sampleSum);
-                sampleSum = 0;
-                nextSample += anchorsPerSample;
+            double partTotal = part.total();
+            total.add(partTotal);
+            if (perSample) {
+                sampleLoss[sample].add(partTotal);
             }
-            sampleSum += anchorLoss;
-            // A non-finite logit always makes its loss non-finite, so one test covers both.
-            if (rare || !Double.isFinite(anchorLoss + anchorFocal)) {
-                rareCases(k, anchor * classes, x, loss, base);
-            }
-            anchor++;
-            c = 0;
-            anchorLoss = 0;
-            anchorFocal = 0;
-            ignored = true;
-            positive = false;
+            nonFinite |= part.nonFinite();
+            from = to;
         }
-        if (perSample && count > 0) {
-            sampleLoss[sample].add(sampleSum);
-        }
-        anchors[AnchorClass.POSITIVE.ordinal()] += positives;
-        anchors[AnchorClass.IGNORED.ordinal()] += ignoreds;
-        anchors[AnchorClass.NEGATIVE.ordinal()] += count - positives - ignoreds;
-        total.add(blockTotal);
-        lossSum[AnchorClass.POSITIVE.ordinal()].add(positiveLoss);
-        lossSum[AnchorClass.NEGATIVE.ordinal()].add(negativeLoss);
-        lossSum[AnchorClass.IGNORED.ordinal()].add(ignoredLoss);
-        focalSum[AnchorClass.POSITIVE.ordinal()].add(positiveFocal);
-        focalSum[AnchorClass.NEGATIVE.ordinal()].add(negativeFocal);
-        focalSum[AnchorClass.IGNORED.ordinal()].add(ignoredFocal);
         for (int c = 0; c < classes; c++) {
-            classLoss[c].add(classSum(loss, c, count, classes));
+            classLoss[c].add(classSum(loss[c], count));
         }
+        if (nonFinite || top.capacity() > 0) {
+            rareCases(firstAnchor, count, x, t, w, loss);
+        }
+    }
+
+    /** Sums anchors {@code from..to-1} of the block by kind, into a cleared {@link BlockSums} it returns. */
+    public interface BlockSummer {
+        BlockSums sum(int from, int to);
     }
 
     /**
@@ -144,35 +90,41 @@ public final class LossAccumulator {
      * j mod 4) added in a fixed order: four independent chains of additions instead of one, each
      * waiting on the adder's latency.
      */
-    private static double classSum(double[] loss, int c, int count, int classes) {
+    private static double classSum(double[] loss, int count) {
         double s0 = 0;
         double s1 = 0;
         double s2 = 0;
         double s3 = 0;
-        int i = c;
-        for (int end = c + (count & ~3) * classes; i < end; i += 4 * classes) {
-            s0 += loss[i];
-            s1 += loss[i + classes];
-            s2 += loss[i + 2 * classes];
-            s3 += loss[i + 3 * classes];
+        int j = 0;
+        for (int end = count & ~3; j < end; j += 4) {
+            s0 += loss[j];
+            s1 += loss[j + 1];
+            s2 += loss[j + 2];
+            s3 += loss[j + 3];
         }
-        for (int end = count * classes; i < end; i += classes) {
-            s0 += loss[i];
+        for (; j < count; j++) {
+            s0 += loss[j];
         }
         return (s0 + s1) + (s2 + s3);
     }
 
-    /** Non-finite values and --top: per-element bookkeeping that almost no anchor needs. */
-    private void rareCases(int k, long firstIndex, double[] x, double[] loss, int base) {
-        for (int c = 0; c < classes; c++) {
-            int i = base + c;
-            if (!Double.isFinite(x[i])) {
-                nonFiniteLogits++;
+    /**
+     * Non-finite values and --top: per-element bookkeeping that almost no block needs, in flat
+     * index order (anchor by anchor, class by class).
+     */
+    private void rareCases(long firstAnchor, int count, double[][] x, double[][] t, double[][] w, double[][] loss) {
+        for (int j = 0; j < count; j++) {
+            int k = BlockSums.kindOf(t, w, j);
+            long firstIndex = (firstAnchor + j) * classes;
+            for (int c = 0; c < classes; c++) {
+                if (!Double.isFinite(x[c][j])) {
+                    nonFiniteLogits++;
+                }
+                if (!Double.isFinite(loss[c][j]) && nonFiniteLoss[k]++ == 0) {
+                    firstNonFiniteLoss[k] = firstIndex + c;
+                }
+                top.offer(firstIndex + c, loss[c][j]);
             }
-            if (!Double.isFinite(loss[i]) && nonFiniteLoss[k]++ == 0) {
-                firstNonFiniteLoss[k] = firstIndex + c;
-            }
-            top.offer(firstIndex + c, loss[i]);
         }
     }
 

@@ -154,6 +154,33 @@ public final class Tensor implements TensorSink {
         }
     }
 
+    /**
+     * Reads {@code rows} rows of {@code columns.length} elements from C-order index {@code start}
+     * as doubles, column by column: {@code columns[c][r]} is element {@code start + r * columns.length + c}.
+     * Bulk for C-order float32 storage; {@code scratch} holds at least that many floats.
+     */
+    public void readColumns(long start, int rows, double[][] columns, float[] scratch) {
+        int width = columns.length;
+        if (width == 1) {
+            readDoubles(start, columns[0], rows, scratch);
+        } else if (!fortranOrder && dtype == DType.FLOAT32) {
+            storage.getFloats(start * Float.BYTES, scratch, 0, rows * width);
+            for (int c = 0; c < width; c++) {
+                double[] column = columns[c];
+                for (int r = 0, i = c; r < rows; r++, i += width) {
+                    column[r] = scratch[i];
+                }
+            }
+        } else {
+            for (int c = 0; c < width; c++) {
+                double[] column = columns[c];
+                for (int r = 0; r < rows; r++) {
+                    column[r] = getDouble(start + (long) r * width + c);
+                }
+            }
+        }
+    }
+
     @Override
     public void writeDoubles(long start, double[] src, int n) {
         if (!fortranOrder && dtype == DType.FLOAT32) {

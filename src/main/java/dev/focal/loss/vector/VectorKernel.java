@@ -5,6 +5,8 @@ import static dev.focal.loss.PolynomialMath.*;
 import dev.focal.loss.FocalMath;
 import dev.focal.loss.LossKernel;
 import dev.focal.loss.PolynomialMath;
+import dev.focal.stats.AnchorClass;
+import dev.focal.stats.BlockSums;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
@@ -31,6 +33,8 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class VectorKernel implements LossKernel {
     private static final VectorSpecies<Double> LANES = DoubleVector.SPECIES_PREFERRED;
+    /** The lanes of the summary's sums, whose order BlockSums fixes at four whatever the hardware. */
+    private static final VectorSpecies<Double> SUM_LANES = DoubleVector.SPECIES_256;
 
     @Override
     public String name() {
@@ -69,6 +73,81 @@ public final class VectorKernel implements LossKernel {
             qg.intoArray(focal, i);
         }
         PolynomialMath.evaluate(x, t, w, bound, n, gamma, alpha, loss, focal);
+    }
+
+    /**
+     * {@link BlockSums#addAnchors} in the four lanes of a vector: the same additions in the same
+     * order, so the same bits. An anchor with a NaN target (whose kind needs a look at each of its
+     * targets) sends the whole run to BlockSums instead.
+     */
+    @Override
+    public void sumAnchors(BlockSums sums, double[][] t, double[][] w, double[][] loss, double[][] focal, int from,
+                           int to) {
+        sums.prepare(t, w, loss, focal, from, to);
+        double[] anchorLoss = sums.anchorLoss();
+        double[] anchorFocal = sums.anchorFocal();
+        double[] anchorTarget = sums.anchorTarget();
+        double[] anchorWeight = sums.anchorWeight();
+        int bound = from + (to - from & -SUM_LANES.length());
+        DoubleVector zero = DoubleVector.zero(SUM_LANES);
+        DoubleVector one = DoubleVector.broadcast(SUM_LANES, 1);
+        DoubleVector positiveLoss = zero;
+        DoubleVector positiveFocal = zero;
+        DoubleVector negativeLoss = zero;
+        DoubleVector negativeFocal = zero;
+        DoubleVector ignoredLoss = zero;
+        DoubleVector ignoredFocal = zero;
+        DoubleVector ignoreds = zero;
+        DoubleVector nanTargets = zero;
+        long positives = 0;
+        for (int j = from; j < bound; j += SUM_LANES.length()) {
+            DoubleVector l = DoubleVector.fromArray(SUM_LANES, anchorLoss, j);
+            DoubleVector f = DoubleVector.fromArray(SUM_LANES, anchorFocal, j);
+            DoubleVector target = DoubleVector.fromArray(SUM_LANES, anchorTarget, j);
+            VectorMask<Double> ignored = DoubleVector.fromArray(SUM_LANES, anchorWeight, j).compare(VectorOperators.EQ, 0);
+            VectorMask<Double> positive = target.compare(VectorOperators.GT, 0);
+            // Adding 0 leaves a lane's sum as it is: it starts at +0, so it is never -0.
+            positiveLoss = positiveLoss.add(zero.blend(l, positive).blend(zero, ignored));
+            positiveFocal = positiveFocal.add(zero.blend(f, positive).blend(zero, ignored));
+            negativeLoss = negativeLoss.add(l.blend(zero, positive).blend(zero, ignored));
+            negativeFocal = negativeFocal.add(f.blend(zero, positive).blend(zero, ignored));
+            ignoredLoss = ignoredLoss.add(zero.blend(l, ignored));
+            ignoredFocal = ignoredFocal.add(zero.blend(f, ignored));
+            ignoreds = ignoreds.add(zero.blend(one, ignored));
+            // 0 for a finite target, NaN for a NaN (or an infinite one, which only costs the look).
+            nanTargets = nanTargets.add(target.mul(zero));
+            // Positive anchors are ~1%: counting them by class lane by lane is cheaper than in lanes.
+            VectorMask<Double> counted = positive.andNot(ignored);
+            if (counted.anyTrue()) {
+                for (int lane = 0; lane < SUM_LANES.length(); lane++) {
+                    if (counted.laneIsSet(lane)) {
+                        sums.countPositive(t, j + lane);
+                        positives++;
+                    }
+                }
+            }
+        }
+        double[] lanesOfLoss = new double[SUM_LANES.length()];
+        double[] lanesOfFocal = new double[SUM_LANES.length()];
+        nanTargets.intoArray(lanesOfLoss, 0);
+        for (double lane : lanesOfLoss) {
+            if (lane != lane) {
+                sums.clear();
+                sums.addAnchors(t, from, to, from);
+                return;
+            }
+        }
+        positiveLoss.intoArray(lanesOfLoss, 0);
+        positiveFocal.intoArray(lanesOfFocal, 0);
+        sums.addLanes(AnchorClass.POSITIVE, lanesOfLoss, lanesOfFocal, 0);
+        long ignoredCount = (long) ignoreds.reduceLanes(VectorOperators.ADD);
+        negativeLoss.intoArray(lanesOfLoss, 0);
+        negativeFocal.intoArray(lanesOfFocal, 0);
+        sums.addLanes(AnchorClass.NEGATIVE, lanesOfLoss, lanesOfFocal, bound - from - positives - ignoredCount);
+        ignoredLoss.intoArray(lanesOfLoss, 0);
+        ignoredFocal.intoArray(lanesOfFocal, 0);
+        sums.addLanes(AnchorClass.IGNORED, lanesOfLoss, lanesOfFocal, ignoredCount);
+        sums.addAnchors(t, bound, to, from);
     }
 
     /**

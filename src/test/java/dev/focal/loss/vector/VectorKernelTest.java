@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.focal.loss.LossKernel;
+import dev.focal.stats.AnchorClass;
+import dev.focal.stats.BlockSums;
+import dev.focal.stats.LossAccumulator;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.function.DoubleUnaryOperator;
@@ -105,6 +108,99 @@ class VectorKernelTest {
             }
         }
         assertTrue(compared > 50_000, "mostly finite, non-zero values compared: " + compared);
+    }
+
+    /**
+     * The summary's sums in vector lanes and in BlockSums' scalar loop give the same bits, and the
+     * same counts, for one to five classes, weights per anchor (shared by the classes) and per
+     * element, runs that start anywhere and end in a tail, a sample boundary inside the block, and
+     * a NaN target (which sends a run to the scalar loop).
+     */
+    @Test
+    void anchorSumsInLanesAndInTheScalarLoopAreBitIdentical() {
+        SplittableRandom rnd = new SplittableRandom(5);
+        LossKernel vector = new VectorKernel();
+        int compared = 0;
+        for (int classes = 1; classes <= 5; classes++) {
+            for (boolean perAnchorWeights : new boolean[] {true, false}) {
+                for (boolean nanTarget : new boolean[] {false, true}) {
+                    int n = 1000 + rnd.nextInt(8);
+                    double[][] t = new double[classes][n];
+                    double[][] w = new double[classes][];
+                    double[][] loss = new double[classes][n];
+                    double[][] focal = new double[classes][n];
+                    double[] shared = new double[n];
+                    for (int c = 0; c < classes; c++) {
+                        w[c] = perAnchorWeights ? shared : new double[n];
+                    }
+                    for (int j = 0; j < n; j++) {
+                        int label = rnd.nextInt(10) == 0 ? rnd.nextInt(classes) : -1;
+                        shared[j] = rnd.nextInt(8) == 0 ? 0 : rnd.nextDouble();
+                        for (int c = 0; c < classes; c++) {
+                            t[c][j] = c == label ? 1 : rnd.nextInt(20) == 0 ? rnd.nextDouble(-0.5, 0.5) : 0;
+                            if (!perAnchorWeights) {
+                                w[c][j] = rnd.nextInt(3) == 0 ? 0 : shared[j];
+                            }
+                            // Magnitudes far apart, so that any other order of additions would round differently.
+                            loss[c][j] = Math.scalb(rnd.nextDouble(), rnd.nextInt(-40, 40));
+                            focal[c][j] = rnd.nextDouble();
+                        }
+                    }
+                    if (nanTarget) {
+                        t[0][n / 2] = Double.NaN;
+                    }
+                    int from = rnd.nextInt(7);
+                    int count = n - from;
+                    double[][][] block = {t, w, loss, focal};
+                    LossAccumulator lanes = sum(vector, block, from, count);
+                    LossAccumulator twin = sum(LossKernel.POLYNOMIAL, block, from, count);
+                    String where = classes + " classes, weights per " + (perAnchorWeights ? "anchor" : "element")
+                            + (nanTarget ? ", a NaN target" : "");
+                    for (AnchorClass k : AnchorClass.values()) {
+                        assertEquals(twin.anchors(k), lanes.anchors(k), where);
+                        assertEquals(Double.doubleToLongBits(twin.lossSum(k)), Double.doubleToLongBits(lanes.lossSum(k)),
+                                k + ", " + where);
+                        assertEquals(Double.doubleToLongBits(twin.focalMean(k)),
+                                Double.doubleToLongBits(lanes.focalMean(k)), k + ", " + where);
+                        compared += Double.isFinite(lanes.lossSum(k)) && lanes.anchors(k) > 0 ? 1 : 0;
+                    }
+                    for (int c = 0; c < classes; c++) {
+                        assertEquals(twin.classPositives(c), lanes.classPositives(c), where);
+                    }
+                    for (int s = 0; s < 2; s++) {
+                        assertEquals(Double.doubleToLongBits(twin.sampleLoss(s)),
+                                Double.doubleToLongBits(lanes.sampleLoss(s)), where);
+                    }
+                }
+            }
+        }
+        assertTrue(compared >= 5 * 2 * 3 + 5 * 2 * 2, "finite sums of every kind compared: " + compared);
+    }
+
+    /** Anchors from..from+count-1 of the block's arrays as one block, in two samples split inside it. */
+    private static LossAccumulator sum(LossKernel kernel, double[][][] block, int from, int count) {
+        double[][][] shifted = new double[4][][];
+        for (int a = 0; a < 4; a++) {
+            shifted[a] = new double[block[a].length][];
+            for (int c = 0; c < block[a].length; c++) {
+                shifted[a][c] = Arrays.copyOfRange(block[a][c], from, from + count);
+            }
+        }
+        if (block[1][0] == block[1][block[1].length - 1]) {
+            Arrays.fill(shifted[1], shifted[1][0]); // weights shared by the classes stay shared
+        }
+        double[][] t = shifted[0];
+        double[][] w = shifted[1];
+        double[][] loss = shifted[2];
+        double[][] focal = shifted[3];
+        LossAccumulator acc = new LossAccumulator(t.length, 0, 2);
+        BlockSums sums = new BlockSums(t.length, count);
+        acc.addBlock(0, count, loss, t, w, loss, count / 2 + 1, (a, b) -> {
+            sums.clear();
+            kernel.sumAnchors(sums, t, w, loss, focal, a, b);
+            return sums;
+        });
+        return acc;
     }
 
     /** {@code perBinade} random values in each binade [2^k, 2^(k+1)) for k from..to, subnormals included. */
