@@ -92,7 +92,8 @@ public abstract class OutputFile implements TensorSink, AutoCloseable {
          * C1, C2, vector lanes, so JIT timing), and an output must be the same bytes on every run.
          */
         @Override
-        public void writeDoubles(long start, double[] src, int n) {
+        public void writeColumns(long start, double[] columns, int rows, int width) {
+            int n = rows * width;
             int item = dtype().itemSize();
             Batch b = batch(n);
             long position = dataStart + start * item;
@@ -105,15 +106,19 @@ public abstract class OutputFile implements TensorSink, AutoCloseable {
                     b.position = position;
                 }
                 if (dtype() == DType.FLOAT32) {
-                    for (int i = 0; i < n; i++) {
-                        float f = (float) src[i];
-                        b.floats[i] = f == f ? f : Float.NaN;
+                    for (int c = 0; c < width; c++) {
+                        for (int r = 0, i = c, o = c * rows; r < rows; r++, i += width) {
+                            float f = (float) columns[o + r];
+                            b.floats[i] = f == f ? f : Float.NaN;
+                        }
                     }
                     b.bytes.asFloatBuffer().put(b.floats, 0, n);
                 } else {
-                    for (int i = 0; i < n; i++) {
-                        double d = src[i];
-                        b.doubles[i] = d == d ? d : Double.NaN;
+                    for (int c = 0; c < width; c++) {
+                        for (int r = 0, i = c, o = c * rows; r < rows; r++, i += width) {
+                            double d = columns[o + r];
+                            b.doubles[i] = d == d ? d : Double.NaN;
+                        }
                     }
                     b.bytes.asDoubleBuffer().put(b.doubles, 0, n);
                 }
@@ -225,8 +230,8 @@ public abstract class OutputFile implements TensorSink, AutoCloseable {
         }
 
         @Override
-        public void writeDoubles(long start, double[] src, int n) {
-            tensor.writeDoubles(start, src, n);
+        public void writeColumns(long start, double[] columns, int rows, int width) {
+            tensor.writeColumns(start, columns, rows, width);
         }
 
         @Override

@@ -1,5 +1,6 @@
 package dev.focal.loss;
 
+import dev.focal.stats.AnchorBlock;
 import dev.focal.stats.BlockSums;
 import dev.focal.stats.LossAccumulator;
 import dev.focal.tensor.Shape;
@@ -85,6 +86,20 @@ public final class FocalEvaluation {
         return Layout.BROADCAST;
     }
 
+    /**
+     * Anchors per block: a multiple of four where it can be, so that the vector loops have no
+     * scalar tails but at the end of the data (ranges are whole blocks).
+     */
+    static int blockAnchors(int classes) {
+        int anchors = BLOCK_ELEMENTS / Math.max(1, classes);
+        return anchors >= 4 ? anchors & -4 : Math.max(1, anchors);
+    }
+
+    /** Anchors per range: whole blocks. */
+    static long rangeAnchors(int classes) {
+        return (long) blockAnchors(classes) * (RANGE_ELEMENTS / BLOCK_ELEMENTS);
+    }
+
     public int classes() {
         return classes;
     }
@@ -99,7 +114,7 @@ public final class FocalEvaluation {
      */
     public LossAccumulator run(TensorSink lossOut, TensorSink gradOut, int topK, int threads) {
         long anchors = anchors();
-        long perRange = Math.max(1, RANGE_ELEMENTS / Math.max(1, classes));
+        long perRange = rangeAnchors(classes);
         int ranges = Math.toIntExact(Math.max(1, (anchors + perRange - 1) / perRange));
         LossAccumulator[] partial = new LossAccumulator[ranges];
         int workers = Math.max(1, Math.min(threads, ranges));
@@ -146,115 +161,81 @@ public final class FocalEvaluation {
         return total;
     }
 
-    /**
-     * One thread's working arrays, kept across its ranges. A block holds its anchors class by
-     * class ({@code x[c][j]} is class c of anchor j), so that everything an anchor needs is at one
-     * index of a few arrays: the summary's per-anchor work then runs in vector lanes, and one
-     * weight per anchor serves every class without being copied.
-     */
+    /** One thread's working arrays, kept across its ranges. */
     private final class Worker {
         private final TensorSink lossOut;
         private final TensorSink gradOut;
         private final int topK;
-        private final int blockAnchors = Math.max(1, BLOCK_ELEMENTS / classes);
-        private final double[][] x;
-        private final double[][] t;
-        private final double[][] w;
-        private final double[][] loss;
-        private final double[][] focal;
-        private final double[][] grad;
-        private final LossAccumulator.BlockSummer summer;
-        /** A block in C order, for the outputs. */
-        private final double[] interleaved;
+        private final int blockAnchors = blockAnchors(classes);
+        private final AnchorBlock block = new AnchorBlock(classes, blockAnchors);
+        private final double[] grad;
         private final float[] scratch;
+        private final LossAccumulator.BlockSummer summer;
+        private final long anchorsPerSample = samples == 0 ? 1 : Math.max(1, anchors() / samples);
 
         Worker(TensorSink lossOut, TensorSink gradOut, int topK) {
             this.lossOut = lossOut;
             this.gradOut = gradOut;
             this.topK = topK;
-            x = new double[classes][blockAnchors];
-            t = new double[classes][blockAnchors];
-            loss = new double[classes][blockAnchors];
-            focal = new double[classes][blockAnchors];
-            grad = gradOut != null ? new double[classes][blockAnchors] : null;
-            if (weightLayout == Layout.PER_ANCHOR || weights == null) {
-                w = new double[classes][];
-                java.util.Arrays.fill(w, new double[blockAnchors]);
-                if (weights == null) {
-                    java.util.Arrays.fill(w[0], 1.0);
-                }
-            } else {
-                w = new double[classes][blockAnchors];
-            }
-            summer = summer(kernel, new BlockSums(classes, blockAnchors), t, w, loss, focal);
-            interleaved = new double[blockAnchors * classes];
+            grad = gradOut != null ? new double[blockAnchors * classes] : null;
             scratch = new float[blockAnchors * classes];
+            summer = summer(kernel, new BlockSums(classes, blockAnchors), block);
         }
 
         LossAccumulator range(long from, long to) {
             LossAccumulator acc = new LossAccumulator(classes, topK, samples);
-            long perSample = samples == 0 ? 1 : Math.max(1, anchors() / samples);
             WeightCursor weightsAt = new WeightCursor(from);
             for (long a0 = from; a0 < to; a0 += blockAnchors) {
-                int na = (int) Math.min(blockAnchors, to - a0);
-                long first = a0 * classes;
-                logits.readColumns(first, na, x, scratch);
-                targets.readColumns(first, na, t, scratch);
-                weightsAt.read(a0, na, w, scratch);
-                for (int c = 0; c < classes; c++) {
-                    kernel.evaluate(x[c], t[c], w[c], na, gamma, alpha, loss[c], focal[c]);
-                    if (scale != 1) {
-                        for (int j = 0; j < na; j++) {
-                            loss[c][j] *= scale;
-                        }
-                    }
-                }
-                acc.addBlock(a0, na, x, t, w, loss, perSample, summer);
-                if (lossOut != null) {
-                    write(lossOut, first, loss, na);
-                }
-                if (gradOut != null) {
-                    for (int c = 0; c < classes; c++) {
-                        for (int j = 0; j < na; j++) {
-                            grad[c][j] = FocalMath.gradient(x[c][j], t[c][j], w[c][j], gamma, alpha) * scale;
-                        }
-                    }
-                    write(gradOut, first, grad, na);
-                }
+                block(a0, (int) Math.min(blockAnchors, to - a0), weightsAt, acc);
             }
             return acc;
         }
 
-        private void write(TensorSink sink, long first, double[][] columns, int na) {
-            if (classes == 1) {
-                sink.writeDoubles(first, columns[0], na);
-                return;
-            }
-            for (int c = 0; c < classes; c++) {
-                double[] column = columns[c];
-                for (int j = 0, i = c; j < na; j++, i += classes) {
-                    interleaved[i] = column[j];
+        /**
+         * One block: a method of its own, called thousands of times, so that the JIT compiles it
+         * early, where the loop over a range's few dozen blocks would run interpreted for most of
+         * a short evaluation.
+         */
+        private void block(long a0, int na, WeightCursor weightsAt, LossAccumulator acc) {
+            long first = a0 * classes;
+            int n = na * classes;
+            block.hold(na, weights == null || weightLayout == Layout.PER_ANCHOR);
+            logits.readColumns(first, na, classes, block.x, scratch);
+            targets.readColumns(first, na, classes, block.t, scratch);
+            weightsAt.read(a0, na, block.w, scratch);
+            kernel.evaluate(block.x, block.t, block.w, n, gamma, alpha, block.loss, block.focal);
+            if (scale != 1) {
+                for (int i = 0; i < n; i++) {
+                    block.loss[i] *= scale;
                 }
             }
-            sink.writeDoubles(first, interleaved, na * classes);
+            acc.addBlock(a0, block, anchorsPerSample, summer);
+            if (lossOut != null) {
+                lossOut.writeColumns(first, block.loss, na, classes);
+            }
+            if (gradOut != null) {
+                for (int i = 0; i < n; i++) {
+                    grad[i] = FocalMath.gradient(block.x[i], block.t[i], block.w[i], gamma, alpha) * scale;
+                }
+                gradOut.writeColumns(first, grad, na, classes);
+            }
         }
     }
 
-    /** Sums runs of the block held in these arrays with the kernel, into {@code sums}. */
-    static LossAccumulator.BlockSummer summer(LossKernel kernel, BlockSums sums, double[][] t, double[][] w,
-                                              double[][] loss, double[][] focal) {
+    /** Sums runs of the block with the kernel, into {@code sums}. */
+    static LossAccumulator.BlockSummer summer(LossKernel kernel, BlockSums sums, AnchorBlock block) {
         return (from, to) -> {
             sums.clear();
-            kernel.sumAnchors(sums, t, w, loss, focal, from, to);
+            kernel.sumAnchors(sums, block, from, to);
             return sums;
         };
     }
 
     /**
      * Fills the weights of a block of anchors class by class, as the loss sees them. The two
-     * layouts that real heads use are read in bulk: one weight per anchor (B, A), which every
-     * class's array shares, and one per element; any other broadcast walks the anchor index like
-     * an odometer.
+     * layouts that real heads use are read in bulk: one weight per anchor (B, A), copied to every
+     * class's run, and one per element; any other broadcast walks the anchor index like an
+     * odometer.
      */
     private final class WeightCursor {
         private final long[] idx;
@@ -267,21 +248,25 @@ public final class FocalEvaluation {
             }
         }
 
-        void read(long firstAnchor, int count, double[][] w, float[] scratch) {
+        void read(long firstAnchor, int count, double[] w, float[] scratch) {
             if (weights == null) {
+                java.util.Arrays.fill(w, 0, count * classes, 1.0);
                 return;
             }
             if (weightLayout == Layout.PER_ANCHOR) {
-                weights.readDoubles(firstAnchor, w[0], count, scratch);
+                weights.readDoubles(firstAnchor, w, count, scratch);
+                for (int c = 1; c < classes; c++) {
+                    System.arraycopy(w, 0, w, c * count, count);
+                }
                 return;
             }
             if (weightLayout == Layout.PER_ELEMENT) {
-                weights.readColumns(firstAnchor * classes, count, w, scratch);
+                weights.readColumns(firstAnchor * classes, count, classes, w, scratch);
                 return;
             }
             for (int j = 0; j < count; j++) {
                 for (int c = 0; c < classes; c++) {
-                    w[c][j] = weights.getDouble(offset + c * classWeightStride);
+                    w[c * count + j] = weights.getDouble(offset + c * classWeightStride);
                 }
                 offset = advance(idx, offset);
             }

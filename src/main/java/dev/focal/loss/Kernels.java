@@ -1,5 +1,6 @@
 package dev.focal.loss;
 
+import dev.focal.stats.AnchorBlock;
 import dev.focal.stats.BlockSums;
 import java.util.Locale;
 
@@ -47,9 +48,8 @@ public final class Kernels {
             }
 
             @Override
-            public void sumAnchors(BlockSums sums, double[][] t, double[][] w, double[][] loss, double[][] focal,
-                                   int from, int to) {
-                (WarmUp.vectorReady() ? vector : LossKernel.POLYNOMIAL).sumAnchors(sums, t, w, loss, focal, from, to);
+            public void sumAnchors(BlockSums sums, AnchorBlock block, int from, int to) {
+                (WarmUp.vectorReady() ? vector : LossKernel.POLYNOMIAL).sumAnchors(sums, block, from, to);
             }
         };
     }

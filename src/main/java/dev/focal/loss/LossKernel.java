@@ -1,5 +1,6 @@
 package dev.focal.loss;
 
+import dev.focal.stats.AnchorBlock;
 import dev.focal.stats.BlockSums;
 
 /**
@@ -19,13 +20,12 @@ public interface LossKernel {
     void evaluate(double[] x, double[] t, double[] w, int n, double gamma, double alpha, double[] loss, double[] focal);
 
     /**
-     * Sums anchors {@code from..to-1} of a block held class by class into {@code sums}, which is
-     * clear, in the lane order {@link BlockSums} defines: every kernel gives the same bits.
+     * Sums anchors {@code from..to-1} of the block into {@code sums}, which is clear, in the lane
+     * order {@link BlockSums} defines: every kernel gives the same bits.
      */
-    default void sumAnchors(BlockSums sums, double[][] t, double[][] w, double[][] loss, double[][] focal, int from,
-                            int to) {
-        sums.prepare(t, w, loss, focal, from, to);
-        sums.addAnchors(t, from, to, from);
+    default void sumAnchors(BlockSums sums, AnchorBlock block, int from, int to) {
+        sums.prepare(block, from, to);
+        sums.addAnchors(block, from, to, from);
     }
 
     /** The scalar reference kernel, {@link FocalMath#evaluate}: Math's exp and log. */

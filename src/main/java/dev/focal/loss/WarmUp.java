@@ -1,5 +1,6 @@
 package dev.focal.loss;
 
+import dev.focal.stats.AnchorBlock;
 import dev.focal.stats.BlockSums;
 import dev.focal.stats.LossAccumulator;
 
@@ -28,8 +29,11 @@ public final class WarmUp {
     private static final int CLASSES = 3;
     /** Enough for the launcher's thresholds (a thirtieth of the usual), not for the default ones. */
     private static final int SCALAR_CALLS = 40;
-    /** Compiled code takes ~5 ns an element here, the interpreter and C1's code 50 and more. */
-    private static final long FAST_NANOS = 12L * ELEMENTS;
+    /**
+     * Compiled code takes ~13-17 ns an element here (the kernel, the sums, a fresh accumulator
+     * for each call), vector code under the interpreter or C1 hundreds.
+     */
+    private static final long FAST_NANOS = 25L * ELEMENTS;
     /** Consecutive fast calls needed: one can be fast by luck, three cannot. */
     private static final int FAST_CALLS = 3;
     /** After this many calls the compilations are queued: slow calls then only steal a core. */
@@ -70,32 +74,27 @@ public final class WarmUp {
      */
     private static final class Block {
         static final int ANCHORS = ELEMENTS / CLASSES;
-        final double[][] x = new double[CLASSES][ANCHORS];
-        final double[][] t = new double[CLASSES][ANCHORS];
-        final double[][] w = new double[CLASSES][ANCHORS];
-        final double[][] loss = new double[CLASSES][ANCHORS];
-        final double[][] focal = new double[CLASSES][ANCHORS];
+        final AnchorBlock block = new AnchorBlock(CLASSES, ANCHORS);
+        final BlockSums sums = new BlockSums(CLASSES, ANCHORS);
 
         Block() {
+            block.hold(ANCHORS, true);
             for (int i = 0; i < ELEMENTS; i++) {
                 int anchor = i / CLASSES;
                 int c = i % CLASSES;
                 boolean target = anchor % 43 == 0 && c == anchor % CLASSES;
-                x[c][anchor] = -4.6 + ((i * 37) % 97 - 48) * 0.04 + (target ? 5 : 0);
-                t[c][anchor] = target ? 1 : 0;
-                w[c][anchor] = anchor % 29 == 5 ? 0 : 0.01;
+                int at = block.offset(c) + anchor;
+                block.x[at] = -4.6 + ((i * 37) % 97 - 48) * 0.04 + (target ? 5 : 0);
+                block.t[at] = target ? 1 : 0;
+                block.w[at] = anchor % 29 == 5 ? 0 : 0.01;
             }
         }
 
         /** The pass's work on this block: the loss, then the summary, in two samples. */
         LossAccumulator evaluate(LossKernel kernel) {
-            for (int c = 0; c < CLASSES; c++) {
-                kernel.evaluate(x[c], t[c], w[c], ANCHORS, 2, 0.25, loss[c], focal[c]);
-            }
-            // Two samples, so that the per-sample sums change sample inside the block.
+            kernel.evaluate(block.x, block.t, block.w, ELEMENTS, 2, 0.25, block.loss, block.focal);
             LossAccumulator acc = new LossAccumulator(CLASSES, 0, 2);
-            acc.addBlock(0, ANCHORS, x, t, w, loss, ANCHORS / 2,
-                    FocalEvaluation.summer(kernel, new BlockSums(CLASSES, ANCHORS), t, w, loss, focal));
+            acc.addBlock(0, block, ANCHORS / 2, FocalEvaluation.summer(kernel, sums, block));
             return acc;
         }
     }

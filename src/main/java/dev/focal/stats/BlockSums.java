@@ -7,11 +7,12 @@ package dev.focal.stats;
  * of a SIMD register give, so a vector implementation and {@link #addAnchors}, its scalar twin
  * (and tail), compute the same bits, and a pass may hand any block to either.
  * <p>
- * The arrays hold a block's anchors class by class ({@code loss[c][j]} is class c of anchor j).
- * {@link #prepare} first reduces each anchor's classes, in loops over the anchors that the JIT
- * vectorises, to four figures: its loss and focal factor (its classes' added in class order), its
- * largest target and the sum of its weights' magnitudes. An anchor is then ignored when that sum
- * is 0 (all its weights are), else positive when one of its targets is above 0, else negative.
+ * An anchor is ignored when all its weights are 0, else positive when one of its targets is
+ * above 0, else negative. {@link #prepare} first reduces each anchor's classes, in loops over the
+ * anchors that the JIT vectorises, to four figures: its loss and focal factor (its classes' added
+ * in class order), the sum of its weights' magnitudes (0 when it is ignored) and the sum of
+ * {@code |t| + t} over its targets, which is above 0 when a target is (2t, where the rest add 0),
+ * and NaN when a target is NaN or -inf, for which the kind takes a look at each target.
  */
 public final class BlockSums {
     public static final int LANES = 4;
@@ -54,46 +55,45 @@ public final class BlockSums {
     }
 
     /**
-     * Reduces anchors {@code from..to-1} to the four figures the class comment names, which
-     * {@link #anchorLoss} and its siblings then return. A single class, and weights that every
-     * class shares (one per anchor), are used where they are.
+     * Reduces anchors {@code from..to-1} of the block to the four figures the class comment names,
+     * which {@link #anchorLoss} and its siblings then return. A single class, and weights that
+     * every class shares, are used where they are.
      */
-    public void prepare(double[][] t, double[][] w, double[][] loss, double[][] focal, int from, int to) {
-        int classes = t.length;
-        boolean sharedWeights = true;
-        for (double[] wc : w) {
-            sharedWeights &= wc == w[0];
-        }
+    public void prepare(AnchorBlock block, int from, int to) {
+        int classes = block.classes();
         if (classes == 1) {
-            anchorLoss = loss[0];
-            anchorFocal = focal[0];
-            anchorTarget = t[0];
+            anchorLoss = block.loss;
+            anchorFocal = block.focal;
+            anchorTarget = block.t;
         } else {
+            // Class 0's run starts at 0, so its index is the anchor's.
             anchorLoss = lossScratch;
             anchorFocal = focalScratch;
             anchorTarget = targetScratch;
-            System.arraycopy(loss[0], from, anchorLoss, from, to - from);
-            System.arraycopy(focal[0], from, anchorFocal, from, to - from);
-            System.arraycopy(t[0], from, anchorTarget, from, to - from);
+            System.arraycopy(block.loss, from, anchorLoss, from, to - from);
+            System.arraycopy(block.focal, from, anchorFocal, from, to - from);
+            for (int j = from; j < to; j++) {
+                anchorTarget[j] = Math.abs(block.t[j]) + block.t[j];
+            }
             for (int c = 1; c < classes; c++) {
-                double[] lc = loss[c];
-                double[] fc = focal[c];
-                double[] tc = t[c];
+                int off = block.offset(c);
                 for (int j = from; j < to; j++) {
-                    anchorLoss[j] += lc[j];
-                    anchorFocal[j] += fc[j];
-                    anchorTarget[j] = Math.max(anchorTarget[j], tc[j]);
+                    double t = block.t[off + j];
+                    anchorLoss[j] += block.loss[off + j];
+                    anchorFocal[j] += block.focal[off + j];
+                    anchorTarget[j] += Math.abs(t) + t;
                 }
             }
         }
-        if (sharedWeights) {
-            anchorWeight = w[0];
+        if (block.weightsPerAnchor()) {
+            anchorWeight = block.w;
         } else {
             anchorWeight = weightScratch;
             java.util.Arrays.fill(anchorWeight, from, to, 0);
-            for (double[] wc : w) {
+            for (int c = 0; c < classes; c++) {
+                int off = block.offset(c);
                 for (int j = from; j < to; j++) {
-                    anchorWeight[j] += Math.abs(wc[j]);
+                    anchorWeight[j] += Math.abs(block.w[off + j]);
                 }
             }
         }
@@ -109,7 +109,7 @@ public final class BlockSums {
         return anchorFocal;
     }
 
-    /** Per anchor, after {@link #prepare}: its largest target, NaN when one is NaN. */
+    /** Per anchor, after {@link #prepare}: above 0 when a target is, NaN when one is NaN or -inf. */
     public double[] anchorTarget() {
         return anchorTarget;
     }
@@ -137,9 +137,9 @@ public final class BlockSums {
      * Counts positive anchor j (one of {@link #prepare}'s run) in every class whose target is
      * above 0, and as positive.
      */
-    public void countPositive(double[][] t, int j) {
-        for (int c = 0; c < t.length; c++) {
-            if (t[c][j] > 0) {
+    public void countPositive(AnchorBlock block, int j) {
+        for (int c = 0; c < classPositives.length; c++) {
+            if (block.t[block.offset(c) + j] > 0) {
                 classPositives[c]++;
             }
         }
@@ -147,7 +147,7 @@ public final class BlockSums {
     }
 
     /** Adds anchors {@code from..to-1} of {@link #prepare}'s run, anchor j to lane {@code (j - lane0) mod 4}. */
-    public void addAnchors(double[][] t, int from, int to, int lane0) {
+    public void addAnchors(AnchorBlock block, int from, int to, int lane0) {
         long positivesBefore = anchors[POSITIVE];
         long ignoreds = 0;
         for (int j = from; j < to; j++) {
@@ -157,9 +157,9 @@ public final class BlockSums {
             if (anchorWeight[j] == 0) {
                 k = IGNORED;
                 ignoreds++;
-            } else if (target > 0 || target != target && anyTargetAbove0(t, j)) {
+            } else if (target > 0 || target != target && anyTargetAbove0(block, j)) {
                 k = POSITIVE;
-                countPositive(t, j);
+                countPositive(block, j);
             } else {
                 k = NEGATIVE;
             }
@@ -171,9 +171,9 @@ public final class BlockSums {
         anchors[NEGATIVE] += to - from - ignoreds - (anchors[POSITIVE] - positivesBefore);
     }
 
-    private static boolean anyTargetAbove0(double[][] t, int j) {
-        for (double[] tc : t) {
-            if (tc[j] > 0) {
+    private static boolean anyTargetAbove0(AnchorBlock block, int j) {
+        for (int c = 0; c < block.classes(); c++) {
+            if (block.t[block.offset(c) + j] > 0) {
                 return true;
             }
         }
@@ -181,25 +181,12 @@ public final class BlockSums {
     }
 
     /** The kind (AnchorClass ordinal) of anchor j of a block, as the class comment defines it. */
-    static int kindOf(double[][] t, double[][] w, int j) {
+    static int kindOf(AnchorBlock block, int j) {
         boolean ignored = true;
-        for (double[] wc : w) {
-            ignored &= wc[j] == 0;
+        for (int c = 0; c < block.classes(); c++) {
+            ignored &= block.w[block.offset(c) + j] == 0;
         }
-        return ignored ? IGNORED : anyTargetAbove0(t, j) ? POSITIVE : NEGATIVE;
-    }
-
-    /**
-     * Whether some anchor's loss or focal factor was NaN or infinite: a lane that adds one stays
-     * non-finite (it may also have overflowed, which only costs the caller a needless look).
-     */
-    boolean nonFinite() {
-        for (int i = 0; i < lossLanes.length; i++) {
-            if (!Double.isFinite(lossLanes[i] + focalLanes[i])) {
-                return true;
-            }
-        }
-        return false;
+        return ignored ? IGNORED : anyTargetAbove0(block, j) ? POSITIVE : NEGATIVE;
     }
 
     double loss(int kind) {

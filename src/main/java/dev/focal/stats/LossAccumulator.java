@@ -40,16 +40,16 @@ public final class LossAccumulator {
     }
 
     /**
-     * Adds a block of {@code count} whole anchors held class by class ({@code loss[c][j]} is
-     * class c of anchor j, from index 0); {@code firstAnchor} is the first one's anchor index.
-     * {@code sums} adds up the block's anchors by kind (in the fixed lane order of {@link BlockSums},
-     * whichever implementation does it), one part per sample the block touches; the parts are
-     * folded into the compensated totals, which keeps the per-element cost low and the result
-     * independent of how blocks are spread over threads.
+     * Adds a block; {@code firstAnchor} is its first anchor's index. {@code sums} adds up the
+     * block's anchors by kind (in the fixed lane order of {@link BlockSums}, whichever
+     * implementation does it), one part per sample the block touches; the parts are folded into
+     * the compensated totals, which keeps the per-element cost low and the result independent of
+     * how blocks are spread over threads.
      */
-    public void addBlock(long firstAnchor, int count, double[][] x, double[][] t, double[][] w, double[][] loss,
-                         long anchorsPerSample, BlockSummer sums) {
+    public void addBlock(long firstAnchor, AnchorBlock block, long anchorsPerSample, BlockSummer sums) {
+        int count = block.anchors();
         boolean perSample = sampleLoss.length > 0;
+        // A lane that adds a NaN or infinite loss or focal factor stays so, and so does its kind's sum.
         boolean nonFinite = false;
         for (int from = 0; from < count; ) {
             long anchor = firstAnchor + from;
@@ -58,8 +58,11 @@ public final class LossAccumulator {
             BlockSums part = sums.sum(from, to);
             for (int k = 0; k < 3; k++) {
                 anchors[k] += part.anchors[k];
-                lossSum[k].add(part.loss(k));
-                focalSum[k].add(part.focal(k));
+                double partLoss = part.loss(k);
+                double partFocal = part.focal(k);
+                lossSum[k].add(partLoss);
+                focalSum[k].add(partFocal);
+                nonFinite |= !Double.isFinite(partLoss + partFocal);
             }
             for (int c = 0; c < classes; c++) {
                 classPositives[c] += part.classPositives[c];
@@ -69,14 +72,13 @@ public final class LossAccumulator {
             if (perSample) {
                 sampleLoss[sample].add(partTotal);
             }
-            nonFinite |= part.nonFinite();
             from = to;
         }
         for (int c = 0; c < classes; c++) {
-            classLoss[c].add(classSum(loss[c], count));
+            classLoss[c].add(classSum(block.loss, block.offset(c), count));
         }
         if (nonFinite || top.capacity() > 0) {
-            rareCases(firstAnchor, count, x, t, w, loss);
+            rareCases(firstAnchor, block);
         }
     }
 
@@ -86,24 +88,24 @@ public final class LossAccumulator {
     }
 
     /**
-     * The loss of one class over a block's anchors, as four interleaved partial sums (anchors
-     * j mod 4) added in a fixed order: four independent chains of additions instead of one, each
-     * waiting on the adder's latency.
+     * The loss of one class over a block's anchors (its run from {@code offset}), as four
+     * interleaved partial sums (anchors j mod 4) added in a fixed order: four independent chains of
+     * additions instead of one, each waiting on the adder's latency.
      */
-    private static double classSum(double[] loss, int count) {
+    private static double classSum(double[] loss, int offset, int count) {
         double s0 = 0;
         double s1 = 0;
         double s2 = 0;
         double s3 = 0;
-        int j = 0;
-        for (int end = count & ~3; j < end; j += 4) {
-            s0 += loss[j];
-            s1 += loss[j + 1];
-            s2 += loss[j + 2];
-            s3 += loss[j + 3];
+        int i = offset;
+        for (int end = offset + (count & ~3); i < end; i += 4) {
+            s0 += loss[i];
+            s1 += loss[i + 1];
+            s2 += loss[i + 2];
+            s3 += loss[i + 3];
         }
-        for (; j < count; j++) {
-            s0 += loss[j];
+        for (int end = offset + count; i < end; i++) {
+            s0 += loss[i];
         }
         return (s0 + s1) + (s2 + s3);
     }
@@ -112,18 +114,19 @@ public final class LossAccumulator {
      * Non-finite values and --top: per-element bookkeeping that almost no block needs, in flat
      * index order (anchor by anchor, class by class).
      */
-    private void rareCases(long firstAnchor, int count, double[][] x, double[][] t, double[][] w, double[][] loss) {
-        for (int j = 0; j < count; j++) {
-            int k = BlockSums.kindOf(t, w, j);
+    private void rareCases(long firstAnchor, AnchorBlock block) {
+        for (int j = 0; j < block.anchors(); j++) {
+            int k = BlockSums.kindOf(block, j);
             long firstIndex = (firstAnchor + j) * classes;
             for (int c = 0; c < classes; c++) {
-                if (!Double.isFinite(x[c][j])) {
+                int i = block.offset(c) + j;
+                if (!Double.isFinite(block.x[i])) {
                     nonFiniteLogits++;
                 }
-                if (!Double.isFinite(loss[c][j]) && nonFiniteLoss[k]++ == 0) {
+                if (!Double.isFinite(block.loss[i]) && nonFiniteLoss[k]++ == 0) {
                     firstNonFiniteLoss[k] = firstIndex + c;
                 }
-                top.offer(firstIndex + c, loss[c][j]);
+                top.offer(firstIndex + c, block.loss[i]);
             }
         }
     }

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 import java.nio.channels.FileChannel;
 
 /**
@@ -16,12 +18,16 @@ public final class Storage {
     static final int WINDOW_SHIFT = 30;
 
     private final ByteBuffer[] windows;
+    private final FloatBuffer[] floatViews;
+    private final DoubleBuffer[] doubleViews;
     private final int shift;
     private final long mask;
     private final long size;
 
     private Storage(ByteBuffer[] windows, int shift, long size) {
         this.windows = windows;
+        this.floatViews = new FloatBuffer[windows.length];
+        this.doubleViews = new DoubleBuffer[windows.length];
         this.shift = shift;
         this.mask = (1L << shift) - 1;
         this.size = size;
@@ -107,46 +113,67 @@ public final class Storage {
         return window(offset).getDouble(at(offset));
     }
 
-    /** A bulk copy of {@code k} items between a buffer region (positioned at 0) and an array at {@code arrayOffset}. */
-    private interface Segment {
-        void copy(ByteBuffer region, int arrayOffset, int k);
+    /*
+     * Bulk copies go through a typed view of each window, made at first use and read and written
+     * at absolute indices, so a copy makes no buffer objects (a slice and a view per call took
+     * more of the C2 compiler's time than any loop of the pass). An item's offset is a multiple
+     * of its size (storage starts at a tensor's first element), and so is a window's size.
+     */
+
+    private FloatBuffer floats(int window) {
+        FloatBuffer v = floatViews[window];
+        if (v == null) {
+            // Two threads may both make one: either is as good.
+            v = windows[window].asFloatBuffer();
+            floatViews[window] = v;
+        }
+        return v;
     }
 
-    /**
-     * Splits {@code n} items of {@code itemSize} bytes from {@code offset} into runs that stay in
-     * one window, and hands each run to {@code copy} as a buffer in this storage's byte order (the
-     * typed views then swap big-endian data in bulk).
-     */
-    private void segments(long offset, int itemSize, int n, Segment copy) {
-        int done = 0;
-        while (done < n) {
-            ByteBuffer w = window(offset);
-            int at = at(offset);
-            int k = Math.min(n - done, (w.capacity() - at) / itemSize);
-            copy.copy(w.slice(at, k * itemSize).order(w.order()), done, k);
-            offset += (long) k * itemSize;
-            done += k;
+    private DoubleBuffer doubles(int window) {
+        DoubleBuffer v = doubleViews[window];
+        if (v == null) {
+            v = windows[window].asDoubleBuffer();
+            doubleViews[window] = v;
         }
+        return v;
+    }
+
+    /** Items from {@code offset} that the window holding it has room for, at most {@code n}. */
+    private int run(long offset, int itemSize, int n) {
+        return (int) Math.min(n, (window(offset).capacity() - at(offset)) / itemSize);
     }
 
     /** Reads {@code n} floats from {@code offset} into {@code dst[off..]}, in bulk. */
     public void getFloats(long offset, float[] dst, int off, int n) {
-        segments(offset, Float.BYTES, n, (b, i, k) -> b.asFloatBuffer().get(dst, off + i, k));
+        for (int done = 0, k; done < n; done += k, offset += (long) k * Float.BYTES) {
+            k = run(offset, Float.BYTES, n - done);
+            floats((int) (offset >>> shift)).get(at(offset) / Float.BYTES, dst, off + done, k);
+        }
     }
 
     /** Reads {@code n} doubles from {@code offset} into {@code dst[off..]}, in bulk. */
     public void getDoubles(long offset, double[] dst, int off, int n) {
-        segments(offset, Double.BYTES, n, (b, i, k) -> b.asDoubleBuffer().get(dst, off + i, k));
+        for (int done = 0, k; done < n; done += k, offset += (long) k * Double.BYTES) {
+            k = run(offset, Double.BYTES, n - done);
+            doubles((int) (offset >>> shift)).get(at(offset) / Double.BYTES, dst, off + done, k);
+        }
     }
 
     /** Writes {@code n} floats from {@code src[off..]} at {@code offset}, in bulk. */
     public void putFloats(long offset, float[] src, int off, int n) {
-        segments(offset, Float.BYTES, n, (b, i, k) -> b.asFloatBuffer().put(src, off + i, k));
+        for (int done = 0, k; done < n; done += k, offset += (long) k * Float.BYTES) {
+            k = run(offset, Float.BYTES, n - done);
+            floats((int) (offset >>> shift)).put(at(offset) / Float.BYTES, src, off + done, k);
+        }
     }
 
     /** Writes {@code n} doubles from {@code src[off..]} at {@code offset}, in bulk. */
     public void putDoubles(long offset, double[] src, int off, int n) {
-        segments(offset, Double.BYTES, n, (b, i, k) -> b.asDoubleBuffer().put(src, off + i, k));
+        for (int done = 0, k; done < n; done += k, offset += (long) k * Double.BYTES) {
+            k = run(offset, Double.BYTES, n - done);
+            doubles((int) (offset >>> shift)).put(at(offset) / Double.BYTES, src, off + done, k);
+        }
     }
 
     public void putByte(long offset, byte v) {

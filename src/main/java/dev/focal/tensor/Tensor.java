@@ -155,49 +155,51 @@ public final class Tensor implements TensorSink {
     }
 
     /**
-     * Reads {@code rows} rows of {@code columns.length} elements from C-order index {@code start}
-     * as doubles, column by column: {@code columns[c][r]} is element {@code start + r * columns.length + c}.
+     * Reads {@code rows} rows of {@code width} elements from C-order index {@code start} as
+     * doubles, column by column: {@code dst[c * rows + r]} is element {@code start + r * width + c}.
      * Bulk for C-order float32 storage; {@code scratch} holds at least that many floats.
      */
-    public void readColumns(long start, int rows, double[][] columns, float[] scratch) {
-        int width = columns.length;
+    public void readColumns(long start, int rows, int width, double[] dst, float[] scratch) {
         if (width == 1) {
-            readDoubles(start, columns[0], rows, scratch);
+            readDoubles(start, dst, rows, scratch);
         } else if (!fortranOrder && dtype == DType.FLOAT32) {
             storage.getFloats(start * Float.BYTES, scratch, 0, rows * width);
             for (int c = 0; c < width; c++) {
-                double[] column = columns[c];
-                for (int r = 0, i = c; r < rows; r++, i += width) {
-                    column[r] = scratch[i];
+                for (int r = 0, i = c, o = c * rows; r < rows; r++, i += width) {
+                    dst[o + r] = scratch[i];
                 }
             }
         } else {
             for (int c = 0; c < width; c++) {
-                double[] column = columns[c];
                 for (int r = 0; r < rows; r++) {
-                    column[r] = getDouble(start + (long) r * width + c);
+                    dst[c * rows + r] = getDouble(start + (long) r * width + c);
                 }
             }
         }
     }
 
     @Override
-    public void writeDoubles(long start, double[] src, int n) {
+    public void writeColumns(long start, double[] columns, int rows, int width) {
         if (!fortranOrder && dtype == DType.FLOAT32) {
-            // In chunks: a block-sized array per call cost more to allocate and zero than the conversion.
-            float[] rounded = new float[Math.min(n, 256)];
-            for (int done = 0; done < n; done += rounded.length) {
-                int k = Math.min(rounded.length, n - done);
-                for (int i = 0; i < k; i++) {
-                    rounded[i] = (float) src[done + i];
+            // In chunks of whole rows: a block-sized array per call cost more to allocate and zero than the conversion.
+            int chunkRows = Math.max(1, 256 / width);
+            float[] rounded = new float[chunkRows * width];
+            for (int r0 = 0; r0 < rows; r0 += chunkRows) {
+                int k = Math.min(chunkRows, rows - r0);
+                for (int c = 0; c < width; c++) {
+                    for (int r = 0, i = c, o = c * rows + r0; r < k; r++, i += width) {
+                        rounded[i] = (float) columns[o + r];
+                    }
                 }
-                storage.putFloats((start + done) * Float.BYTES, rounded, 0, k);
+                storage.putFloats((start + (long) r0 * width) * Float.BYTES, rounded, 0, k * width);
             }
-        } else if (!fortranOrder && dtype == DType.FLOAT64) {
-            storage.putDoubles(start * Double.BYTES, src, 0, n);
+        } else if (!fortranOrder && dtype == DType.FLOAT64 && width == 1) {
+            storage.putDoubles(start * Double.BYTES, columns, 0, rows);
         } else {
-            for (int i = 0; i < n; i++) {
-                setDouble(start + i, src[i]);
+            for (int c = 0; c < width; c++) {
+                for (int r = 0; r < rows; r++) {
+                    setDouble(start + (long) r * width + c, columns[c * rows + r]);
+                }
             }
         }
     }

@@ -9,6 +9,10 @@ public interface TensorSink {
 
     Shape shape();
 
-    /** Stores {@code n} values from {@code src}, rounded to the sink's dtype, from C-order index {@code start}. */
-    void writeDoubles(long start, double[] src, int n);
+    /**
+     * Stores {@code rows} rows of {@code width} values held column by column, rounded to the
+     * sink's dtype, from C-order index {@code start}: {@code columns[c * rows + r]} goes to
+     * {@code start + r * width + c}.
+     */
+    void writeColumns(long start, double[] columns, int rows, int width);
 }

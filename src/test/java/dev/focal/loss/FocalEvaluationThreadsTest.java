@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 /** The evaluation's own threads: a failure in any of them is the evaluation's failure, as it was thrown. */
 class FocalEvaluationThreadsTest {
-    private static final int ANCHORS = 100_000; // 5 ranges of 21,845 anchors: every thread gets work
+    private static final int ANCHORS = 100_000; // 5 ranges of 21,760 anchors: every thread gets work
 
     /** A sink that fails on the range starting at element {@code failAt}, with whichever of the two is given. */
     private static TensorSink failingAt(long failAt, RuntimeException runtime, Error error) {
@@ -28,7 +28,7 @@ class FocalEvaluationThreadsTest {
             }
 
             @Override
-            public void writeDoubles(long start, double[] src, int n) {
+            public void writeColumns(long start, double[] columns, int rows, int width) {
                 if (start == failAt) {
                     if (runtime != null) {
                         throw runtime;
@@ -53,7 +53,7 @@ class FocalEvaluationThreadsTest {
     void aWorkersExceptionReachesTheCallerUnwrapped() {
         for (int threads : new int[] {1, 2, 3}) {
             FocalException disk = FocalException.output("out.npy", "cannot write: disk full", null);
-            TensorSink sink = failingAt(3L * 21_845 * 3, disk, null);
+            TensorSink sink = failingAt(3 * FocalEvaluation.rangeAnchors(3) * 3, disk, null);
             FocalException thrown = assertThrows(FocalException.class, () -> evaluation().run(sink, null, 0, threads));
             assertSame(disk, thrown, "threads " + threads);
         }
@@ -62,7 +62,7 @@ class FocalEvaluationThreadsTest {
     @Test
     void aWorkersErrorReachesTheCallerAsThatError() {
         OutOfMemoryError oom = new OutOfMemoryError("Java heap space");
-        TensorSink sink = failingAt(4L * 21_845 * 3, null, oom);
+        TensorSink sink = failingAt(4 * FocalEvaluation.rangeAnchors(3) * 3, null, oom);
         assertSame(oom, assertThrows(OutOfMemoryError.class, () -> evaluation().run(sink, null, 0, 2)));
     }
 }

@@ -8,42 +8,61 @@ import org.junit.jupiter.api.Test;
 /** The kind of an anchor and the order of the additions, which every implementation must follow. */
 class BlockSumsTest {
     private static final double NAN = Double.NaN;
+    private static final double NEG_INF = Double.NEGATIVE_INFINITY;
 
-    /** Two classes; one array per class, as a block holds them. */
-    private static double[][] columns(double[]... perAnchor) {
-        double[][] byClass = new double[perAnchor[0].length][perAnchor.length];
-        for (int j = 0; j < perAnchor.length; j++) {
-            for (int c = 0; c < perAnchor[j].length; c++) {
-                byClass[c][j] = perAnchor[j][c];
+    /** A block of the anchors given as rows of (target, weight, loss, focal factor) per class. */
+    private static AnchorBlock block(double[][]... anchors) {
+        int classes = anchors[0].length;
+        AnchorBlock b = new AnchorBlock(classes, anchors.length);
+        b.hold(anchors.length, false);
+        for (int j = 0; j < anchors.length; j++) {
+            for (int c = 0; c < classes; c++) {
+                int i = b.offset(c) + j;
+                b.t[i] = anchors[j][c][0];
+                b.w[i] = anchors[j][c][1];
+                b.loss[i] = anchors[j][c][2];
+                b.focal[i] = anchors[j][c][3];
             }
         }
-        return byClass;
+        return b;
     }
 
-    private static BlockSums sum(double[][] t, double[][] w, double[][] loss, double[][] focal, int from, int to) {
-        BlockSums sums = new BlockSums(t.length, t[0].length);
-        sums.prepare(t, w, loss, focal, from, to);
-        sums.addAnchors(t, from, to, from);
+    /** Class c's (target, weight, loss, focal factor). */
+    private static double[] c(double t, double w, double loss, double focal) {
+        return new double[] {t, w, loss, focal};
+    }
+
+    private static BlockSums sum(AnchorBlock block, int from, int to) {
+        BlockSums sums = new BlockSums(block.classes(), block.anchors());
+        sums.prepare(block, from, to);
+        sums.addAnchors(block, from, to, from);
         return sums;
     }
 
     @Test
-    void ignoredWhenAllWeightsAre0ElsePositiveWhenATargetIsAbove0EvenBesideANaN() {
-        double[][] t = columns(new double[] {0, 1}, new double[] {NAN, 1}, new double[] {NAN, 0}, new double[] {1, 0},
-                new double[] {0, 0}, new double[] {-1, 0.5});
-        double[][] w = columns(new double[] {1, 1}, new double[] {1, 1}, new double[] {1, 1}, new double[] {0, -0.0},
-                new double[] {0, NAN}, new double[] {0, 2});
-        double[][] zeros = new double[2][6];
-        BlockSums sums = sum(t, w, zeros, new double[2][6], 0, 6);
-        // anchors: positive, positive (NaN beside a 1), negative (NaN beside a 0), ignored (both
-        // weights zero), negative (a NaN weight is not 0), positive (one weight is not 0)
-        assertEquals(List.of(3L, 2L, 1L), List.of(sums.anchors[AnchorClass.POSITIVE.ordinal()],
+    void ignoredWhenAllWeightsAre0ElsePositiveWhenATargetIsAbove0EvenBesideANaNOrMinusInfinity() {
+        AnchorBlock b = block(
+                new double[][] {c(0, 1, 0, 0), c(1, 1, 0, 0)},        // positive
+                new double[][] {c(NAN, 1, 0, 0), c(1, 1, 0, 0)},      // positive: a 1 beside the NaN
+                new double[][] {c(NEG_INF, 1, 0, 0), c(1, 1, 0, 0)},  // positive: a 1 beside -inf
+                new double[][] {c(NAN, 1, 0, 0), c(0, 1, 0, 0)},      // negative: no target above 0
+                new double[][] {c(1, 0, 0, 0), c(0, -0.0, 0, 0)},     // ignored: both weights are 0
+                new double[][] {c(0, 0, 0, 0), c(0, NAN, 0, 0)},      // negative: a NaN weight is not 0
+                new double[][] {c(-1, 0, 0, 0), c(0.5, 2, 0, 0)},     // positive: one weight is not 0
+                new double[][] {c(NEG_INF, 1, 0, 0), c(0, 1, 0, 0)}); // negative: no target above 0
+        BlockSums sums = sum(b, 0, 8);
+        assertEquals(List.of(4L, 3L, 1L), List.of(sums.anchors[AnchorClass.POSITIVE.ordinal()],
                 sums.anchors[AnchorClass.NEGATIVE.ordinal()], sums.anchors[AnchorClass.IGNORED.ordinal()]));
         // class 0: only the ignored anchor has a target above 0 there
-        assertEquals(List.of(0L, 3L), List.of(sums.classPositives[0], sums.classPositives[1]));
-        for (int j = 0; j < 6; j++) {
-            assertEquals(j == 0 || j == 1 || j == 5 ? 0 : j == 3 ? 2 : 1, BlockSums.kindOf(t, w, j), "anchor " + j);
+        assertEquals(List.of(0L, 4L), List.of(sums.classPositives[0], sums.classPositives[1]));
+        int[] kinds = new int[8];
+        for (int j = 0; j < 8; j++) {
+            kinds[j] = BlockSums.kindOf(b, j);
         }
+        int p = AnchorClass.POSITIVE.ordinal();
+        int n = AnchorClass.NEGATIVE.ordinal();
+        assertEquals(List.of(p, p, p, n, AnchorClass.IGNORED.ordinal(), n, p, n),
+                java.util.Arrays.stream(kinds).boxed().toList());
     }
 
     /**
@@ -52,29 +71,25 @@ class BlockSumsTest {
      */
     @Test
     void anchorsAddUpInFourLanesOfEveryFourthAnchor() {
-        int n = 9;
-        double[][] loss = new double[1][n];
-        java.util.Arrays.fill(loss[0], 1);
-        loss[0][1] = 0x1p53; // anchor 1 of the run from 1 is lane 0's first
-        double[][] t = new double[1][n];
-        double[][] w = {new double[n]};
-        java.util.Arrays.fill(w[0], 1);
-        BlockSums sums = sum(t, w, loss, new double[1][n], 1, n);
-        // lane 0: anchors 1, 5 -> 2^53 + 1 = 2^53; lane 1: anchors 2, 6 -> 2; lane 2: 3, 7 -> 2; lane 3: 4, 8 -> 2
-        assertEquals(0x1p53 + 4 + 2, sums.loss(AnchorClass.NEGATIVE.ordinal()), 0);
+        double[][][] anchors = new double[9][][];
+        for (int j = 0; j < 9; j++) {
+            anchors[j] = new double[][] {c(0, 1, j == 1 ? 0x1p53 : 1, 0)};
+        }
+        // The run from anchor 1: lane 0 has anchors 1 and 5 (2^53 + 1 = 2^53), lanes 1 to 3 two 1s each.
+        BlockSums sums = sum(block(anchors), 1, 9);
+        assertEquals(0x1p53 + 6, sums.loss(AnchorClass.NEGATIVE.ordinal()), 0);
         assertEquals(0x1p53 + 6, sums.total(), 0);
         double running = 0;
-        for (int j = 1; j < n; j++) {
-            running += loss[0][j];
+        for (int j = 1; j < 9; j++) {
+            running += anchors[j][0][2];
         }
         assertEquals(0x1p53, running, 0, "a single running sum would have lost every 1");
     }
 
     @Test
     void anAnchorsLossAndFocalFactorAreItsClassesAddedInClassOrder() {
-        double[][] loss = columns(new double[] {1, 0x1p53, -0x1p53});
-        double[][] focal = columns(new double[] {0.25, 0.5, 0.125});
-        BlockSums sums = sum(new double[3][1], columns(new double[] {1, 1, 1}), loss, focal, 0, 1);
+        AnchorBlock b = block(new double[][] {c(0, 1, 1, 0.25), c(0, 1, 0x1p53, 0.5), c(0, 1, -0x1p53, 0.125)});
+        BlockSums sums = sum(b, 0, 1);
         assertEquals(0, sums.loss(AnchorClass.NEGATIVE.ordinal()), 0, "(1 + 2^53) - 2^53 rounds the 1 away");
         assertEquals(0.875, sums.focal(AnchorClass.NEGATIVE.ordinal()), 0);
     }

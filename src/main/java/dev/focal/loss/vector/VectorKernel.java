@@ -5,6 +5,7 @@ import static dev.focal.loss.PolynomialMath.*;
 import dev.focal.loss.FocalMath;
 import dev.focal.loss.LossKernel;
 import dev.focal.loss.PolynomialMath;
+import dev.focal.stats.AnchorBlock;
 import dev.focal.stats.AnchorClass;
 import dev.focal.stats.BlockSums;
 import jdk.incubator.vector.DoubleVector;
@@ -81,9 +82,8 @@ public final class VectorKernel implements LossKernel {
      * targets) sends the whole run to BlockSums instead.
      */
     @Override
-    public void sumAnchors(BlockSums sums, double[][] t, double[][] w, double[][] loss, double[][] focal, int from,
-                           int to) {
-        sums.prepare(t, w, loss, focal, from, to);
+    public void sumAnchors(BlockSums sums, AnchorBlock block, int from, int to) {
+        sums.prepare(block, from, to);
         double[] anchorLoss = sums.anchorLoss();
         double[] anchorFocal = sums.anchorFocal();
         double[] anchorTarget = sums.anchorTarget();
@@ -121,7 +121,7 @@ public final class VectorKernel implements LossKernel {
             if (counted.anyTrue()) {
                 for (int lane = 0; lane < SUM_LANES.length(); lane++) {
                     if (counted.laneIsSet(lane)) {
-                        sums.countPositive(t, j + lane);
+                        sums.countPositive(block, j + lane);
                         positives++;
                     }
                 }
@@ -133,7 +133,7 @@ public final class VectorKernel implements LossKernel {
         for (double lane : lanesOfLoss) {
             if (lane != lane) {
                 sums.clear();
-                sums.addAnchors(t, from, to, from);
+                sums.addAnchors(block, from, to, from);
                 return;
             }
         }
@@ -147,7 +147,7 @@ public final class VectorKernel implements LossKernel {
         ignoredLoss.intoArray(lanesOfLoss, 0);
         ignoredFocal.intoArray(lanesOfFocal, 0);
         sums.addLanes(AnchorClass.IGNORED, lanesOfLoss, lanesOfFocal, ignoredCount);
-        sums.addAnchors(t, bound, to, from);
+        sums.addAnchors(block, bound, to, from);
     }
 
     /**

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.focal.loss.LossKernel;
+import dev.focal.stats.AnchorBlock;
 import dev.focal.stats.AnchorClass;
 import dev.focal.stats.BlockSums;
 import dev.focal.stats.LossAccumulator;
@@ -125,35 +126,27 @@ class VectorKernelTest {
             for (boolean perAnchorWeights : new boolean[] {true, false}) {
                 for (boolean nanTarget : new boolean[] {false, true}) {
                     int n = 1000 + rnd.nextInt(8);
-                    double[][] t = new double[classes][n];
-                    double[][] w = new double[classes][];
-                    double[][] loss = new double[classes][n];
-                    double[][] focal = new double[classes][n];
-                    double[] shared = new double[n];
-                    for (int c = 0; c < classes; c++) {
-                        w[c] = perAnchorWeights ? shared : new double[n];
-                    }
+                    AnchorBlock block = new AnchorBlock(classes, n);
+                    block.hold(n, perAnchorWeights);
                     for (int j = 0; j < n; j++) {
                         int label = rnd.nextInt(10) == 0 ? rnd.nextInt(classes) : -1;
-                        shared[j] = rnd.nextInt(8) == 0 ? 0 : rnd.nextDouble();
+                        double weight = rnd.nextInt(8) == 0 ? 0 : rnd.nextDouble();
                         for (int c = 0; c < classes; c++) {
-                            t[c][j] = c == label ? 1 : rnd.nextInt(20) == 0 ? rnd.nextDouble(-0.5, 0.5) : 0;
-                            if (!perAnchorWeights) {
-                                w[c][j] = rnd.nextInt(3) == 0 ? 0 : shared[j];
-                            }
+                            int i = block.offset(c) + j;
+                            block.t[i] = c == label ? 1 : rnd.nextInt(20) == 0 ? rnd.nextDouble(-0.5, 0.5) : 0;
+                            block.w[i] = perAnchorWeights || rnd.nextInt(3) != 0 ? weight : 0;
                             // Magnitudes far apart, so that any other order of additions would round differently.
-                            loss[c][j] = Math.scalb(rnd.nextDouble(), rnd.nextInt(-40, 40));
-                            focal[c][j] = rnd.nextDouble();
+                            block.loss[i] = Math.scalb(rnd.nextDouble(), rnd.nextInt(-40, 40));
+                            block.focal[i] = rnd.nextDouble();
                         }
                     }
                     if (nanTarget) {
-                        t[0][n / 2] = Double.NaN;
+                        block.t[n / 2] = Double.NaN;
                     }
-                    int from = rnd.nextInt(7);
-                    int count = n - from;
-                    double[][][] block = {t, w, loss, focal};
-                    LossAccumulator lanes = sum(vector, block, from, count);
-                    LossAccumulator twin = sum(LossKernel.POLYNOMIAL, block, from, count);
+                    // Two samples split inside the block: runs that start off a multiple of four and end in a tail.
+                    long firstAnchor = -rnd.nextInt(1, 7);
+                    LossAccumulator lanes = sum(vector, block, firstAnchor);
+                    LossAccumulator twin = sum(LossKernel.POLYNOMIAL, block, firstAnchor);
                     String where = classes + " classes, weights per " + (perAnchorWeights ? "anchor" : "element")
                             + (nanTarget ? ", a NaN target" : "");
                     for (AnchorClass k : AnchorClass.values()) {
@@ -166,6 +159,8 @@ class VectorKernelTest {
                     }
                     for (int c = 0; c < classes; c++) {
                         assertEquals(twin.classPositives(c), lanes.classPositives(c), where);
+                        assertEquals(Double.doubleToLongBits(twin.classLoss(c)),
+                                Double.doubleToLongBits(lanes.classLoss(c)), where);
                     }
                     for (int s = 0; s < 2; s++) {
                         assertEquals(Double.doubleToLongBits(twin.sampleLoss(s)),
@@ -174,30 +169,19 @@ class VectorKernelTest {
                 }
             }
         }
-        assertTrue(compared >= 5 * 2 * 3 + 5 * 2 * 2, "finite sums of every kind compared: " + compared);
+        assertTrue(compared >= 5 * 2 * 2 * 3 - 4, "finite sums of every kind compared: " + compared);
     }
 
-    /** Anchors from..from+count-1 of the block's arrays as one block, in two samples split inside it. */
-    private static LossAccumulator sum(LossKernel kernel, double[][][] block, int from, int count) {
-        double[][][] shifted = new double[4][][];
-        for (int a = 0; a < 4; a++) {
-            shifted[a] = new double[block[a].length][];
-            for (int c = 0; c < block[a].length; c++) {
-                shifted[a][c] = Arrays.copyOfRange(block[a][c], from, from + count);
-            }
-        }
-        if (block[1][0] == block[1][block[1].length - 1]) {
-            Arrays.fill(shifted[1], shifted[1][0]); // weights shared by the classes stay shared
-        }
-        double[][] t = shifted[0];
-        double[][] w = shifted[1];
-        double[][] loss = shifted[2];
-        double[][] focal = shifted[3];
-        LossAccumulator acc = new LossAccumulator(t.length, 0, 2);
-        BlockSums sums = new BlockSums(t.length, count);
-        acc.addBlock(0, count, loss, t, w, loss, count / 2 + 1, (a, b) -> {
+    /**
+     * The block as anchors {@code firstAnchor..} of a head whose samples are 1,010 anchors each: a
+     * negative first anchor puts the samples' boundary 1 to 6 anchors into the block.
+     */
+    private static LossAccumulator sum(LossKernel kernel, AnchorBlock block, long firstAnchor) {
+        LossAccumulator acc = new LossAccumulator(block.classes(), 0, 2);
+        BlockSums sums = new BlockSums(block.classes(), block.anchors());
+        acc.addBlock(firstAnchor + 1010, block, 1010, (from, to) -> {
             sums.clear();
-            kernel.sumAnchors(sums, t, w, loss, focal, a, b);
+            kernel.sumAnchors(sums, block, from, to);
             return sums;
         });
         return acc;
