@@ -3,6 +3,8 @@ package dev.focal.cli;
 import dev.focal.FocalException;
 import dev.focal.loss.Kernels;
 import dev.focal.loss.LossKernel;
+import dev.focal.stats.AnchorBlock;
+import dev.focal.stats.BlockSums;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
@@ -50,6 +52,9 @@ public final class CdsTraining {
                 double[] block = {-3, 0, 2, 40, -1e300, 0.5, 1, -2};
                 vector.evaluate(block, block, block, block.length, 2, 0.25, new double[block.length],
                         new double[block.length]);
+                AnchorBlock anchors = new AnchorBlock(2, 4);
+                anchors.hold(4, true);
+                vector.sumAnchors(new BlockSums(2, 4), anchors, 0, 4);
             }
         } finally {
             try (Stream<Path> files = Files.walk(tmp)) {

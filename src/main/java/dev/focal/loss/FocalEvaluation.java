@@ -16,9 +16,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * so every figure is bit-identical for any number of threads.
  */
 public final class FocalEvaluation {
-    /** Elements per range: big enough to amortise scheduling, small enough to balance two cores. */
+    /**
+     * Elements per range, about (a range is whole blocks): big enough to amortise scheduling,
+     * small enough to balance two cores.
+     */
     static final int RANGE_ELEMENTS = 1 << 16;
-    /** Elements per block inside a range: the working arrays stay in the L1/L2 caches. */
+    /** Elements per block, at most (a block is whole anchors): the working arrays stay in the L1/L2 caches. */
     static final int BLOCK_ELEMENTS = 1 << 11;
 
     private final Tensor logits;
