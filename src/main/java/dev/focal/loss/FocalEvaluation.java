@@ -22,7 +22,7 @@ public final class FocalEvaluation {
      */
     static final int RANGE_ELEMENTS = 1 << 16;
     /** Elements per block, at most (a block is whole anchors): the working arrays stay in the L1/L2 caches. */
-    static final int BLOCK_ELEMENTS = 1 << 11;
+    static final int BLOCK_ELEMENTS = 1 << 12;
 
     private final Tensor logits;
     private final Tensor targets;

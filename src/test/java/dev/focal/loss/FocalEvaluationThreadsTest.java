@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 /** The evaluation's own threads: a failure in any of them is the evaluation's failure, as it was thrown. */
 class FocalEvaluationThreadsTest {
-    private static final int ANCHORS = 100_000; // 5 ranges of 21,760 anchors: every thread gets work
+    private static final int ANCHORS = 100_000; // 5 ranges of 21,824 anchors: every thread gets work
 
     /** A sink that fails on the range starting at element {@code failAt}, with whichever of the two is given. */
     private static TensorSink failingAt(long failAt, RuntimeException runtime, Error error) {

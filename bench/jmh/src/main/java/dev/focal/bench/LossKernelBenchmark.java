@@ -17,13 +17,13 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The loss kernel alone, as the fused evaluation calls it: blocks of 2,048 double elements
+ * The loss kernel alone, as the fused evaluation calls it: blocks of 4,096 double elements
  * (logits, targets, weights in; loss and q^gamma out), 10M elements in all, the blocks cut into
  * one contiguous run per thread. No reading or rounding of float32 tensors, no summary figures,
  * no output: {@link KernelBenchmark} measures the whole pass. Scores are passes over the 10M
  * elements per second.
  *
- * <p>{@code resident=cache} cycles each thread through 4 blocks of its own, which stay in its
+ * <p>{@code resident=cache} cycles each thread through 2 blocks of its own, which stay in its
  * core's L2 cache as the pass's working arrays do; {@code resident=memory} gives every block its
  * own arrays, 400 MB of doubles, so memory bandwidth bounds it rather than the kernel.
  */
@@ -34,10 +34,10 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx2g"})
 public class LossKernelBenchmark {
-    static final int BLOCK = 2048;
+    static final int BLOCK = 4096;
     static final int BLOCKS = (10_000_000 + BLOCK - 1) / BLOCK;
-    /** 4 blocks of 5 arrays: 320 KB, inside a core's 512 KB L2. */
-    static final int CACHED_BLOCKS = 4;
+    /** 2 blocks of 5 arrays: 320 KB, inside a core's 512 KB L2. */
+    static final int CACHED_BLOCKS = 2;
 
     @Param({"vector", "polynomial", "scalar"})
     String kernel;
