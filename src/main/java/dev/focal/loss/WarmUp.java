@@ -3,6 +3,12 @@ package dev.focal.loss;
 import dev.focal.stats.AnchorBlock;
 import dev.focal.stats.BlockSums;
 import dev.focal.stats.LossAccumulator;
+import dev.focal.tensor.DType;
+import dev.focal.tensor.Shape;
+import dev.focal.tensor.Storage;
+import dev.focal.tensor.Tensor;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * Gets the pass's hot code compiled on a side thread while the command line is parsed and the
@@ -106,7 +112,24 @@ public final class WarmUp {
         for (int calls = 0; calls < SCALAR_CALLS; calls++) {
             acc = b.evaluate(LossKernel.POLYNOMIAL);
         }
+        heatReads(b.block);
         return acc;
+    }
+
+    /**
+     * Then the reads of a block's logits, targets and weights, from float32 in a read-only direct
+     * buffer, which is what a mapped file is: compiled before the pass's first block asks for them
+     * (the pass's workers wait for these compilations).
+     */
+    private static void heatReads(AnchorBlock block) {
+        ByteBuffer bytes = ByteBuffer.allocateDirect(ELEMENTS * Float.BYTES);
+        Tensor head = new Tensor(DType.FLOAT32, Shape.of(ELEMENTS), false,
+                Storage.wrap(bytes.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN)));
+        float[] scratch = new float[ELEMENTS];
+        for (int calls = 0; calls < SCALAR_CALLS; calls++) {
+            head.readColumns(0, Block.ANCHORS, CLASSES, block.x, scratch);
+            head.readDoubles(0, block.w, Block.ANCHORS, scratch);
+        }
     }
 
     private static void heat(LossKernel vector) {
