@@ -21,10 +21,10 @@ import java.nio.ByteOrder;
  * bit-identical) until this thread has seen the vector kernel run at compiled speed, and with the
  * vector kernel from then on. Which kernel took which block never shows in the results.
  * <p>
- * Otherwise the scalar twin and the accumulators, when the launcher asks for it (system property
- * {@value #WARM_SCALAR}, set where the optimising compiler runs and compiles those methods early):
- * their compilations are then done before the first block instead of during the first ~60 ms of
- * the pass. The synthetic block has positive, negative and ignored anchors and a sample boundary,
+ * Otherwise the scalar twin, the accumulators and the reads, when the launcher asks for it
+ * (system property {@value #WARM_SCALAR}, set where the optimising compiler runs and compiles
+ * those methods early): their compilations are then done before the first block instead of
+ * during the first ~60 ms of the pass. The synthetic block has positive, negative and ignored anchors and a sample boundary,
  * so that the compiled code has seen every branch that real data takes.
  */
 public final class WarmUp {
