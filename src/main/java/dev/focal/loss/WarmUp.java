@@ -24,8 +24,9 @@ import java.nio.ByteOrder;
  * Otherwise the scalar twin, the accumulators and the reads, when the launcher asks for it
  * (system property {@value #WARM_SCALAR}, set where the optimising compiler runs and compiles
  * those methods early): their compilations are then done before the first block instead of
- * during the first ~60 ms of the pass. The synthetic block has positive, negative and ignored anchors and a sample boundary,
- * so that the compiled code has seen every branch that real data takes.
+ * during the first ~60 ms of the pass. The synthetic block has positive, negative and ignored
+ * anchors and a sample boundary, so that the compiled code has seen every branch that real data
+ * takes.
  */
 public final class WarmUp {
     /** The system property, true or false, that asks for the scalar warm-up. */

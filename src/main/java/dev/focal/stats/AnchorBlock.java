@@ -36,10 +36,6 @@ public final class AnchorBlock {
         return anchors;
     }
 
-    public int elements() {
-        return anchors * classes;
-    }
-
     /** Where class c's run starts. */
     public int offset(int c) {
         return c * anchors;

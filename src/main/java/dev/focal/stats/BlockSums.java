@@ -43,10 +43,6 @@ public final class BlockSums {
         weightScratch = new double[capacity];
     }
 
-    int capacity() {
-        return lossScratch.length;
-    }
-
     public void clear() {
         java.util.Arrays.fill(lossLanes, 0);
         java.util.Arrays.fill(focalLanes, 0);

@@ -104,7 +104,8 @@ public final class VectorKernel implements LossKernel {
             DoubleVector l = DoubleVector.fromArray(SUM_LANES, anchorLoss, j);
             DoubleVector f = DoubleVector.fromArray(SUM_LANES, anchorFocal, j);
             DoubleVector target = DoubleVector.fromArray(SUM_LANES, anchorTarget, j);
-            VectorMask<Double> ignored = DoubleVector.fromArray(SUM_LANES, anchorWeight, j).compare(VectorOperators.EQ, 0);
+            VectorMask<Double> ignored = DoubleVector.fromArray(SUM_LANES, anchorWeight, j)
+                    .compare(VectorOperators.EQ, 0);
             VectorMask<Double> positive = target.compare(VectorOperators.GT, 0);
             // Adding 0 leaves a lane's sum as it is: it starts at +0, so it is never -0.
             positiveLoss = positiveLoss.add(zero.blend(l, positive).blend(zero, ignored));
@@ -129,8 +130,9 @@ public final class VectorKernel implements LossKernel {
         }
         double[] lanesOfLoss = new double[SUM_LANES.length()];
         double[] lanesOfFocal = new double[SUM_LANES.length()];
-        nanTargets.intoArray(lanesOfLoss, 0);
-        for (double lane : lanesOfLoss) {
+        double[] lanesOfNan = new double[SUM_LANES.length()];
+        nanTargets.intoArray(lanesOfNan, 0);
+        for (double lane : lanesOfNan) {
             if (lane != lane) {
                 sums.clear();
                 sums.addAnchors(block, from, to, from);

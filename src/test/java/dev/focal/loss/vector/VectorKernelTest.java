@@ -151,8 +151,8 @@ class VectorKernelTest {
                             + (nanTarget ? ", a NaN target" : "");
                     for (AnchorClass k : AnchorClass.values()) {
                         assertEquals(twin.anchors(k), lanes.anchors(k), where);
-                        assertEquals(Double.doubleToLongBits(twin.lossSum(k)), Double.doubleToLongBits(lanes.lossSum(k)),
-                                k + ", " + where);
+                        assertEquals(Double.doubleToLongBits(twin.lossSum(k)),
+                                Double.doubleToLongBits(lanes.lossSum(k)), k + ", " + where);
                         assertEquals(Double.doubleToLongBits(twin.focalMean(k)),
                                 Double.doubleToLongBits(lanes.focalMean(k)), k + ", " + where);
                         compared += Double.isFinite(lanes.lossSum(k)) && lanes.anchors(k) > 0 ? 1 : 0;
