@@ -52,8 +52,8 @@ public final class CdsTraining {
                 double[] block = {-3, 0, 2, 40, -1e300, 0.5, 1, -2};
                 vector.evaluate(block, block, block, block.length, 2, 0.25, new double[block.length],
                         new double[block.length]);
-                AnchorBlock anchors = new AnchorBlock(2, 4);
-                anchors.hold(4, true);
+                AnchorBlock anchors = new AnchorBlock(2, 4, true);
+                anchors.hold(4);
                 vector.sumAnchors(new BlockSums(2, 4), anchors, 0, 4);
             }
         } finally {

@@ -170,7 +170,8 @@ public final class FocalEvaluation {
         private final TensorSink gradOut;
         private final int topK;
         private final int blockAnchors = blockAnchors(classes);
-        private final AnchorBlock block = new AnchorBlock(classes, blockAnchors);
+        private final AnchorBlock block =
+                new AnchorBlock(classes, blockAnchors, weights == null || weightLayout == Layout.PER_ANCHOR);
         private final double[] grad;
         private final float[] scratch;
         private final LossAccumulator.BlockSummer summer;
@@ -183,6 +184,10 @@ public final class FocalEvaluation {
             grad = gradOut != null ? new double[blockAnchors * classes] : null;
             scratch = new float[blockAnchors * classes];
             summer = summer(kernel, new BlockSums(classes, blockAnchors), block);
+            if (weights == null) {
+                // All ones, wherever a block's runs start: filled once, read by every block.
+                java.util.Arrays.fill(block.w, 1.0);
+            }
         }
 
         LossAccumulator range(long from, long to) {
@@ -202,7 +207,7 @@ public final class FocalEvaluation {
         private void block(long a0, int na, WeightCursor weightsAt, LossAccumulator acc) {
             long first = a0 * classes;
             int n = na * classes;
-            block.hold(na, weights == null || weightLayout == Layout.PER_ANCHOR);
+            block.hold(na);
             logits.readColumns(first, na, classes, block.x, scratch);
             targets.readColumns(first, na, classes, block.t, scratch);
             weightsAt.read(a0, na, block.w, scratch);
@@ -253,7 +258,6 @@ public final class FocalEvaluation {
 
         void read(long firstAnchor, int count, double[] w, float[] scratch) {
             if (weights == null) {
-                java.util.Arrays.fill(w, 0, count * classes, 1.0);
                 return;
             }
             if (weightLayout == Layout.PER_ANCHOR) {

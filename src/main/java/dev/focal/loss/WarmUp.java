@@ -81,11 +81,11 @@ public final class WarmUp {
      */
     private static final class Block {
         static final int ANCHORS = ELEMENTS / CLASSES;
-        final AnchorBlock block = new AnchorBlock(CLASSES, ANCHORS);
+        final AnchorBlock block = new AnchorBlock(CLASSES, ANCHORS, true);
         final BlockSums sums = new BlockSums(CLASSES, ANCHORS);
 
         Block() {
-            block.hold(ANCHORS, true);
+            block.hold(ANCHORS);
             for (int i = 0; i < ELEMENTS; i++) {
                 int anchor = i / CLASSES;
                 int c = i % CLASSES;

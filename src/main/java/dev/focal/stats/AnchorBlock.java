@@ -14,12 +14,17 @@ public final class AnchorBlock {
     public final double[] w;
     public final double[] loss;
     public final double[] focal;
+    /** Whether every class of an anchor has its weight (one weight per anchor). */
+    private final boolean weightsPerAnchor;
     private int anchors;
-    private boolean weightsPerAnchor;
 
-    /** A block of up to {@code capacity} anchors. */
-    public AnchorBlock(int classes, int capacity) {
+    /**
+     * A block of up to {@code capacity} anchors; {@code weightsPerAnchor} says that every class of
+     * an anchor has its weight, which spares the sums a look at each class's.
+     */
+    public AnchorBlock(int classes, int capacity, boolean weightsPerAnchor) {
         this.classes = classes;
+        this.weightsPerAnchor = weightsPerAnchor;
         int n = classes * capacity;
         x = new double[n];
         t = new double[n];
@@ -41,13 +46,9 @@ public final class AnchorBlock {
         return c * anchors;
     }
 
-    /**
-     * Takes {@code anchors} anchors next; {@code weightsPerAnchor} says that every class of an
-     * anchor has its weight (one weight per anchor), which spares the sums a look at each class's.
-     */
-    public void hold(int anchors, boolean weightsPerAnchor) {
+    /** Takes {@code anchors} anchors next. */
+    public void hold(int anchors) {
         this.anchors = anchors;
-        this.weightsPerAnchor = weightsPerAnchor;
     }
 
     public boolean weightsPerAnchor() {

@@ -13,8 +13,8 @@ class BlockSumsTest {
     /** A block of the anchors given as rows of (target, weight, loss, focal factor) per class. */
     private static AnchorBlock block(double[][]... anchors) {
         int classes = anchors[0].length;
-        AnchorBlock b = new AnchorBlock(classes, anchors.length);
-        b.hold(anchors.length, false);
+        AnchorBlock b = new AnchorBlock(classes, anchors.length, false);
+        b.hold(anchors.length);
         for (int j = 0; j < anchors.length; j++) {
             for (int c = 0; c < classes; c++) {
                 int i = b.offset(c) + j;

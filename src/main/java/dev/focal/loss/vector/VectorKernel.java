@@ -128,9 +128,9 @@ public final class VectorKernel implements LossKernel {
                 }
             }
         }
-        double[] lanesOfLoss = new double[SUM_LANES.length()];
-        double[] lanesOfFocal = new double[SUM_LANES.length()];
-        double[] lanesOfNan = new double[SUM_LANES.length()];
+        double[] lanesOfLoss = new double[BlockSums.LANES];
+        double[] lanesOfFocal = new double[BlockSums.LANES];
+        double[] lanesOfNan = new double[BlockSums.LANES];
         nanTargets.intoArray(lanesOfNan, 0);
         for (double lane : lanesOfNan) {
             if (lane != lane) {

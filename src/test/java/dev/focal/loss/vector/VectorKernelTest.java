@@ -126,8 +126,8 @@ class VectorKernelTest {
             for (boolean perAnchorWeights : new boolean[] {true, false}) {
                 for (boolean nanTarget : new boolean[] {false, true}) {
                     int n = 1000 + rnd.nextInt(8);
-                    AnchorBlock block = new AnchorBlock(classes, n);
-                    block.hold(n, perAnchorWeights);
+                    AnchorBlock block = new AnchorBlock(classes, n, perAnchorWeights);
+                    block.hold(n);
                     for (int j = 0; j < n; j++) {
                         int label = rnd.nextInt(10) == 0 ? rnd.nextInt(classes) : -1;
                         double weight = rnd.nextInt(8) == 0 ? 0 : rnd.nextDouble();
