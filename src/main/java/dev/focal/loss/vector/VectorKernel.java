@@ -77,17 +77,20 @@ public final class VectorKernel implements LossKernel {
     }
 
     /**
-     * {@link BlockSums#addAnchors} in the four lanes of a vector: the same additions in the same
-     * order, so the same bits. An anchor with a NaN target (whose kind needs a look at each of its
-     * targets) sends the whole run to BlockSums instead.
+     * {@link BlockSums#prepare} and {@link BlockSums#addAnchors} in the four lanes of a vector: the
+     * same additions in the same order, so the same bits, with each anchor's classes reduced in
+     * the lanes rather than through prepare's arrays. An anchor with a NaN target (whose kind
+     * needs a look at each of its targets) sends the whole run to BlockSums instead.
      */
     @Override
     public void sumAnchors(BlockSums sums, AnchorBlock block, int from, int to) {
-        sums.prepare(block, from, to);
-        double[] anchorLoss = sums.anchorLoss();
-        double[] anchorFocal = sums.anchorFocal();
-        double[] anchorTarget = sums.anchorTarget();
-        double[] anchorWeight = sums.anchorWeight();
+        double[] loss = block.loss;
+        double[] focal = block.focal;
+        double[] t = block.t;
+        double[] w = block.w;
+        int classes = block.classes();
+        int anchors = block.anchors();
+        boolean weightsPerAnchor = block.weightsPerAnchor();
         int bound = from + (to - from & -SUM_LANES.length());
         DoubleVector zero = DoubleVector.zero(SUM_LANES);
         DoubleVector one = DoubleVector.broadcast(SUM_LANES, 1);
@@ -101,11 +104,22 @@ public final class VectorKernel implements LossKernel {
         DoubleVector nanTargets = zero;
         long positives = 0;
         for (int j = from; j < bound; j += SUM_LANES.length()) {
-            DoubleVector l = DoubleVector.fromArray(SUM_LANES, anchorLoss, j);
-            DoubleVector f = DoubleVector.fromArray(SUM_LANES, anchorFocal, j);
-            DoubleVector target = DoubleVector.fromArray(SUM_LANES, anchorTarget, j);
-            VectorMask<Double> ignored = DoubleVector.fromArray(SUM_LANES, anchorWeight, j)
-                    .compare(VectorOperators.EQ, 0);
+            // Class 0's run starts at 0, so its index is the anchor's.
+            DoubleVector l = DoubleVector.fromArray(SUM_LANES, loss, j);
+            DoubleVector f = DoubleVector.fromArray(SUM_LANES, focal, j);
+            DoubleVector tc = DoubleVector.fromArray(SUM_LANES, t, j);
+            DoubleVector target = tc.abs().add(tc);
+            VectorMask<Double> ignored = DoubleVector.fromArray(SUM_LANES, w, j).compare(VectorOperators.EQ, 0);
+            for (int off = anchors, c = 1; c < classes; c++, off += anchors) {
+                l = l.add(DoubleVector.fromArray(SUM_LANES, loss, off + j));
+                f = f.add(DoubleVector.fromArray(SUM_LANES, focal, off + j));
+                tc = DoubleVector.fromArray(SUM_LANES, t, off + j);
+                target = target.add(tc.abs().add(tc));
+                if (!weightsPerAnchor) {
+                    // All weights 0 is what prepare's sum of their magnitudes being 0 says.
+                    ignored = ignored.and(DoubleVector.fromArray(SUM_LANES, w, off + j).compare(VectorOperators.EQ, 0));
+                }
+            }
             VectorMask<Double> positive = target.compare(VectorOperators.GT, 0);
             // Adding 0 leaves a lane's sum as it is: it starts at +0, so it is never -0.
             positiveLoss = positiveLoss.add(zero.blend(l, positive).blend(zero, ignored));
@@ -135,6 +149,7 @@ public final class VectorKernel implements LossKernel {
         for (double lane : lanesOfNan) {
             if (lane != lane) {
                 sums.clear();
+                sums.prepare(block, from, to);
                 sums.addAnchors(block, from, to, from);
                 return;
             }
@@ -149,7 +164,10 @@ public final class VectorKernel implements LossKernel {
         ignoredLoss.intoArray(lanesOfLoss, 0);
         ignoredFocal.intoArray(lanesOfFocal, 0);
         sums.addLanes(AnchorClass.IGNORED, lanesOfLoss, lanesOfFocal, ignoredCount);
-        sums.addAnchors(block, bound, to, from);
+        if (bound < to) {
+            sums.prepare(block, bound, to);
+            sums.addAnchors(block, bound, to, from);
+        }
     }
 
     /**
