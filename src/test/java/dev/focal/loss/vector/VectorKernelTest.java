@@ -130,11 +130,13 @@ class VectorKernelTest {
                     block.hold(n);
                     for (int j = 0; j < n; j++) {
                         int label = rnd.nextInt(10) == 0 ? rnd.nextInt(classes) : -1;
-                        double weight = rnd.nextInt(8) == 0 ? 0 : rnd.nextDouble();
+                        // Ignored by +0 and -0 weights; a NaN weight does not ignore.
+                        double weight = rnd.nextInt(8) == 0 ? (rnd.nextBoolean() ? 0.0 : -0.0)
+                                : rnd.nextInt(60) == 0 ? Double.NaN : rnd.nextDouble();
                         for (int c = 0; c < classes; c++) {
                             int i = block.offset(c) + j;
                             block.t[i] = c == label ? 1 : rnd.nextInt(20) == 0 ? rnd.nextDouble(-0.5, 0.5) : 0;
-                            block.w[i] = perAnchorWeights || rnd.nextInt(3) != 0 ? weight : 0;
+                            block.w[i] = perAnchorWeights || rnd.nextInt(3) != 0 ? weight : -0.0;
                             // Magnitudes far apart, so that any other order of additions would round differently.
                             block.loss[i] = Math.scalb(rnd.nextDouble(), rnd.nextInt(-40, 40));
                             block.focal[i] = rnd.nextDouble();
