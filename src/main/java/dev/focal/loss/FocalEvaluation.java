@@ -6,6 +6,7 @@ import dev.focal.stats.LossAccumulator;
 import dev.focal.tensor.Shape;
 import dev.focal.tensor.Tensor;
 import dev.focal.tensor.TensorSink;
+import dev.focal.tensor.Transposer;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -174,6 +175,7 @@ public final class FocalEvaluation {
                 new AnchorBlock(classes, blockAnchors, weights == null || weightLayout == Layout.PER_ANCHOR);
         private final double[] grad;
         private final float[] scratch;
+        private final Transposer transposer = kernel.transposer();
         private final LossAccumulator.BlockSummer summer;
         private final long anchorsPerSample = samples == 0 ? 1 : Math.max(1, anchors() / samples);
 
@@ -208,9 +210,9 @@ public final class FocalEvaluation {
             long first = a0 * classes;
             int n = na * classes;
             block.hold(na);
-            logits.readColumns(first, na, classes, block.x, scratch);
-            targets.readColumns(first, na, classes, block.t, scratch);
-            weightsAt.read(a0, na, block.w, scratch);
+            logits.readColumns(first, na, classes, block.x, scratch, transposer);
+            targets.readColumns(first, na, classes, block.t, scratch, transposer);
+            weightsAt.read(a0, na, block.w, scratch, transposer);
             kernel.evaluate(block.x, block.t, block.w, n, gamma, alpha, block.loss, block.focal);
             if (scale != 1) {
                 for (int i = 0; i < n; i++) {
@@ -256,7 +258,7 @@ public final class FocalEvaluation {
             }
         }
 
-        void read(long firstAnchor, int count, double[] w, float[] scratch) {
+        void read(long firstAnchor, int count, double[] w, float[] scratch, Transposer transposer) {
             if (weights == null) {
                 return;
             }
@@ -268,7 +270,7 @@ public final class FocalEvaluation {
                 return;
             }
             if (weightLayout == Layout.PER_ELEMENT) {
-                weights.readColumns(firstAnchor * classes, count, classes, w, scratch);
+                weights.readColumns(firstAnchor * classes, count, classes, w, scratch, transposer);
                 return;
             }
             for (int j = 0; j < count; j++) {

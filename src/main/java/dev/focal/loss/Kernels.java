@@ -2,6 +2,7 @@ package dev.focal.loss;
 
 import dev.focal.stats.AnchorBlock;
 import dev.focal.stats.BlockSums;
+import dev.focal.tensor.Transposer;
 import java.util.Locale;
 
 /**
@@ -50,6 +51,13 @@ public final class Kernels {
             @Override
             public void sumAnchors(BlockSums sums, AnchorBlock block, int from, int to) {
                 (WarmUp.vectorReady() ? vector : LossKernel.POLYNOMIAL).sumAnchors(sums, block, from, to);
+            }
+
+            @Override
+            public Transposer transposer() {
+                return (src, rows, width, columns) ->
+                        (WarmUp.vectorReady() ? vector : LossKernel.POLYNOMIAL).transposer()
+                                .toColumns(src, rows, width, columns);
             }
         };
     }

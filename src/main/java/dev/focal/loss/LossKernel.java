@@ -2,6 +2,7 @@ package dev.focal.loss;
 
 import dev.focal.stats.AnchorBlock;
 import dev.focal.stats.BlockSums;
+import dev.focal.tensor.Transposer;
 
 /**
  * Computes the per-element loss and focal factor q^gamma of a block of elements. Implementations
@@ -26,6 +27,11 @@ public interface LossKernel {
     default void sumAnchors(BlockSums sums, AnchorBlock block, int from, int to) {
         sums.prepare(block, from, to);
         sums.addAnchors(block, from, to, from);
+    }
+
+    /** Turns the float32 rows a block is read from into its columns: every transposer gives the same bits. */
+    default Transposer transposer() {
+        return Transposer.SCALAR;
     }
 
     /** The scalar reference kernel, {@link FocalMath#evaluate}: Math's exp and log. */

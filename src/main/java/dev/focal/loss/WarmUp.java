@@ -7,6 +7,7 @@ import dev.focal.tensor.DType;
 import dev.focal.tensor.Shape;
 import dev.focal.tensor.Storage;
 import dev.focal.tensor.Tensor;
+import dev.focal.tensor.Transposer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -78,11 +79,13 @@ public final class WarmUp {
      * detection head's (the compiled code is laid out for the branch frequencies it saw): logits
      * spread around the prior -4.6, one positive anchor in 43 (target 1 on one class, whose logit
      * is raised by 5, to either side of 0), one ignored anchor in 29 (weight 0), the rest negative.
+     * Its logits are float32 rows, which each evaluation turns into the block's columns.
      */
     private static final class Block {
         static final int ANCHORS = ELEMENTS / CLASSES;
         final AnchorBlock block = new AnchorBlock(CLASSES, ANCHORS, true);
         final BlockSums sums = new BlockSums(CLASSES, ANCHORS);
+        final float[] logitRows = new float[ELEMENTS];
 
         Block() {
             block.hold(ANCHORS);
@@ -91,14 +94,15 @@ public final class WarmUp {
                 int c = i % CLASSES;
                 boolean target = anchor % 43 == 0 && c == anchor % CLASSES;
                 int at = block.offset(c) + anchor;
-                block.x[at] = -4.6 + ((i * 37) % 97 - 48) * 0.04 + (target ? 5 : 0);
+                logitRows[i] = (float) (-4.6 + ((i * 37) % 97 - 48) * 0.04 + (target ? 5 : 0));
                 block.t[at] = target ? 1 : 0;
                 block.w[at] = anchor % 29 == 5 ? 0 : 0.01;
             }
         }
 
-        /** The pass's work on this block: the loss, then the summary, in two samples. */
+        /** The pass's work on this block: its logits into columns, the loss, then the summary, in two samples. */
         LossAccumulator evaluate(LossKernel kernel) {
+            kernel.transposer().toColumns(logitRows, ANCHORS, CLASSES, block.x);
             kernel.evaluate(block.x, block.t, block.w, ELEMENTS, 2, 0.25, block.loss, block.focal);
             LossAccumulator acc = new LossAccumulator(CLASSES, 0, 2);
             acc.addBlock(0, block, ANCHORS / 2, FocalEvaluation.summer(kernel, sums, block));
@@ -128,7 +132,7 @@ public final class WarmUp {
                 Storage.wrap(bytes.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN)));
         float[] scratch = new float[ELEMENTS];
         for (int calls = 0; calls < SCALAR_CALLS; calls++) {
-            head.readColumns(0, Block.ANCHORS, CLASSES, block.x, scratch);
+            head.readColumns(0, Block.ANCHORS, CLASSES, block.x, scratch, Transposer.SCALAR);
             head.readDoubles(0, block.w, Block.ANCHORS, scratch);
         }
     }

@@ -157,18 +157,15 @@ public final class Tensor implements TensorSink {
     /**
      * Reads {@code rows} rows of {@code width} elements from C-order index {@code start} as
      * doubles, column by column: {@code dst[c * rows + r]} is element {@code start + r * width + c}.
-     * Bulk for C-order float32 storage; {@code scratch} holds at least that many floats.
+     * Bulk for C-order float32 storage, through {@code scratch} (at least that many floats) and
+     * {@code transposer}; element-wise otherwise.
      */
-    public void readColumns(long start, int rows, int width, double[] dst, float[] scratch) {
-        if (width == 1) {
-            readDoubles(start, dst, rows, scratch);
-        } else if (!fortranOrder && dtype == DType.FLOAT32) {
+    public void readColumns(long start, int rows, int width, double[] dst, float[] scratch, Transposer transposer) {
+        if (!fortranOrder && dtype == DType.FLOAT32) {
             storage.getFloats(start * Float.BYTES, scratch, 0, rows * width);
-            for (int c = 0; c < width; c++) {
-                for (int r = 0, i = c, o = c * rows; r < rows; r++, i += width) {
-                    dst[o + r] = scratch[i];
-                }
-            }
+            transposer.toColumns(scratch, rows, width, dst);
+        } else if (width == 1) {
+            readDoubles(start, dst, rows, scratch);
         } else {
             for (int c = 0; c < width; c++) {
                 for (int r = 0; r < rows; r++) {

@@ -8,6 +8,7 @@ import dev.focal.loss.PolynomialMath;
 import dev.focal.stats.AnchorBlock;
 import dev.focal.stats.AnchorClass;
 import dev.focal.stats.BlockSums;
+import dev.focal.tensor.Transposer;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
@@ -36,6 +37,7 @@ public final class VectorKernel implements LossKernel {
     private static final VectorSpecies<Double> LANES = DoubleVector.SPECIES_PREFERRED;
     /** The lanes of the summary's sums, whose order BlockSums fixes at four whatever the hardware. */
     private static final VectorSpecies<Double> SUM_LANES = DoubleVector.SPECIES_256;
+    private final Transposer transposer = new VectorTransposer();
 
     @Override
     public String name() {
@@ -74,6 +76,11 @@ public final class VectorKernel implements LossKernel {
             qg.intoArray(focal, i);
         }
         PolynomialMath.evaluate(x, t, w, bound, n, gamma, alpha, loss, focal);
+    }
+
+    @Override
+    public Transposer transposer() {
+        return transposer;
     }
 
     /**
