@@ -11,11 +11,6 @@ public interface Transposer {
     /** Rows {@code 0..rows-1} of {@code width} elements each. */
     void toColumns(float[] src, int rows, int width, double[] columns);
 
-    Transposer SCALAR = (src, rows, width, columns) -> {
-        for (int c = 0; c < width; c++) {
-            for (int r = 0, i = c, o = c * rows; r < rows; r++, i += width) {
-                columns[o + r] = src[i];
-            }
-        }
-    };
+    /** The loop over rows, column by column. */
+    Transposer SCALAR = new ScalarTransposer();
 }
