@@ -56,6 +56,7 @@ public final class CdsTraining {
                 anchors.hold(4);
                 vector.sumAnchors(new BlockSums(2, 4), anchors, 0, 4);
                 vector.transposer().toColumns(new float[24], 8, 3, new double[24]);
+                vector.transposer().toRows(new double[24], 8, 3, new float[24]);
             }
         } finally {
             try (Stream<Path> files = Files.walk(tmp)) {

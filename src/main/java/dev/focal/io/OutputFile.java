@@ -5,6 +5,7 @@ import dev.focal.tensor.DType;
 import dev.focal.tensor.Shape;
 import dev.focal.tensor.Tensor;
 import dev.focal.tensor.TensorSink;
+import dev.focal.tensor.Transposer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -86,14 +87,40 @@ public abstract class OutputFile implements TensorSink, AutoCloseable {
             }
         }
 
-        /**
-         * NaN is written as numpy's {@code np.nan} (0x7fc00000, 0x7ff8000000000000): the sign and
-         * payload a NaN picks up in arithmetic depend on the code that computed it (interpreter,
-         * C1, C2, vector lanes, so JIT timing), and an output must be the same bytes on every run.
-         */
         @Override
         public void writeColumns(long start, double[] columns, int rows, int width) {
             int n = rows * width;
+            Batch b = reserve(start, n);
+            if (dtype() == DType.FLOAT32) {
+                Transposer.SCALAR.toRows(columns, rows, width, b.floats);
+                b.bytes.asFloatBuffer().put(b.floats, 0, n);
+            } else {
+                for (int c = 0; c < width; c++) {
+                    for (int r = 0, i = c, o = c * rows; r < rows; r++, i += width) {
+                        double d = columns[o + r];
+                        b.doubles[i] = d == d ? d : Double.NaN;
+                    }
+                }
+                b.bytes.asDoubleBuffer().put(b.doubles, 0, n);
+            }
+            b.bytes.position(b.bytes.position() + n * dtype().itemSize());
+        }
+
+        @Override
+        public void writeFloats(long start, float[] src, int n) {
+            if (dtype() != DType.FLOAT32) {
+                throw new IllegalStateException("floats for a " + dtype() + " output");
+            }
+            Batch b = reserve(start, n);
+            b.bytes.asFloatBuffer().put(src, 0, n);
+            b.bytes.position(b.bytes.position() + n * Float.BYTES);
+        }
+
+        /**
+         * This thread's batch, ready to take {@code n} elements from index {@code start} at its
+         * position: what it held is written first unless they follow it and fit.
+         */
+        private Batch reserve(long start, int n) {
             int item = dtype().itemSize();
             Batch b = batch(n);
             long position = dataStart + start * item;
@@ -102,30 +129,13 @@ public abstract class OutputFile implements TensorSink, AutoCloseable {
                         && (b.position + b.bytes.position() != position || b.bytes.remaining() < n * item)) {
                     b.flush();
                 }
-                if (b.bytes.position() == 0) {
-                    b.position = position;
-                }
-                if (dtype() == DType.FLOAT32) {
-                    for (int c = 0; c < width; c++) {
-                        for (int r = 0, i = c, o = c * rows; r < rows; r++, i += width) {
-                            float f = (float) columns[o + r];
-                            b.floats[i] = f == f ? f : Float.NaN;
-                        }
-                    }
-                    b.bytes.asFloatBuffer().put(b.floats, 0, n);
-                } else {
-                    for (int c = 0; c < width; c++) {
-                        for (int r = 0, i = c, o = c * rows; r < rows; r++, i += width) {
-                            double d = columns[o + r];
-                            b.doubles[i] = d == d ? d : Double.NaN;
-                        }
-                    }
-                    b.bytes.asDoubleBuffer().put(b.doubles, 0, n);
-                }
-                b.bytes.position(b.bytes.position() + n * item);
             } catch (IOException e) {
                 throw failed(e);
             }
+            if (b.bytes.position() == 0) {
+                b.position = position;
+            }
+            return b;
         }
 
         private Batch batch(int n) {
@@ -232,6 +242,11 @@ public abstract class OutputFile implements TensorSink, AutoCloseable {
         @Override
         public void writeColumns(long start, double[] columns, int rows, int width) {
             tensor.writeColumns(start, columns, rows, width);
+        }
+
+        @Override
+        public void writeFloats(long start, float[] src, int n) {
+            tensor.writeFloats(start, src, n);
         }
 
         @Override

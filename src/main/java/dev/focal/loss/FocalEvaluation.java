@@ -3,6 +3,7 @@ package dev.focal.loss;
 import dev.focal.stats.AnchorBlock;
 import dev.focal.stats.BlockSums;
 import dev.focal.stats.LossAccumulator;
+import dev.focal.tensor.DType;
 import dev.focal.tensor.Shape;
 import dev.focal.tensor.Tensor;
 import dev.focal.tensor.TensorSink;
@@ -221,13 +222,23 @@ public final class FocalEvaluation {
             }
             acc.addBlock(a0, block, anchorsPerSample, summer);
             if (lossOut != null) {
-                lossOut.writeColumns(first, block.loss, na, classes);
+                write(lossOut, first, block.loss, na);
             }
             if (gradOut != null) {
                 for (int i = 0; i < n; i++) {
                     grad[i] = FocalMath.gradient(block.x[i], block.t[i], block.w[i], gamma, alpha) * scale;
                 }
-                gradOut.writeColumns(first, grad, na, classes);
+                write(gradOut, first, grad, na);
+            }
+        }
+
+        /** A float32 sink gets rows the transposer rounded (in scratch, whose reads are done). */
+        private void write(TensorSink sink, long first, double[] columns, int na) {
+            if (sink.dtype() == DType.FLOAT32) {
+                transposer.toRows(columns, na, classes, scratch);
+                sink.writeFloats(first, scratch, na * classes);
+            } else {
+                sink.writeColumns(first, columns, na, classes);
             }
         }
     }

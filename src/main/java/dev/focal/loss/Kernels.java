@@ -55,9 +55,19 @@ public final class Kernels {
 
             @Override
             public Transposer transposer() {
-                return (src, rows, width, columns) ->
+                return new Transposer() {
+                    @Override
+                    public void toColumns(float[] src, int rows, int width, double[] columns) {
                         (WarmUp.vectorReady() ? vector : LossKernel.POLYNOMIAL).transposer()
                                 .toColumns(src, rows, width, columns);
+                    }
+
+                    @Override
+                    public void toRows(double[] columns, int rows, int width, float[] dst) {
+                        (WarmUp.vectorReady() ? vector : LossKernel.POLYNOMIAL).transposer()
+                                .toRows(columns, rows, width, dst);
+                    }
+                };
             }
         };
     }

@@ -79,13 +79,15 @@ public final class WarmUp {
      * detection head's (the compiled code is laid out for the branch frequencies it saw): logits
      * spread around the prior -4.6, one positive anchor in 43 (target 1 on one class, whose logit
      * is raised by 5, to either side of 0), one ignored anchor in 29 (weight 0), the rest negative.
-     * Its logits are float32 rows, which each evaluation turns into the block's columns.
+     * Its logits are float32 rows, which each evaluation turns into the block's columns, and its
+     * loss goes back into rows.
      */
     private static final class Block {
         static final int ANCHORS = ELEMENTS / CLASSES;
         final AnchorBlock block = new AnchorBlock(CLASSES, ANCHORS, true);
         final BlockSums sums = new BlockSums(CLASSES, ANCHORS);
         final float[] logitRows = new float[ELEMENTS];
+        final float[] lossRows = new float[ELEMENTS];
 
         Block() {
             block.hold(ANCHORS);
@@ -100,12 +102,16 @@ public final class WarmUp {
             }
         }
 
-        /** The pass's work on this block: its logits into columns, the loss, then the summary, in two samples. */
+        /**
+         * The pass's work on this block: its logits into columns, the loss, the summary in two
+         * samples, and the loss back into float32 rows.
+         */
         LossAccumulator evaluate(LossKernel kernel) {
             kernel.transposer().toColumns(logitRows, ANCHORS, CLASSES, block.x);
             kernel.evaluate(block.x, block.t, block.w, ELEMENTS, 2, 0.25, block.loss, block.focal);
             LossAccumulator acc = new LossAccumulator(CLASSES, 0, 2);
             acc.addBlock(0, block, ANCHORS / 2, FocalEvaluation.summer(kernel, sums, block));
+            kernel.transposer().toRows(block.loss, ANCHORS, CLASSES, lossRows);
             return acc;
         }
     }

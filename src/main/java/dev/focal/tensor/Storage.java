@@ -168,14 +168,6 @@ public final class Storage {
         }
     }
 
-    /** Writes {@code n} doubles from {@code src[off..]} at {@code offset}, in bulk. */
-    public void putDoubles(long offset, double[] src, int off, int n) {
-        for (int done = 0, k; done < n; done += k, offset += (long) k * Double.BYTES) {
-            k = run(offset, Double.BYTES, n - done);
-            doubles((int) (offset >>> shift)).put(at(offset) / Double.BYTES, src, off + done, k);
-        }
-    }
-
     public void putByte(long offset, byte v) {
         window(offset).put(at(offset), v);
     }

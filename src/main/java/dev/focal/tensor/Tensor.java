@@ -177,26 +177,25 @@ public final class Tensor implements TensorSink {
 
     @Override
     public void writeColumns(long start, double[] columns, int rows, int width) {
-        if (!fortranOrder && dtype == DType.FLOAT32) {
-            // In chunks of whole rows: a block-sized array per call cost more to allocate and zero than the conversion.
-            int chunkRows = Math.max(1, 256 / width);
-            float[] rounded = new float[chunkRows * width];
-            for (int r0 = 0; r0 < rows; r0 += chunkRows) {
-                int k = Math.min(chunkRows, rows - r0);
-                for (int c = 0; c < width; c++) {
-                    for (int r = 0, i = c, o = c * rows + r0; r < k; r++, i += width) {
-                        rounded[i] = (float) columns[o + r];
-                    }
-                }
-                storage.putFloats((start + (long) r0 * width) * Float.BYTES, rounded, 0, k * width);
+        // Element by element: float32 tensors take writeFloats, and the rest are small or slow anyway.
+        for (int c = 0; c < width; c++) {
+            for (int r = 0; r < rows; r++) {
+                setDouble(start + (long) r * width + c, canonical(columns[c * rows + r]));
             }
-        } else if (!fortranOrder && dtype == DType.FLOAT64 && width == 1) {
-            storage.putDoubles(start * Double.BYTES, columns, 0, rows);
+        }
+    }
+
+    private static double canonical(double d) {
+        return d == d ? d : Double.NaN;
+    }
+
+    @Override
+    public void writeFloats(long start, float[] src, int n) {
+        if (!fortranOrder && dtype == DType.FLOAT32) {
+            storage.putFloats(start * Float.BYTES, src, 0, n);
         } else {
-            for (int c = 0; c < width; c++) {
-                for (int r = 0; r < rows; r++) {
-                    setDouble(start + (long) r * width + c, columns[c * rows + r]);
-                }
+            for (int i = 0; i < n; i++) {
+                setDouble(start + i, src[i]);
             }
         }
     }

@@ -29,6 +29,11 @@ class FocalEvaluationThreadsTest {
 
             @Override
             public void writeColumns(long start, double[] columns, int rows, int width) {
+                throw new AssertionError("a float32 sink gets floats");
+            }
+
+            @Override
+            public void writeFloats(long start, float[] src, int n) {
                 if (start == failAt) {
                     if (runtime != null) {
                         throw runtime;
