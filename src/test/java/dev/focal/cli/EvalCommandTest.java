@@ -638,6 +638,27 @@ class EvalCommandTest {
         assertIdentical(runs);
     }
 
+    @Test
+    void aNaNLossIsWrittenAsNumpysNanWhateverTheLogitsNaN() throws IOException {
+        // NaN logits of either sign and several payloads: the loss's NaN would carry them (or
+        // whatever the JIT's code makes of them), and an output must be the same bytes every run.
+        float[] x = {Float.NaN, Float.intBitsToFloat(0xffc00001), Float.intBitsToFloat(0x7fa00000), 0.5f,
+            Float.intBitsToFloat(0xff812345), -1f};
+        Path lx = writeF32(tmp.resolve("nan_x.npy"), x, 2, 3);
+        Path lt = writeF32(tmp.resolve("nan_t.npy"), new float[] {0, 1, 0, 1, 1, 0}, 2, 3);
+        Path out = tmp.resolve("nan_loss.npy");
+        Cli r = Cli.run("eval", "--logits", lx.toString(), "--targets", lt.toString(), "--out", out.toString());
+        assertEquals(0, r.code, r.toString());
+        Tensor loss = npy(out);
+        for (int i = 0; i < x.length; i++) {
+            if (Float.isNaN(x[i])) {
+                assertEquals(0x7fc00000L, loss.rawBits(i), "element " + i);
+            } else {
+                assertTrue(Double.isFinite(loss.getDouble(i)), "element " + i);
+            }
+        }
+    }
+
     /** A C-order little-endian float32 .npy, written by hand (numpy's layout, format 1.0). */
     static Path writeF32(Path p, float[] data, long... shape) throws IOException {
         StringBuilder dims = new StringBuilder();
