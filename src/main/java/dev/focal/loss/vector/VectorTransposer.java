@@ -9,13 +9,12 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Rows of three float32 elements, a KITTI head's three classes, to columns of doubles and back in
- * vector lanes: eight rows are three 8 x float vectors, and each column (or row vector) is put
- * together from them by three rearranges and two blends; conversions go between one 8 x float
- * and two 4 x double vectors. Per element, in cache: to columns ~0.55 against ~1.0 ns for the
- * scalar loops, to rows ~1.0 against ~1.5. Other widths take the scalar loops: a width-generic
- * version (shuffles looked up in arrays) measured slower than them. Helpers taking vectors are
- * written out in place, since C2 left them as calls taking boxed vectors.
+ * Rows of three float32 elements, a KITTI head's three classes, turned into columns of doubles in
+ * vector lanes: eight rows are three 8 x float vectors, each column is put together from them by
+ * three rearranges and two blends and converted to two 4 x double vectors. ~0.55 against ~1.0 ns
+ * an element for the scalar loop, in cache. Other widths take the scalar loop: a width-generic
+ * version (shuffles looked up in arrays) measured slower than it. The conversions are written out
+ * in place: a helper taking a vector, which C2 left as a call, got it boxed.
  */
 final class VectorTransposer implements Transposer {
     private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_256;
@@ -28,41 +27,25 @@ final class VectorTransposer implements Transposer {
     /** [c * WIDTH + s]: lane j of column c from row vector s, where lane j's element is in s. */
     private final VectorShuffle<Float>[] shuffles;
     private final VectorMask<Float>[] fromSource;
-    /** [s * WIDTH + c]: lane k of row vector s from column c, where lane k's element is in c. */
-    private final VectorShuffle<Float>[] rowShuffles;
-    private final VectorMask<Float>[] fromColumn;
-    /** Lanes 4 to 7, where the second 4 x double half of a column goes. */
-    private final VectorMask<Float> upperHalf;
 
     @SuppressWarnings("unchecked")
     VectorTransposer() {
         shuffles = new VectorShuffle[WIDTH * WIDTH];
         fromSource = new VectorMask[WIDTH * WIDTH];
-        rowShuffles = new VectorShuffle[WIDTH * WIDTH];
-        fromColumn = new VectorMask[WIDTH * WIDTH];
         for (int c = 0; c < WIDTH; c++) {
             for (int s = 0; s < WIDTH; s++) {
                 int[] lanes = new int[ROWS];
                 boolean[] inSource = new boolean[ROWS];
-                int[] rowLanes = new int[ROWS];
-                boolean[] inColumn = new boolean[ROWS];
                 for (int j = 0; j < ROWS; j++) {
-                    // Lane j of column c holds element WIDTH * j + c of the eight rows...
+                    // Lane j of column c holds element WIDTH * j + c of the eight rows.
                     int element = WIDTH * j + c;
                     lanes[j] = element % ROWS;
                     inSource[j] = element / ROWS == s;
-                    // ... and lane j of row vector s holds element ROWS * s + j.
-                    int held = ROWS * s + j;
-                    rowLanes[j] = held / WIDTH;
-                    inColumn[j] = held % WIDTH == c;
                 }
                 shuffles[c * WIDTH + s] = VectorShuffle.fromArray(FLOATS, lanes, 0);
                 fromSource[c * WIDTH + s] = VectorMask.fromArray(FLOATS, inSource, 0);
-                rowShuffles[s * WIDTH + c] = VectorShuffle.fromArray(FLOATS, rowLanes, 0);
-                fromColumn[s * WIDTH + c] = VectorMask.fromArray(FLOATS, inColumn, 0);
             }
         }
-        upperHalf = VectorMask.fromLong(FLOATS, 0xF0);
     }
 
     @Override
@@ -111,57 +94,14 @@ final class VectorTransposer implements Transposer {
         }
     }
 
+    /**
+     * The scalar loops: in lanes (two 4 x double halves rounded into one 8 x float per column,
+     * rearranged into rows) this measured ~1.15 against ~1.5 ns an element in cache, but no faster
+     * in the pass, where the copy to the output follows, and the half put in lanes 4 to 7 is a
+     * conversion the JDK 17 compiler does not make a single instruction.
+     */
     @Override
     public void toRows(double[] columns, int rows, int width, float[] dst) {
-        if (width != WIDTH) {
-            SCALAR.toRows(columns, rows, width, dst);
-            return;
-        }
-        VectorShuffle<Float> s00 = rowShuffles[0];
-        VectorShuffle<Float> s01 = rowShuffles[1];
-        VectorShuffle<Float> s02 = rowShuffles[2];
-        VectorShuffle<Float> s10 = rowShuffles[3];
-        VectorShuffle<Float> s11 = rowShuffles[4];
-        VectorShuffle<Float> s12 = rowShuffles[5];
-        VectorShuffle<Float> s20 = rowShuffles[6];
-        VectorShuffle<Float> s21 = rowShuffles[7];
-        VectorShuffle<Float> s22 = rowShuffles[8];
-        VectorMask<Float> m01 = fromColumn[1];
-        VectorMask<Float> m02 = fromColumn[2];
-        VectorMask<Float> m11 = fromColumn[4];
-        VectorMask<Float> m12 = fromColumn[5];
-        VectorMask<Float> m21 = fromColumn[7];
-        VectorMask<Float> m22 = fromColumn[8];
-        VectorMask<Float> upper = upperHalf;
-        int bound = rows & -ROWS;
-        for (int r = 0; r < bound; r += ROWS) {
-            // Each column's eight rows: two 4 x double halves rounded into one 8 x float, NaN np.nan.
-            FloatVector c0 = ((FloatVector) DoubleVector.fromArray(DOUBLES, columns, r)
-                    .convertShape(VectorOperators.D2F, FLOATS, 0))
-                    .blend((FloatVector) DoubleVector.fromArray(DOUBLES, columns, r + HALF)
-                            .convertShape(VectorOperators.D2F, FLOATS, -1), upper);
-            FloatVector c1 = ((FloatVector) DoubleVector.fromArray(DOUBLES, columns, rows + r)
-                    .convertShape(VectorOperators.D2F, FLOATS, 0))
-                    .blend((FloatVector) DoubleVector.fromArray(DOUBLES, columns, rows + r + HALF)
-                            .convertShape(VectorOperators.D2F, FLOATS, -1), upper);
-            FloatVector c2 = ((FloatVector) DoubleVector.fromArray(DOUBLES, columns, 2 * rows + r)
-                    .convertShape(VectorOperators.D2F, FLOATS, 0))
-                    .blend((FloatVector) DoubleVector.fromArray(DOUBLES, columns, 2 * rows + r + HALF)
-                            .convertShape(VectorOperators.D2F, FLOATS, -1), upper);
-            c0 = c0.blend(Float.NaN, c0.compare(VectorOperators.NE, c0));
-            c1 = c1.blend(Float.NaN, c1.compare(VectorOperators.NE, c1));
-            c2 = c2.blend(Float.NaN, c2.compare(VectorOperators.NE, c2));
-            int at = r * WIDTH;
-            c0.rearrange(s00).blend(c1.rearrange(s01), m01).blend(c2.rearrange(s02), m02).intoArray(dst, at);
-            c0.rearrange(s10).blend(c1.rearrange(s11), m11).blend(c2.rearrange(s12), m12).intoArray(dst, at + ROWS);
-            c0.rearrange(s20).blend(c1.rearrange(s21), m21).blend(c2.rearrange(s22), m22)
-                    .intoArray(dst, at + 2 * ROWS);
-        }
-        for (int c = 0; c < WIDTH; c++) {
-            for (int r = bound, i = bound * WIDTH + c; r < rows; r++, i += WIDTH) {
-                float f = (float) columns[c * rows + r];
-                dst[i] = f == f ? f : Float.NaN;
-            }
-        }
+        SCALAR.toRows(columns, rows, width, dst);
     }
 }
