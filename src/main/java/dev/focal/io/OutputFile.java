@@ -90,20 +90,22 @@ public abstract class OutputFile implements TensorSink, AutoCloseable {
         @Override
         public void writeColumns(long start, double[] columns, int rows, int width) {
             int n = rows * width;
-            Batch b = reserve(start, n);
             if (dtype() == DType.FLOAT32) {
-                Transposer.SCALAR.toRows(columns, rows, width, b.floats);
-                b.bytes.asFloatBuffer().put(b.floats, 0, n);
-            } else {
-                for (int c = 0; c < width; c++) {
-                    for (int r = 0, i = c, o = c * rows; r < rows; r++, i += width) {
-                        double d = columns[o + r];
-                        b.doubles[i] = d == d ? d : Double.NaN;
-                    }
-                }
-                b.bytes.asDoubleBuffer().put(b.doubles, 0, n);
+                // The pass hands a float32 output rows it rounded (writeFloats); this is for the rest.
+                float[] rounded = new float[n];
+                Transposer.SCALAR.toRows(columns, rows, width, rounded);
+                writeFloats(start, rounded, n);
+                return;
             }
-            b.bytes.position(b.bytes.position() + n * dtype().itemSize());
+            Batch b = reserve(start, n);
+            for (int c = 0; c < width; c++) {
+                for (int r = 0, i = c, o = c * rows; r < rows; r++, i += width) {
+                    double d = columns[o + r];
+                    b.doubles[i] = d == d ? d : Double.NaN;
+                }
+            }
+            b.bytes.asDoubleBuffer().put(b.doubles, 0, n);
+            b.bytes.position(b.bytes.position() + n * Double.BYTES);
         }
 
         @Override
@@ -167,27 +169,24 @@ public abstract class OutputFile implements TensorSink, AutoCloseable {
          * One writing thread's elements not yet in the file: adjacent blocks are gathered and
          * written together, since a write per block would be a system call per 8 KB, and threads
          * writing one file queue on its lock. The bytes are a little-endian direct buffer, which a
-         * channel writes as it is, where a heap buffer would be copied into one first; the arrays
+         * channel writes as it is, where a heap buffer would be copied into one first; its buffers
          * are kept across blocks, since fresh ones would be hundreds of MB of garbage on a big output.
          */
         private final class Batch {
-            /** The block as it is written, in the output's dtype: one of the two, the other null. */
-            final float[] floats;
+            /** A float64 block as it is written (float32 blocks arrive rounded); null for float32. */
             final double[] doubles;
             final ByteBuffer bytes;
             /** Where bytes[0] goes in the file. */
             long position;
 
             Batch(int elements) {
-                boolean f32 = dtype() == DType.FLOAT32;
-                floats = f32 ? new float[elements] : null;
-                doubles = f32 ? null : new double[elements];
+                doubles = dtype() == DType.FLOAT32 ? null : new double[elements];
                 bytes = ByteBuffer.allocateDirect(Math.max(BATCH_BYTES, elements * dtype().itemSize()))
                         .order(ByteOrder.LITTLE_ENDIAN);
             }
 
             int capacity() {
-                return floats != null ? floats.length : doubles.length;
+                return bytes.capacity() / dtype().itemSize();
             }
 
             void flush() throws IOException {
