@@ -42,15 +42,20 @@ public final class Kernels {
                 return vector.name() + " once compiled, polynomial before";
             }
 
+            /** The kernel for the next call: a block's calls may straddle the switch, the two agree bit for bit. */
+            private LossKernel now() {
+                return WarmUp.vectorReady() ? vector : LossKernel.POLYNOMIAL;
+            }
+
             @Override
             public void evaluate(double[] x, double[] t, double[] w, int n, double gamma, double alpha, double[] loss,
                                  double[] focal) {
-                (WarmUp.vectorReady() ? vector : LossKernel.POLYNOMIAL).evaluate(x, t, w, n, gamma, alpha, loss, focal);
+                now().evaluate(x, t, w, n, gamma, alpha, loss, focal);
             }
 
             @Override
             public void sumAnchors(BlockSums sums, AnchorBlock block, int from, int to) {
-                (WarmUp.vectorReady() ? vector : LossKernel.POLYNOMIAL).sumAnchors(sums, block, from, to);
+                now().sumAnchors(sums, block, from, to);
             }
 
             @Override
@@ -58,14 +63,12 @@ public final class Kernels {
                 return new Transposer() {
                     @Override
                     public void toColumns(float[] src, int rows, int width, double[] columns) {
-                        (WarmUp.vectorReady() ? vector : LossKernel.POLYNOMIAL).transposer()
-                                .toColumns(src, rows, width, columns);
+                        now().transposer().toColumns(src, rows, width, columns);
                     }
 
                     @Override
                     public void toRows(double[] columns, int rows, int width, float[] dst) {
-                        (WarmUp.vectorReady() ? vector : LossKernel.POLYNOMIAL).transposer()
-                                .toRows(columns, rows, width, dst);
+                        now().transposer().toRows(columns, rows, width, dst);
                     }
                 };
             }

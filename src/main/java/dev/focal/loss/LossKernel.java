@@ -29,7 +29,10 @@ public interface LossKernel {
         sums.addAnchors(block, from, to, from);
     }
 
-    /** Turns the float32 rows a block is read from into its columns: every transposer gives the same bits. */
+    /**
+     * Moves a block between the float32 rows it is read from and written to and its columns:
+     * every transposer gives the same values.
+     */
     default Transposer transposer() {
         return Transposer.SCALAR;
     }

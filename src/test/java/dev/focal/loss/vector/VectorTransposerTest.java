@@ -64,7 +64,8 @@ class VectorTransposerTest {
         for (int r = 0; r < rows; r++) {
             for (int c = 0; c < width; c++) {
                 // doubleToLongBits: a NaN stays NaN, its payload may not (Transposer).
-                assertEquals(Double.doubleToLongBits(src[r * width + c]), Double.doubleToLongBits(columns[c * rows + r]),
+                assertEquals(Double.doubleToLongBits(src[r * width + c]),
+                        Double.doubleToLongBits(columns[c * rows + r]),
                         "row " + r + ", column " + c + " of " + rows + " x " + width + ", " + how);
             }
         }
