@@ -26,6 +26,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>{@code resident=cache} cycles each thread through 2 blocks of its own, which stay in its
  * core's L2 cache as the pass's working arrays do; {@code resident=memory} gives every block its
  * own arrays, 400 MB of doubles, so memory bandwidth bounds it rather than the kernel.
+ *
+ * <p>{@code resident=float32} is the ceiling of a fused pass built on this kernel: float32
+ * logits, targets and weights in memory (one weight per element), converted block by block into
+ * each thread's two cached blocks, and the loss rounded back into a float32 array, with nothing
+ * else: no change of layout, no summary figures, no tensor or output plumbing. The real pass
+ * ({@link KernelBenchmark}) does all of that besides.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -45,7 +51,7 @@ public class LossKernelBenchmark {
     @Param({"1", "2"})
     int threads;
 
-    @Param({"cache", "memory"})
+    @Param({"cache", "memory", "float32"})
     String resident;
 
     double[][] x;
@@ -53,6 +59,10 @@ public class LossKernelBenchmark {
     double[][] w;
     double[][] loss;
     double[][] focal;
+    float[] x32;
+    float[] t32;
+    float[] w32;
+    float[] loss32;
     LossKernel lossKernel;
 
     @Setup
@@ -60,7 +70,8 @@ public class LossKernelBenchmark {
         // The anchor head's mix, as in KernelBenchmark: logits near the prior, ~1% positives,
         // ~3% ignored anchors.
         Random rnd = new Random(42);
-        int distinct = resident.equals("cache") ? CACHED_BLOCKS * threads : BLOCKS;
+        boolean rows = resident.equals("float32");
+        int distinct = resident.equals("memory") ? BLOCKS : CACHED_BLOCKS * threads;
         x = new double[distinct][BLOCK];
         t = new double[distinct][BLOCK];
         w = new double[distinct][BLOCK];
@@ -72,6 +83,19 @@ public class LossKernelBenchmark {
                 x[b][i] = -4.6 + rnd.nextGaussian() + (positive ? 4 : 0);
                 t[b][i] = positive ? 1 : 0;
                 w[b][i] = rnd.nextInt(33) == 0 ? 0 : 1.0 / 8000;
+            }
+        }
+        if (rows) {
+            int n = BLOCKS * BLOCK;
+            x32 = new float[n];
+            t32 = new float[n];
+            w32 = new float[n];
+            loss32 = new float[n];
+            for (int i = 0; i < n; i++) {
+                boolean positive = rnd.nextInt(100) == 0;
+                x32[i] = (float) (-4.6 + rnd.nextGaussian() + (positive ? 4 : 0));
+                t32[i] = positive ? 1 : 0;
+                w32[i] = rnd.nextInt(33) == 0 ? 0 : 1f / 8000;
             }
         }
         lossKernel = kernel.equals("vector") ? Kernels.vector()
@@ -99,10 +123,28 @@ public class LossKernelBenchmark {
     private void run(int part) {
         int from = (int) ((long) BLOCKS * part / threads);
         int to = (int) ((long) BLOCKS * (part + 1) / threads);
-        boolean cached = resident.equals("cache");
+        boolean memory = resident.equals("memory");
+        boolean rows = resident.equals("float32");
         for (int b = from; b < to; b++) {
-            int k = cached ? part * CACHED_BLOCKS + b % CACHED_BLOCKS : b;
+            int k = memory ? b : part * CACHED_BLOCKS + b % CACHED_BLOCKS;
+            if (rows) {
+                toDoubles(x32, b, x[k]);
+                toDoubles(t32, b, t[k]);
+                toDoubles(w32, b, w[k]);
+            }
             lossKernel.evaluate(x[k], t[k], w[k], BLOCK, 2.0, 0.25, loss[k], focal[k]);
+            if (rows) {
+                double[] l = loss[k];
+                for (int i = 0, at = b * BLOCK; i < BLOCK; i++) {
+                    loss32[at + i] = (float) l[i];
+                }
+            }
+        }
+    }
+
+    private static void toDoubles(float[] src, int block, double[] dst) {
+        for (int i = 0, at = block * BLOCK; i < BLOCK; i++) {
+            dst[i] = src[at + i];
         }
     }
 }
