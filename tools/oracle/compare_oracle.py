@@ -33,6 +33,8 @@ Files written to src/test/resources/compare/:
        "total"                 number of elements (null on a shape mismatch)
        "mismatched"            from "Mismatched elements: M / N"; for 0-d tensors torch prints no
                                count, 0 or 1 is then recorded from torch.isclose
+       "atol_only"             finite pairs close at (rtol, atol) but not at (rtol, 0): those that
+                               pass only because of atol (0 when either tolerance is 0)
        "max_abs_diff", "max_rel_diff"
                                {"value", "index"} from "Greatest absolute/relative difference: V at
                                index (i, j)"; null when torch passed; torch takes them over the
@@ -147,6 +149,15 @@ def torch_verdict(expected, actual, rtol, atol, equal_nan):
     out = {"passed": True, "rtol": used[0], "atol": used[1], "message": None, "attribute": None,
            "total": int(te.numel()) if te.shape == ta.shape else None,
            "mismatched": 0 if te.shape == ta.shape else None, "max_abs_diff": None, "max_rel_diff": None}
+    if te.shape == ta.shape and used[0] > 0 and used[1] > 0:
+        # Elements torch passes only because of atol: close at (rtol, atol), not at (rtol, 0).
+        e64, a64 = te.to(torch.float64), ta.to(torch.float64)
+        finite = torch.isfinite(e64) & torch.isfinite(a64)
+        with_atol = torch.isclose(a64, e64, rtol=used[0], atol=used[1])
+        without = torch.isclose(a64, e64, rtol=used[0], atol=0.0)
+        out["atol_only"] = int((finite & with_atol & ~without).sum())
+    else:
+        out["atol_only"] = 0 if te.shape == ta.shape else None
     try:
         torch.testing.assert_close(ta, te, rtol=rtol, atol=atol, equal_nan=equal_nan, check_dtype=False)
         return out

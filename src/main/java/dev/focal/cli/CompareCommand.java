@@ -61,13 +61,24 @@ final class CompareCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         read();
-        tolerance.check();
         TensorRef expectedRef = TensorRef.parse(expectedSpec);
         TensorRef actualRef = TensorRef.parse(actualSpec);
         if (junit != null) {
             AtomicFile.checkWritable(junit);
             OutputPaths.refuseClashes(List.of(junit), List.of(expectedRef, actualRef));
         }
+        try {
+            return compare(expectedRef, actualRef);
+        } catch (RuntimeException e) {
+            if (junit != null) {
+                CheckOptions.writeError(junit, "focal compare", expectedRef + " vs " + actualRef, "focal.compare", e);
+            }
+            throw e;
+        }
+    }
+
+    private int compare(TensorRef expectedRef, TensorRef actualRef) throws IOException {
+        tolerance.check();
         long start = System.nanoTime();
         ComparisonResult result;
         try (TensorFile expectedFile = TensorIO.open(expectedRef.file());
@@ -84,6 +95,11 @@ final class CompareCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.print(json ? report.json() : report.text());
         out.flush();
+        if (!result.close()) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("focal: " + actualRef + " differs from " + expectedRef + ": " + report.headline());
+            err.flush();
+        }
         return result.close() ? 0 : FocalException.DIFFERENCES;
     }
 }

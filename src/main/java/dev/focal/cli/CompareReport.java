@@ -63,6 +63,15 @@ final class CompareReport {
                 : r.close() ? "" : " (of the pairs of finite values, all close)";
         difference(b, "greatest absolute difference" + scope, r.maxAbsDiff());
         difference(b, "greatest relative difference" + scope, r.maxRelDiff());
+        if (r.atolOnly() > 0) {
+            Difference d = r.maxRelAtolOnly();
+            line(b, "  " + count(r.atolOnly()) + " close only by atol: relative difference above rtol="
+                    + shortest(r.tolerance().rtol()) + ", the first at " + Shape.indexString(r.firstAtolOnly())
+                    + ", the greatest " + Numbers.format(d.value()) + " at " + Shape.indexString(d.index())
+                    + " (expected " + value(d.expected(), r.expectedDtype()) + ", actual "
+                    + value(d.actual(), r.actualDtype()) + "); --atol 0 --rtol " + shortest(r.tolerance().rtol())
+                    + " makes them failures");
+        }
         if (r.total() > 0) {
             line(b, "  " + passingTolerances());
         }
@@ -138,6 +147,9 @@ final class CompareReport {
             }
             difference(g, "max_abs_diff", r.maxAbsDiff());
             difference(g, "max_rel_diff", r.maxRelDiff());
+            count(g, "atol_only", compared, r.atolOnly());
+            index(g, "first_atol_only", r.firstAtolOnly());
+            difference(g, "max_rel_diff_atol_only", r.maxRelAtolOnly());
             optional(g, "min_rtol", r.minRtol());
             optional(g, "min_atol", r.minAtol());
             g.writeEndObject();

@@ -12,7 +12,9 @@ import dev.focal.compare.JUnitReport;
 import dev.focal.compare.TensorComparison;
 import dev.focal.io.AtomicFile;
 import dev.focal.io.TensorRef;
+import dev.focal.stats.LossAccumulator;
 import dev.focal.tensor.DType;
+import dev.focal.tensor.Shape;
 import dev.focal.tensor.Tensor;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -22,24 +24,34 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
- * The regression checks of one eval run (--expect, --expect-stats) and how they are reported:
- * lines after the table, a "checks" object in the JSON summary, test cases in a JUnit file.
+ * The regression checks of one eval run (--expect, --expect-stats, --fail-on-nonfinite) and how
+ * they are reported: lines after the table, a "checks" object in the JSON summary, test cases in
+ * a JUnit file, and one line on stderr for each check that failed.
+ * <p>
+ * A check never passes because something was missing: a golden file that does not exist fails
+ * its check. Outside CI it is written too, so that the next run passes once it is committed; in
+ * CI ({@link Settings#ci}) it is not written; {@code --update} writes it and passes anywhere.
  */
 final class EvalChecks {
+    // Goldens written before the summaries became strict JSON hold bare NaN tokens.
     private static final JsonMapper JSON = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+    private static final String CLASSNAME = "focal.eval";
 
     private final ToleranceOptions tolerance;
     private final DType outputType;
+    private final PrintWriter err;
     private final List<JUnitReport.Case> cases = new ArrayList<>();
     private final StringBuilder text = new StringBuilder();
     private final ObjectNode json = JSON.createObjectNode();
     private boolean passed = true;
 
-    EvalChecks(ToleranceOptions tolerance, DType outputType) {
+    EvalChecks(ToleranceOptions tolerance, DType outputType, PrintWriter err) {
         this.tolerance = tolerance;
         this.outputType = outputType;
+        this.err = err;
     }
 
     boolean passed() {
@@ -50,38 +62,52 @@ final class EvalChecks {
     void expect(TensorRef ref, Tensor expected, Tensor loss) throws IOException {
         long start = System.nanoTime();
         ComparisonResult r = TensorComparison.compare(expected, loss,
-                tolerance.resolve(expected.dtype(), loss.dtype()), tolerance.equalNan);
+                tolerance.relative(expected.dtype(), loss.dtype()), tolerance.equalNan);
         CompareReport report = new CompareReport(ref.toString(), "loss", r);
-        passed &= r.close();
+        String headline = report.headline();
+        if (!r.shapesMatch() && expected.shape().rank() == 0) {
+            headline += "; " + ref + " holds one value: give --reduction sum|mean|batch to check the reduced loss";
+        }
         text.append("\nexpect ").append(report.text());
         json.set("expect", JSON.readTree(report.json()));
-        cases.add(new JUnitReport.Case("loss vs " + ref, "focal.eval", r.close(), report.headline(), report.text(),
-                seconds(start)));
+        record(new JUnitReport.Case("loss vs " + ref, CLASSNAME, r.close(), "loss differs from " + ref + ": "
+                + headline, report.text(), seconds(start)));
     }
 
-    /** Checks the summary against a golden one, or writes the golden one when asked or absent. */
-    void expectStats(Path golden, String summaryJson, boolean update, PrintWriter err) throws IOException {
+    /** Checks the summary against a golden one; see the class comment for a golden that is missing. */
+    void expectStats(Path golden, String summaryJson, boolean update, Settings settings) throws IOException {
         long start = System.nanoTime();
+        String name = "summary vs " + golden;
         ObjectNode result = json.putObject("expect_stats");
         result.put("golden", golden.toString());
-        if (update || !Files.exists(golden)) {
-            String why = update ? "updated" : "written (it did not exist)";
-            AtomicFile.write(golden, out -> out.write(summaryJson.getBytes(StandardCharsets.UTF_8)));
-            err.println("focal: " + golden + ": golden summary " + why);
-            err.flush();
-            text.append("\nexpect-stats: golden summary ").append(golden).append(' ').append(why).append('\n');
-            result.put("written", true);
-            result.put("close", true);
-            cases.add(new JUnitReport.Case("summary vs " + golden, "focal.eval", true, null,
-                    "golden summary " + why, seconds(start)));
+        boolean exists = Files.exists(golden);
+        if (update || !exists) {
+            boolean write = update || !settings.ci();
+            if (write) {
+                AtomicFile.write(golden, out -> out.write(summaryJson.getBytes(StandardCharsets.UTF_8)));
+            }
+            String headline = update ? "golden summary " + golden + (exists ? " updated" : " written")
+                    : write ? "golden summary " + golden + " did not exist: written now; check it and commit it,"
+                            + " the next run compares against it"
+                    : "golden summary " + golden + " does not exist, and CI (the CI variable is set) does not"
+                            + " write it: commit it, or write it with --update";
+            result.put("written", write);
+            result.put("missing", !update && !exists);
+            result.put("close", update);
+            text.append("\nexpect-stats: ").append(headline).append('\n');
+            if (update) {
+                err.println("focal: " + headline);
+            }
+            record(new JUnitReport.Case(name, CLASSNAME, update, headline, headline, seconds(start)));
             return;
         }
         JsonNode expected = readGolden(golden);
         List<GoldenStats.Mismatch> mismatches = GoldenStats.compare(expected, JSON.readTree(summaryJson),
-                tolerance.forSummary(outputType));
+                tolerance.relative(outputType, outputType),
+                tolerance.equalNan);
         boolean close = mismatches.isEmpty();
-        passed &= close;
         result.put("written", false);
+        result.put("missing", false);
         result.put("close", close);
         ArrayNode list = result.putArray("mismatches");
         StringBuilder details = new StringBuilder();
@@ -90,10 +116,59 @@ final class EvalChecks {
             details.append("  ").append(m).append('\n');
         }
         String headline = close ? "summary matches " + golden
-                : mismatches.size() + " summary field" + (mismatches.size() == 1 ? "" : "s") + " differ from " + golden;
+                : "summary differs from " + golden + ": " + mismatches.size() + " field"
+                        + (mismatches.size() == 1 ? "" : "s") + " ("
+                        + mismatches.stream().limit(5).map(GoldenStats.Mismatch::field).collect(Collectors.joining(", "))
+                        + (mismatches.size() > 5 ? ", ..." : "") + ")";
         text.append("\nexpect-stats: ").append(headline).append('\n').append(details);
-        cases.add(new JUnitReport.Case("summary vs " + golden, "focal.eval", close, headline,
-                headline + "\n" + details, seconds(start)));
+        record(new JUnitReport.Case(name, CLASSNAME, close, headline, headline + "\n" + details, seconds(start)));
+    }
+
+    /** --fail-on-nonfinite: the loss must be finite everywhere. */
+    void finite(LossAccumulator acc, Shape shape) {
+        long nan = acc.nanLoss();
+        long inf = acc.infiniteLoss();
+        boolean finite = nan + inf == 0;
+        ObjectNode result = json.putObject("nonfinite");
+        result.put("close", finite);
+        result.put("nan", nan);
+        result.put("inf", inf);
+        String headline;
+        if (finite) {
+            headline = "the loss is finite everywhere";
+        } else {
+            List<String> parts = new ArrayList<>();
+            if (nan > 0) {
+                long[] first = shape.unravel(acc.firstNanLoss());
+                index(result, "first_nan", first);
+                parts.add(nan + " NaN (the first at " + Shape.indexString(first) + ")");
+            }
+            if (inf > 0) {
+                long[] first = shape.unravel(acc.firstInfiniteLoss());
+                index(result, "first_inf", first);
+                parts.add(inf + " infinite (the first at " + Shape.indexString(first) + ")");
+            }
+            headline = "the loss is not finite: " + String.join(", ", parts);
+        }
+        text.append("\nfail-on-nonfinite: ").append(headline).append('\n');
+        record(new JUnitReport.Case("loss is finite", CLASSNAME, finite, headline, headline, 0));
+    }
+
+    private static void index(ObjectNode node, String name, long[] index) {
+        ArrayNode a = node.putArray(name);
+        for (long i : index) {
+            a.add(i);
+        }
+    }
+
+    /** Keeps a check's outcome; a failed check is also one line on stderr, whatever else is printed. */
+    private void record(JUnitReport.Case c) {
+        cases.add(c);
+        if (!c.passed()) {
+            passed = false;
+            err.println("focal: " + c.message());
+            err.flush();
+        }
     }
 
     private static JsonNode readGolden(Path golden) {

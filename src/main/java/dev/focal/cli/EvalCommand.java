@@ -48,6 +48,7 @@ final class EvalCommand implements Callable<Integer> {
             "ignored anchors (an anchor is an index over all axes but the last, the class axis).");
     private final LabelOptions labels;
     private final CheckOptions checks;
+    private final Settings settings;
 
     String bundle;
     String logitsSpec;
@@ -67,7 +68,8 @@ final class EvalCommand implements Callable<Integer> {
     Integer threads;
 
     /** The options in the order --help lists them. */
-    EvalCommand() {
+    EvalCommand(Settings settings) {
+        this.settings = settings;
         spec.usageMessage().sortOptions(false);
         parameter(spec, "0", "0..1", "BUNDLE", String.class,
                 "An .npz or JSON bundle holding logits (or input, cls_preds), targets (target,"
@@ -131,7 +133,29 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         read();
-        checkOptions();
+        checks.checkReport(namedInputs());
+        try {
+            checkOptions();
+            return evaluate();
+        } catch (RuntimeException e) {
+            checks.reportError(e);
+            throw e;
+        }
+    }
+
+    /** The inputs named on the command line, before any is opened. */
+    private List<TensorRef> namedInputs() {
+        List<TensorRef> refs = new ArrayList<>();
+        for (String spec : Arrays.asList(bundle, logitsSpec, targetsSpec, weightsSpec, labels.labelsSpec,
+                checks.expectSpec)) {
+            if (spec != null) {
+                refs.add(TensorRef.parse(spec));
+            }
+        }
+        return refs;
+    }
+
+    private int evaluate() throws IOException {
         List<TensorFile> open = new ArrayList<>();
         try {
             TensorRef logitsRef = resolve(logitsSpec, LOGITS_KEYS, "--logits", true, open);
@@ -198,7 +222,7 @@ final class EvalCommand implements Callable<Integer> {
                 AtomicFile.write(stats, s -> s.write(summaryJson.getBytes(StandardCharsets.UTF_8)));
             }
             EvalChecks results = checks.run(expectRef == null ? null : openOnce(expectRef.file(), open).get(expectRef.key()),
-                    result, summaryJson, outType, spec.commandLine().getErr());
+                    result, summaryJson, outType, acc, shape, settings, spec.commandLine().getErr());
             PrintWriter stdout = spec.commandLine().getOut();
             if (json) {
                 stdout.print(results == null ? summaryJson : results.appendTo(summaryJson));

@@ -95,8 +95,12 @@ final class EvalReport {
             }
             g.writeObjectFieldStart("loss");
             g.writeNumberField("sum", sum());
-            g.writeNumberField("mean", mean());
-            g.writeNumberField("per_batch", perBatch());
+            JsonOutput.ratio(g, "mean", sum(), shape().count());
+            if (shape().rank() == 0) {
+                g.writeNumberField("per_batch", sum());
+            } else {
+                JsonOutput.ratio(g, "per_batch", sum(), shape().dim(0));
+            }
             g.writeEndObject();
             g.writeObjectFieldStart("anchors");
             g.writeNumberField("total", totalAnchors());
@@ -109,9 +113,14 @@ final class EvalReport {
                 g.writeObjectFieldStart(k.label());
                 g.writeNumberField("anchors", acc.anchors(k));
                 g.writeNumberField("loss_sum", acc.lossSum(k));
-                g.writeNumberField("loss_mean", ratio(acc.lossSum(k), acc.anchors(k)));
-                g.writeNumberField("share", ratio(acc.lossSum(k), sum()));
-                g.writeNumberField("focal_mean", acc.focalMean(k));
+                JsonOutput.ratio(g, "loss_mean", acc.lossSum(k), acc.anchors(k));
+                JsonOutput.ratio(g, "share", acc.lossSum(k), sum());
+                g.writeFieldName("focal_mean");
+                if (acc.anchors(k) == 0) {
+                    g.writeNull();
+                } else {
+                    g.writeNumber(acc.focalMean(k));
+                }
                 g.writeEndObject();
             }
             if (head != null) {
@@ -148,12 +157,12 @@ final class EvalReport {
                 g.writeNumberField("in_" + k.label(), acc.nonFiniteLoss(k));
             }
             for (AnchorClass k : AnchorClass.values()) {
-                long first = acc.firstNonFiniteLoss(k);
-                if (first >= 0) {
-                    g.writeFieldName("first_in_" + k.label());
-                    index(g, shape().unravel(first));
-                }
+                firstIndex(g, "first_in_" + k.label(), acc.firstNonFiniteLoss(k));
             }
+            g.writeNumberField("nan", acc.nanLoss());
+            g.writeNumberField("inf", acc.infiniteLoss());
+            firstIndex(g, "first_nan", acc.firstNanLoss());
+            firstIndex(g, "first_inf", acc.firstInfiniteLoss());
             g.writeEndObject();
             if (topK > 0) {
                 g.writeArrayFieldStart("top");
@@ -174,6 +183,14 @@ final class EvalReport {
             g.writeEndObject();
         }
         return w.toString() + System.lineSeparator();
+    }
+
+    /** The index of a flat position, left out when there is none (-1). */
+    private void firstIndex(JsonGenerator g, String name, long flat) throws IOException {
+        if (flat >= 0) {
+            g.writeFieldName(name);
+            index(g, shape().unravel(flat));
+        }
     }
 
     private static void index(JsonGenerator g, long[] idx) throws IOException {

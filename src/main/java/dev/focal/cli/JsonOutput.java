@@ -2,15 +2,20 @@ package dev.focal.cli;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import java.io.IOException;
 import java.io.Writer;
 
-/** JSON reports as Python's json module reads them: NaN and infinities as bare tokens. */
+/**
+ * Summaries, reports and check results as strict RFC 8259 JSON, which every parser reads: a
+ * non-finite figure is the string {@code "NaN"}, {@code "Infinity"} or {@code "-Infinity"}
+ * (Jackson's WRITE_NAN_AS_STRINGS, on by default; {@code float(s)} reads it back in Python), and
+ * an undefined one, a mean over no anchors, is {@code null}. Strings rather than null for NaN:
+ * jq orders null below every number, so {@code jq -e '.loss.sum < 0.5'} would pass on a NaN loss,
+ * while a string compares above every number; and null could not tell NaN from infinity.
+ * Tensor files written as .json keep Python's bare NaN tokens instead (see JsonFormat).
+ */
 final class JsonOutput {
-    private static final JsonFactory FACTORY = JsonFactory.builder()
-            .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
-            .build();
+    private static final JsonFactory FACTORY = JsonFactory.builder().build();
 
     private JsonOutput() {
     }
@@ -20,5 +25,15 @@ final class JsonOutput {
         g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
         g.useDefaultPrettyPrinter();
         return g;
+    }
+
+    /** {@code name: a / b}, or null when {@code b} is 0 (a mean or share over nothing is undefined). */
+    static void ratio(JsonGenerator g, String name, double a, double b) throws IOException {
+        g.writeFieldName(name);
+        if (b == 0) {
+            g.writeNull();
+        } else {
+            g.writeNumber(a / b);
+        }
     }
 }

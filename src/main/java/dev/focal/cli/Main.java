@@ -3,6 +3,7 @@ package dev.focal.cli;
 import dev.focal.FocalException;
 import dev.focal.loss.WarmUp;
 import java.io.PrintWriter;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ScopeType;
@@ -41,9 +42,9 @@ public final class Main implements Runnable {
     }
 
     /** A new model of the verb {@code name}, or null if there is no such verb. */
-    private static CommandSpec verb(String name) {
+    private static CommandSpec verb(String name, Settings settings) {
         switch (name) {
-            case "eval": return new EvalCommand().spec;
+            case "eval": return new EvalCommand(settings).spec;
             case "compare": return new CompareCommand().spec;
             case "inspect": return new InspectCommand().spec;
             case "convert": return new ConvertCommand().spec;
@@ -71,6 +72,12 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns its exit code; the tests call this in-process. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        return run(args, out, err, System.getenv());
+    }
+
+    /** As {@link #run(String[], PrintWriter, PrintWriter)}, with the environment given. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env) {
+        Settings settings = Settings.from(env);
         String verb = firstWord(args);
         if ("eval".equals(verb)) {
             WarmUp.start();
@@ -79,12 +86,12 @@ public final class Main implements Runnable {
         // Building picocli's model of a command costs more than starting the JVM, and a run needs
         // only its own verb's; --help, help and unknown verbs get them all, and picocli's help
         // command (annotated, so these runs still pay for annotation proxies).
-        CommandSpec only = verb == null ? null : verb(verb);
+        CommandSpec only = verb == null ? null : verb(verb, settings);
         if (only != null) {
             cl.addSubcommand(verb, only);
         } else {
             for (String name : VERBS) {
-                cl.addSubcommand(name, verb(name));
+                cl.addSubcommand(name, verb(name, settings));
             }
             cl.addSubcommand("help", new CommandLine.HelpCommand());
         }

@@ -44,12 +44,13 @@ final class ToleranceOptions {
     }
 
     /**
-     * For summary figures: the given tolerance, else the output dtype's default rtol with atol 0.
-     * assert_close's atol (1e-5 for float32) would wave through every per-anchor mean, which are
-     * typically far smaller than that.
+     * For eval's checks (--expect, --expect-stats): the given tolerance, else the dtype's default
+     * rtol with atol 0, as numpy's assert_allclose. assert_close's atol (1e-5 for float32) would
+     * wave through a loss element or a per-anchor mean that changed 100-fold: they are typically
+     * far smaller than that.
      */
-    Tolerance forSummary(DType output) {
-        return rtol != null ? new Tolerance(rtol, atol) : new Tolerance(Tolerance.defaultFor(output).rtol(), 0);
+    Tolerance relative(DType expected, DType actual) {
+        return rtol != null ? new Tolerance(rtol, atol) : new Tolerance(Tolerance.defaults(expected, actual).rtol(), 0);
     }
 
     /** The given tolerance, else assert_close's default for the two dtypes. */

@@ -24,6 +24,9 @@ public final class ComparisonResult {
     private final Difference maxAbsDiff;
     private final Difference maxRelDiff;
     private final OptionalDouble minRtol;
+    private final long atolOnly;
+    private final long[] firstAtolOnly;
+    private final Difference maxRelAtolOnly;
     private final OptionalDouble minAtol;
 
     /** {@code tally} is null when the shapes differ and no element was compared; the tensors are not kept. */
@@ -47,6 +50,9 @@ public final class ComparisonResult {
         overMismatched = t.finiteMismatches > 0;
         maxAbsDiff = difference(overMismatched ? t.absMismatched : t.absAll, expected, actual);
         maxRelDiff = difference(overMismatched ? t.relMismatched : t.relAll, expected, actual);
+        atolOnly = t.atolOnly;
+        firstAtolOnly = t.firstAtolOnly < 0 ? null : expectedShape.unravel(t.firstAtolOnly);
+        maxRelAtolOnly = difference(t.relAtolOnly, expected, actual);
         boolean tolerable = tally != null && t.nanMismatches + t.infMismatches == 0;
         minRtol = tolerable ? OptionalDouble.of(t.minRtol) : OptionalDouble.empty();
         minAtol = tolerable ? OptionalDouble.of(t.minAtol) : OptionalDouble.empty();
@@ -147,6 +153,25 @@ public final class ComparisonResult {
     /** The greatest |actual - expected| / |expected| (inf for a nonzero difference from 0); null when none. */
     public Difference maxRelDiff() {
         return maxRelDiff;
+    }
+
+    /**
+     * Close elements that are close only because of atol: their relative difference exceeds
+     * rtol. assert_close's atol (1e-5 for float32) passes a loss element that grew 100-fold from
+     * 7e-8; this count makes such a change visible. 0 when atol or rtol is 0.
+     */
+    public long atolOnly() {
+        return atolOnly;
+    }
+
+    /** The first of the {@link #atolOnly} elements in C order, or null. */
+    public long[] firstAtolOnly() {
+        return firstAtolOnly == null ? null : firstAtolOnly.clone();
+    }
+
+    /** The greatest relative difference among the {@link #atolOnly} elements, or null. */
+    public Difference maxRelAtolOnly() {
+        return maxRelAtolOnly;
     }
 
     /**

@@ -12,18 +12,37 @@ import javax.xml.stream.XMLStreamWriter;
 
 /**
  * A JUnit XML report, the Ant/Surefire format CI systems (Jenkins, GitLab, GitHub actions)
- * display: {@code testsuites/testsuite/testcase}, a {@code failure} for each failed check.
+ * display: {@code testsuites/testsuite/testcase}, a {@code failure} for each failed check and an
+ * {@code error} for a run that could not check at all (an unreadable input), so that a CI job
+ * never uploads an earlier, passing report as this run's.
  */
 public final class JUnitReport {
     /** The {@code type} of every failure: a check that did not hold, not a crash. */
     static final String FAILURE_TYPE = "CheckFailed";
+    /** The {@code type} of every error: the run stopped before it could check. */
+    static final String ERROR_TYPE = "RunFailed";
+
+    /** How a check ended. */
+    public enum Outcome { PASSED, FAILED, ERROR }
 
     /**
-     * One check. {@code failureMessage} is a one-line summary (a failure's {@code message});
+     * One check. {@code message} is a one-line summary (a failure's or error's {@code message});
      * {@code details} the full text, shown under the failure or, for a passed check, as its output.
      */
-    public record Case(String name, String classname, boolean passed, String failureMessage, String details,
+    public record Case(String name, String classname, Outcome outcome, String message, String details,
                        double seconds) {
+        public Case(String name, String classname, boolean passed, String message, String details, double seconds) {
+            this(name, classname, passed ? Outcome.PASSED : Outcome.FAILED, message, details, seconds);
+        }
+
+        /** A run that stopped before its checks, with the one-line message it printed. */
+        public static Case error(String name, String classname, String message) {
+            return new Case(name, classname, Outcome.ERROR, message, message, 0);
+        }
+
+        public boolean passed() {
+            return outcome == Outcome.PASSED;
+        }
     }
 
     private JUnitReport() {
@@ -35,17 +54,18 @@ public final class JUnitReport {
     }
 
     static void write(OutputStream out, String suiteName, List<Case> cases) throws IOException {
-        long failures = cases.stream().filter(c -> !c.passed()).count();
+        long failures = cases.stream().filter(c -> c.outcome() == Outcome.FAILED).count();
+        long errors = cases.stream().filter(c -> c.outcome() == Outcome.ERROR).count();
         double seconds = cases.stream().mapToDouble(Case::seconds).sum();
         try {
             XMLStreamWriter x = XMLOutputFactory.newFactory().createXMLStreamWriter(out, "UTF-8");
             x.writeStartDocument("UTF-8", "1.0");
             x.writeCharacters("\n");
             x.writeStartElement("testsuites");
-            counts(x, suiteName, cases.size(), failures, seconds);
+            counts(x, suiteName, cases.size(), failures, errors, seconds);
             x.writeCharacters("\n  ");
             x.writeStartElement("testsuite");
-            counts(x, suiteName, cases.size(), failures, seconds);
+            counts(x, suiteName, cases.size(), failures, errors, seconds);
             x.writeAttribute("skipped", "0");
             for (Case c : cases) {
                 x.writeCharacters("\n    ");
@@ -64,12 +84,12 @@ public final class JUnitReport {
         }
     }
 
-    private static void counts(XMLStreamWriter x, String name, long tests, long failures, double seconds)
-            throws XMLStreamException {
+    private static void counts(XMLStreamWriter x, String name, long tests, long failures, long errors,
+            double seconds) throws XMLStreamException {
         x.writeAttribute("name", text(name));
         x.writeAttribute("tests", Long.toString(tests));
         x.writeAttribute("failures", Long.toString(failures));
-        x.writeAttribute("errors", "0");
+        x.writeAttribute("errors", Long.toString(errors));
         x.writeAttribute("time", time(seconds));
     }
 
@@ -79,10 +99,11 @@ public final class JUnitReport {
         x.writeAttribute("classname", text(c.classname()));
         x.writeAttribute("time", time(c.seconds()));
         if (!c.passed()) {
-            x.writeStartElement("failure");
+            boolean error = c.outcome() == Outcome.ERROR;
+            x.writeStartElement(error ? "error" : "failure");
             // Parsers turn line breaks in attributes into spaces; say so explicitly.
-            x.writeAttribute("message", text(c.failureMessage()).replaceAll("\\s*[\\r\\n]+\\s*", " "));
-            x.writeAttribute("type", FAILURE_TYPE);
+            x.writeAttribute("message", text(c.message()).replaceAll("\\s*[\\r\\n]+\\s*", " "));
+            x.writeAttribute("type", error ? ERROR_TYPE : FAILURE_TYPE);
             x.writeCharacters(text(c.details()));
             x.writeEndElement();
         } else if (c.details() != null && !c.details().isEmpty()) {

@@ -27,6 +27,10 @@ final class Tally {
     final Greatest relAll = new Greatest();
     final Greatest absMismatched = new Greatest();
     final Greatest relMismatched = new Greatest();
+    /** Close pairs that only atol let through: relatively farther apart than rtol allows. */
+    long atolOnly;
+    long firstAtolOnly = -1;
+    final Greatest relAtolOnly = new Greatest();
     double minRtol;
     double minAtol;
 
@@ -47,6 +51,11 @@ final class Tally {
             finiteMismatches++;
             absMismatched.offer(diff, i);
             relMismatched.offer(rel, i);
+        } else if (tolerance.atol() > 0 && tolerance.rtol() > 0 && !Tolerance.within(diff, absE, tolerance.rtol(), 0)) {
+            if (atolOnly++ == 0) {
+                firstAtolOnly = i;
+            }
+            relAtolOnly.offer(rel, i);
         }
         double rtol = tolerance.rtol();
         double atol = tolerance.atol();

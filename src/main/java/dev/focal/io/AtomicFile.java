@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -99,6 +100,7 @@ public final class AtomicFile {
             throw FocalException.output(name, "is a directory", null);
         }
         Path abs = target.toAbsolutePath();
+        createParents(abs, name);
         String stem = "." + abs.getFileName() + ".focal-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1);
         Path tmp = abs.resolveSibling(stem + ".tmp");
         PENDING.add(tmp);
@@ -109,6 +111,25 @@ public final class AtomicFile {
             throw FocalException.output(name, "cannot write: " + IoErrors.describe(e), e);
         }
         return new Pending(abs, tmp, abs.resolveSibling(stem + ".old"));
+    }
+
+    /**
+     * Creates the missing folders above {@code target}, as pytest and Surefire do for their
+     * reports: a CI recipe's {@code --junit reports/focal.xml} must work on a fresh checkout. A
+     * failed run may leave such a folder behind, empty; never a partial file.
+     */
+    private static void createParents(Path target, String name) {
+        Path parent = target.getParent();
+        if (parent == null || Files.isDirectory(parent)) {
+            return;
+        }
+        try {
+            Files.createDirectories(parent);
+        } catch (FileAlreadyExistsException e) {
+            throw FocalException.output(name, "cannot write: " + e.getFile() + " is not a directory", e);
+        } catch (IOException e) {
+            throw FocalException.output(name, "cannot create its folder: " + IoErrors.describe(e), e);
+        }
     }
 
     /** A temporary file on its way to replacing a target. */

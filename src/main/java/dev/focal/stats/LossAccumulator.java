@@ -13,6 +13,11 @@ public final class LossAccumulator {
     final CompensatedSum[] focalSum = sums(3);
     final long[] nonFiniteLoss = new long[3];
     final long[] firstNonFiniteLoss = {-1, -1, -1};
+    /** NaN and infinite losses over all kinds, and the flat index of the first of each. */
+    long nanLoss;
+    long firstNanLoss = -1;
+    long infiniteLoss;
+    long firstInfiniteLoss = -1;
     final long[] classPositives;
     final CompensatedSum[] classLoss;
     long nonFiniteLogits;
@@ -123,8 +128,18 @@ public final class LossAccumulator {
                 if (!Double.isFinite(block.x[i])) {
                     nonFiniteLogits++;
                 }
-                if (!Double.isFinite(block.loss[i]) && nonFiniteLoss[k]++ == 0) {
-                    firstNonFiniteLoss[k] = firstIndex + c;
+                double loss = block.loss[i];
+                if (!Double.isFinite(loss)) {
+                    if (nonFiniteLoss[k]++ == 0) {
+                        firstNonFiniteLoss[k] = firstIndex + c;
+                    }
+                    if (Double.isNaN(loss)) {
+                        if (nanLoss++ == 0) {
+                            firstNanLoss = firstIndex + c;
+                        }
+                    } else if (infiniteLoss++ == 0) {
+                        firstInfiniteLoss = firstIndex + c;
+                    }
                 }
                 top.offer(firstIndex + c, block.loss[i]);
             }
@@ -151,6 +166,14 @@ public final class LossAccumulator {
             sampleLoss[i].add(o.sampleLoss[i]);
         }
         nonFiniteLogits += o.nonFiniteLogits;
+        if (nanLoss == 0) {
+            firstNanLoss = o.firstNanLoss;
+        }
+        nanLoss += o.nanLoss;
+        if (infiniteLoss == 0) {
+            firstInfiniteLoss = o.firstInfiniteLoss;
+        }
+        infiniteLoss += o.infiniteLoss;
         top.merge(o.top);
     }
 
@@ -183,6 +206,26 @@ public final class LossAccumulator {
     /** Flat index of the first non-finite loss in this kind of anchor, or -1. */
     public long firstNonFiniteLoss(AnchorClass k) {
         return firstNonFiniteLoss[k.ordinal()];
+    }
+
+    /** NaN losses over all kinds of anchor. */
+    public long nanLoss() {
+        return nanLoss;
+    }
+
+    /** Flat index of the first NaN loss, or -1. */
+    public long firstNanLoss() {
+        return firstNanLoss;
+    }
+
+    /** Infinite losses (either sign) over all kinds of anchor. */
+    public long infiniteLoss() {
+        return infiniteLoss;
+    }
+
+    /** Flat index of the first infinite loss, or -1. */
+    public long firstInfiniteLoss() {
+        return firstInfiniteLoss;
     }
 
     public long nonFiniteLogits() {

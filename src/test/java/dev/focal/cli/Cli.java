@@ -2,6 +2,7 @@ package dev.focal.cli;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.Map;
 
 /** Runs the focal command line in-process and keeps its exit code, stdout and stderr. */
 final class Cli {
@@ -15,10 +16,16 @@ final class Cli {
         this.err = err;
     }
 
+    /** Runs outside CI, whatever the environment of the test run: tests must not depend on it. */
     static Cli run(String... args) {
+        return withEnv(Map.of(), args);
+    }
+
+    /** Runs with {@code env} as the environment focal reads (CI). */
+    static Cli withEnv(Map<String, String> env, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
+        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err), env);
         return new Cli(code, out.toString(), err.toString());
     }
 

@@ -69,7 +69,10 @@ class CompareCommandTest {
         assertTrue(lines.get(5).startsWith("  greatest relative difference (of the mismatched elements): 8.701597e-06 at"
                 + " [3, 16, 5] (expected "), lines.get(5));
         assertEquals("  would pass with rtol >= 1.35e-06 (at atol 1e-05) or atol >= 1.5e-05 (at rtol 1.3e-06)",
-                lines.get(6));
+                lines.get(7));
+        assertTrue(lines.get(6).startsWith("  " + String.format(java.util.Locale.ROOT, "%,d",
+                torch.get("atol_only").asLong()) + " close only by atol: relative difference above rtol=1.3e-06, the"
+                + " first at "), lines.get(6));
     }
 
     @Test
@@ -246,10 +249,11 @@ class CompareCommandTest {
     }
 
     @Test
-    void unwritableJunitIsExitFour() {
-        Cli r = Cli.run("compare", "--junit", tmp.resolve("no/such/dir/x.xml").toString(), expected("empty"),
-                actual("empty"));
+    void unwritableJunitIsExitFour() throws IOException {
+        Path file = Files.writeString(tmp.resolve("file"), "");
+        Cli r = Cli.run("compare", "--junit", file.resolve("x.xml").toString(), expected("empty"), actual("empty"));
         assertEquals(4, r.code, r.toString());
+        assertEquals(1, r.err.lines().count(), r.err);
     }
 
     @Test

@@ -96,10 +96,14 @@ class InspectAndConvertTest {
     }
 
     @Test
-    void unwritableDirectoryIsAnOutputError() {
-        Cli r = Cli.run("convert", NPY.resolve("vec_f4.npy").toString(), tmp.resolve("no/such/dir/x.npy").toString());
+    void unwritableDirectoryIsAnOutputError() throws IOException {
+        Path file = Files.writeString(tmp.resolve("file"), "");
+        Cli r = Cli.run("convert", NPY.resolve("vec_f4.npy").toString(), file.resolve("dir/x.npy").toString());
         assertEquals(4, r.code, r.toString());
-        assertTrue(r.err.startsWith("focal: " + tmp.resolve("no/such/dir/x.npy") + ": cannot write"), r.err);
+        assertTrue(r.err.startsWith("focal: " + file.resolve("dir/x.npy") + ": cannot "), r.err);
+        assertEquals(1, r.err.lines().count(), r.err);
+        Cli created = Cli.run("convert", NPY.resolve("vec_f4.npy").toString(), tmp.resolve("new/dir/x.npy").toString());
+        assertEquals(0, created.code, "missing folders are created\n" + created);
         assertFalse(r.err.contains("Exception"), r.err);
     }
 

@@ -86,8 +86,11 @@ class CompareJUnitReportTest {
 
     @Test
     void unwritableTargetIsAnOutputError() throws IOException {
-        Path dir = Files.createDirectory(tmp.resolve("dir"));
-        FocalException e = assertThrows(FocalException.class, () -> JUnitReport.write(dir.resolve("no/such/x.xml"), "s",
+        // A missing folder is created; a file where the folder should be is an output error.
+        JUnitReport.write(tmp.resolve("new/folder/x.xml"), "s", List.of());
+        assertTrue(Files.isRegularFile(tmp.resolve("new/folder/x.xml")));
+        Path file = Files.writeString(tmp.resolve("file"), "");
+        FocalException e = assertThrows(FocalException.class, () -> JUnitReport.write(file.resolve("x.xml"), "s",
                 List.of()));
         assertEquals(FocalException.OUTPUT, e.exitCode());
     }

@@ -31,16 +31,6 @@ class KernelChoiceTest {
         assertEquals(Kernels.vector().name() + " once compiled, polynomial before", f32.name());
     }
 
-    @Test
-    void theWarmUpThreadSeesTheVectorKernelCompiled() throws InterruptedException {
-        WarmUp.start();
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (!WarmUp.vectorReady() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertTrue(WarmUp.vectorReady(), "the vector kernel should run at compiled speed within a minute");
-    }
-
     /** The scalar warm-up's block takes every branch of the accumulators that real data takes. */
     @Test
     void theScalarWarmUpBlockHasEveryKindOfAnchorAndTwoSamples() {
