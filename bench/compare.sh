@@ -11,7 +11,7 @@ Usage: bench/compare.sh [--sizes LIST] [--runs N] [--java-opts "FLAGS"] [--data-
 
 Times whole processes side by side: focal (`bin/focal eval`), bench/peer_torch.py and
 bench/peer_numpy.py, each reading the same inputs, evaluating OpenPCDet's sigmoid focal
-classification loss (REFERENCE.md 1, gamma 2, alpha 0.25, weights (B, A) unsqueezed to
+classification loss (docs/semantics.md#per-element-loss, gamma 2, alpha 0.25, weights (B, A) unsqueezed to
 (B, A, 1)), writing the per-element loss to .npy and reporting the loss sum (float64) and the
 positive / negative / ignored anchor counts:
 

@@ -8,7 +8,7 @@
 Does the work `focal eval ... --out OUT.npy --stats S.json` does, the way a numpy user would:
 reads the inputs (.npy with np.load, kept float32; a JSON bundle with json.load + np.array,
 float64, as focal reads untyped JSON), evaluates the reference formula literally
-(REFERENCE.md 1; no logaddexp, no stable-sigmoid tricks), writes the per-element loss with
+(docs/semantics.md#per-element-loss; no logaddexp, no stable-sigmoid tricks), writes the per-element loss with
 np.save, and prints one line: the loss sum (accumulated in float64), its mean, and the
 positive / negative / ignored anchor counts (ignored: weight 0; positive: not ignored and some
 target > 0; negative: the rest).

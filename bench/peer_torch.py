@@ -8,7 +8,7 @@
 Does the work `focal eval ... --out OUT.npy --stats S.json` does, the way a PyTorch user would:
 reads the inputs (.npy with np.load + torch.from_numpy, kept float32; a JSON bundle with
 json.load + torch.tensor, float64, as focal reads untyped JSON), evaluates the reference
-formula as SigmoidFocalClassificationLoss writes it (REFERENCE.md 1), writes the per-element
+formula as SigmoidFocalClassificationLoss writes it (docs/semantics.md#per-element-loss), writes the per-element
 loss with np.save, and prints one line: the loss sum (accumulated in float64), its mean, and
 the positive / negative / ignored anchor counts (ignored: weight 0; positive: not ignored and
 some target > 0; negative: the rest). torch.set_num_threads(--threads), default 2.

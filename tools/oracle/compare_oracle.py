@@ -5,13 +5,13 @@ edges of torch.testing.assert_close's closeness rule, and what assert_close did 
 Regenerate with:   /usr/bin/python3 tools/oracle/compare_oracle.py
 (needs torch and numpy; deterministic: the same library versions give byte-identical files)
 
-REFERENCE.md section 5: close iff |actual - expected| <= atol + rtol * |expected| element-wise,
+docs/semantics.md#comparison-tolerances: close iff |actual - expected| <= atol + rtol * |expected| element-wise,
 infinities must match exactly, NaN equals NaN only with equal_nan, default (rtol, atol) by dtype,
 the larger of the two dtypes'. Every verdict below is torch's: each pair is handed to
 torch.testing.assert_close(actual, expected, rtol=, atol=, equal_nan=, check_dtype=False) and the
 outcome recorded (check_dtype=False because focal compares differing float dtypes; torch then
 promotes both to torch.promote_types and compares in float64, its default tolerances being the
-larger of the two dtypes' -- the same rule as REFERENCE, checked below with default_tolerances).
+larger of the two dtypes' -- the same rule as docs/semantics.md#default-tolerances, checked below with default_tolerances).
 
 Files written to src/test/resources/compare/:
 
@@ -241,7 +241,7 @@ def cases():
     d32 = default_tolerances(torch.float32)
     d64 = default_tolerances(torch.float64)
     d16 = default_tolerances(torch.float16)
-    # REFERENCE.md: mixed dtypes take the larger of each tolerance; torch 1.13 agrees.
+    # docs/semantics.md#default-tolerances: mixed dtypes take the larger of each tolerance; torch 1.13 agrees.
     assert default_tolerances(torch.float32, torch.float64) == d32
     assert default_tolerances(torch.float16, torch.float32) == d16
     assert default_tolerances(torch.int64, torch.float32) == d32

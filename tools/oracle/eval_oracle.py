@@ -5,7 +5,8 @@ weight-shape refusals, bundles and the gradient, all from real PyTorch.
 Regenerate with:   /usr/bin/python3 tools/oracle/eval_oracle.py
 (needs torch and numpy; deterministic: the same library versions give byte-identical files)
 
-The reference (REFERENCE.md sections 1, 2 and 4: OpenPCDet's SigmoidFocalClassificationLoss) is
+The reference (OpenPCDet's SigmoidFocalClassificationLoss; docs/semantics.md#per-element-loss,
+docs/semantics.md#weight-broadcast and docs/semantics.md#gradient) is
 re-implemented below op by op in torch; no framework code is copied. Everything a test compares
 against comes out of torch (loss, gradient, sums) or out of numpy applied to the written
 definitions (anchor categories, counts); nothing is computed by focal.
@@ -43,7 +44,7 @@ torch.set_num_threads(1)  # reproducible reductions
 # ------------------------------------------------------------------------------------ reference
 
 def reference(input, target, weights, gamma, alpha):
-    """The reference forward, op by op (REFERENCE.md sections 1 and 2)."""
+    """The reference forward, op by op (docs/semantics.md#per-element-loss, docs/semantics.md#weight-broadcast)."""
     pred_sigmoid = torch.sigmoid(input)
     alpha_weight = target * alpha + (1 - target) * (1 - alpha)
     pt = target * (1.0 - pred_sigmoid) + (1.0 - target) * pred_sigmoid
@@ -383,7 +384,7 @@ def main():
     # ---- 0-d everything: the weights' ndim (0) equals the loss's, so the reference accepts them
     accepted("scalar", np.array(-1.5, dtype=np.float32), np.array(1.0, dtype=np.float32),
              np.array(0.5, dtype=np.float32), description="0-d logits, targets and weights: the reference's"
-             " assertion 0 == 0 holds (REFERENCE section 2's 'any' row is about targets of ndim >= 1)")
+             " assertion 0 == 0 holds (docs/semantics.md#weight-broadcast refuses 0-d weights only beside targets of ndim >= 1)")
     accepted("scalar_no_weights", np.array(2.5, dtype=np.float64), np.array(0.0, dtype=np.float64), None,
              description="0-d logits and targets, no weights")
     # ---- 4-D accepted
@@ -393,7 +394,7 @@ def main():
     w4[1, 2, 3, 0] = 0
     accepted("four_d", l4, t4, w4, description="4-D (2, 4, 5, 3) with 4-D weights (2, 4, 5, 1)")
 
-    # ---- refused weight shapes (REFERENCE section 2)
+    # ---- refused weight shapes (docs/semantics.md#weight-broadcast)
     refused("refused_3d_w1", lg, tg, np.ones(3, dtype=np.float32),
             "3-D targets with 1-D weights (3,): no trailing axis, ndim 1 != 3")
     refused("refused_3d_w1_anchors", lg, tg, np.ones(100, dtype=np.float32),

@@ -7,9 +7,10 @@ Regenerate with:   /usr/bin/python3 tools/oracle/head_oracle.py
 
 What is re-implemented below, in torch and in this file's own words (no framework code copied):
 
-  * SigmoidFocalClassificationLoss (gamma 2, alpha 0.25; REFERENCE.md sections 1 and 2), op by op.
+  * SigmoidFocalClassificationLoss (gamma 2, alpha 0.25; docs/semantics.md#per-element-loss,
+    docs/semantics.md#weight-broadcast), op by op.
   * The anchor head's classification loss (OpenPCDet AnchorHeadTemplate.get_cls_layer_loss,
-    REFERENCE.md section 3), including the multi-head variant whose positive and negative anchors
+    docs/semantics.md#labels-to-targets), including the multi-head variant whose positive and negative anchors
     get pos_cls_weight / neg_cls_weight, the class-agnostic C = 1 case and cls_weight.
   * The point head's classification loss (PointHeadTemplate.get_cls_layer_loss): 1-D labels,
     a batch-global normaliser, no division by the batch size.

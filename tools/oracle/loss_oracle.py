@@ -4,10 +4,10 @@
 Regenerate with:   /usr/bin/python3 tools/oracle/loss_oracle.py
 (needs torch, numpy, mpmath; deterministic: same library versions give byte-identical files)
 
-The formula is re-implemented here op by op in torch, following REFERENCE.md section 1 (OpenPCDet's
+The formula is re-implemented here op by op in torch, following docs/semantics.md#per-element-loss (OpenPCDet's
 SigmoidFocalClassificationLoss); no framework code is copied. The exact values come from mpmath at
 mp.dps = 50 using the same formula rewritten without cancellation (1 - sigmoid(x) formed directly),
-and the exact gradient from its symbolic derivative (REFERENCE.md section 4). Both are cross-checked
+and the exact gradient from its symbolic derivative (docs/semantics.md#gradient). Both are cross-checked
 in this script: against a 90-digit re-evaluation, and the gradient against mpmath.diff (numerical
 differentiation at 90 digits) of the 90-digit loss.
 

@@ -7,7 +7,7 @@ import dev.focal.tensor.Tensor;
 
 /**
  * OpenPCDet's way from integer anchor labels to the loss's one-hot targets and weights
- * (REFERENCE.md section 3): negative labels are ignored (weight 0, all-zero target row), the
+ * (docs/semantics.md#labels-to-targets): negative labels are ignored (weight 0, all-zero target row), the
  * background gets weight {@code negWeight}, classes {@code posWeight}, and weights are divided
  * by the number of positives of the sample, of the batch, or not at all. Targets and weights
  * are float32, as the heads build them, so the loss sees the values the framework feeds it.

@@ -2,7 +2,7 @@ package dev.focal.loss;
 
 /**
  * Per-element sigmoid focal classification loss of OpenPCDet's {@code SigmoidFocalClassificationLoss}
- * (REFERENCE.md section 1) and its derivative with respect to the logit (section 4), in double.
+ * (docs/semantics.md#per-element-loss) and its derivative in the logit (docs/semantics.md#gradient), in double.
  *
  * <p>The reference computes {@code 1 - sigmoid(x)} by subtraction, which in float32 rounds to 0 for
  * x above ~17 and so zeroes the loss of confident positives whose true value is tiny but not zero.

@@ -4,7 +4,7 @@ import dev.focal.FocalException;
 import dev.focal.tensor.Shape;
 
 /**
- * How weights line up with the loss, by the reference's rule (REFERENCE.md section 2): weights of
+ * How weights line up with the loss, by the reference's rule (docs/semantics.md#weight-broadcast): weights of
  * ndim 2, or of ndim 1 when the target has ndim 2, get a trailing axis; then their ndim must equal
  * the loss's and their sizes must broadcast. Refusals are input errors (exit 3) that say which
  * rule failed and which weight shapes would be accepted.

@@ -49,7 +49,7 @@ class EvalCommandTest {
     static final Path EVAL = Path.of("src/test/resources/eval");
     static final JsonMapper JSON = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
-    /** torch.testing.assert_close defaults (REFERENCE section 5). */
+    /** torch.testing.assert_close defaults (docs/semantics.md#default-tolerances). */
     static final double F32_RTOL = 1.3e-6;
     static final double F32_ATOL = 1e-5;
     static final double F64_RTOL = 1e-7;

@@ -40,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * What focal promises a user whose files are broken, hostile, huge, or whose run dies (issue 7),
  * tested through the command line: in-process where that shows it, in a child JVM where only a
  * real process can (SIGKILL, a full or read-only file system, a small heap, dropped privileges).
- * docs/GUARANTEES.md lists the promises and points here.
+ * docs/guarantees.md lists the promises and points here.
  */
 class ReliabilityCliTest {
     static final Path BAD = Path.of("src/test/resources/bad");
