@@ -158,7 +158,10 @@ final class JsonArray {
     }
 
     private void leaf(int level, JsonToken t) throws IOException {
-        if (!t.isNumeric() && !t.isBoolean()) {
+        // null inside an array is NaN: strict JSON writers (JavaScript's JSON.stringify, Go, jq)
+        // put it where Python's json writes NaN. A document that is only null is no tensor.
+        boolean nan = t == JsonToken.VALUE_NULL && level > 0;
+        if (!nan && !t.isNumeric() && !t.isBoolean()) {
             throw error(level, nonNumber(t) + " is not a number");
         }
         if (level != rank) {
@@ -169,7 +172,16 @@ final class JsonArray {
             }
             rank = level;
         }
-        add(declared == null ? inferBits(t, level) : declaredBits(t, level));
+        add(nan ? nanBits(level) : declared == null ? inferBits(t, level) : declaredBits(t, level));
+    }
+
+    private long nanBits(int level) {
+        if (declared == null) {
+            promote(DType.FLOAT64);
+        } else if (!declared.isFloat()) {
+            throw error(level, "null (NaN) is not a value of dtype " + declared.numpyName());
+        }
+        return declared == DType.FLOAT32 ? Float.floatToRawIntBits(Float.NaN) : Double.doubleToRawLongBits(Double.NaN);
     }
 
     private void add(long bits) {
