@@ -37,7 +37,7 @@ final class CompareReport {
             return "no elements to compare (shape " + r.expectedShape() + ")";
         }
         if (r.close()) {
-            return "all " + count(r.total()) + " elements within " + within;
+            return (r.total() == 1 ? "the 1 element is" : "all " + count(r.total()) + " elements") + " within " + within;
         }
         double share = (double) r.mismatched() / r.total();
         // A few mismatches among millions are not "0.00%".
@@ -100,6 +100,11 @@ final class CompareReport {
             return "no tolerance passes: a difference of finite values overflows to infinity";
         }
         String byAtol = "atol >= " + shortest(roundUp(minAtol)) + " (at rtol " + rtol + ")";
+        if (r.close()) {
+            // Passing already: say how much room is left, not what "would" pass.
+            return r.maxAbsDiff() == null || r.maxAbsDiff().value() == 0 ? "every element is equal"
+                    : "still passes with rtol >= " + shortest(roundUp(minRtol)) + " (at atol " + atol + ") or " + byAtol;
+        }
         if (Double.isInfinite(minRtol)) {
             return "would pass with " + byAtol + "; no rtol passes at atol " + atol
                     + " (an expected 0 differs by more than atol)";

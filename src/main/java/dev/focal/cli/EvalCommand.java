@@ -16,7 +16,9 @@ import dev.focal.io.TensorRef;
 import dev.focal.loss.EvalInputs;
 import dev.focal.loss.FocalEvaluation;
 import dev.focal.loss.Kernels;
+import dev.focal.stats.AnchorClass;
 import dev.focal.stats.LossAccumulator;
+import dev.focal.stats.ValueRange;
 import dev.focal.tensor.DType;
 import dev.focal.tensor.Shape;
 import dev.focal.tensor.Tensor;
@@ -66,6 +68,8 @@ final class EvalCommand implements Callable<Integer> {
     int top;
     double lossWeight;
     Integer threads;
+    boolean strict;
+    private Warnings warnings;
 
     /** The options in the order --help lists them. */
     EvalCommand(Settings settings) {
@@ -105,6 +109,9 @@ final class EvalCommand implements Callable<Integer> {
         checks = new CheckOptions(spec);
         option(spec, "--threads", "N", Integer.class, null,
                 "Worker threads (default: all cores). Results are identical for any N.");
+        flag(spec, "--strict", "Fail on what is otherwise a warning (targets outside [0, 1], logits all 0 or 1,"
+                + " every anchor ignored: exit 3; a negative gamma, alpha outside [0, 1]: exit 2), before writing"
+                + " any output.");
         helpOptions(spec);
     }
 
@@ -126,6 +133,7 @@ final class EvalCommand implements Callable<Integer> {
         top = value(spec, "--top");
         lossWeight = value(spec, "--loss-weight");
         threads = value(spec, "--threads");
+        strict = value(spec, "--strict");
         labels.read();
         checks.read();
     }
@@ -174,8 +182,10 @@ final class EvalCommand implements Callable<Integer> {
                 in = new EvalInputs(logits, logitsRef.toString(), head.result.targets,
                         "targets derived from " + labelsRef, head.result.weights, "weights derived from " + labelsRef);
             } else {
-                in = new EvalInputs(read(logitsRef, open), logitsRef.toString(),
-                        read(targetsRef, open), targetsRef.toString(),
+                Tensor logits = read(logitsRef, open);
+                Tensor targets = read(targetsRef, open);
+                InputShapes.checkTargets(logits, logitsRef.toString(), targets, targetsRef.toString());
+                in = new EvalInputs(logits, logitsRef.toString(), targets, targetsRef.toString(),
                         weightsRef == null ? null : read(weightsRef, open), String.valueOf(weightsRef));
             }
             DType outType = outDtype != null ? DType.byName(outDtype) : in.naturalOutputType();
@@ -194,6 +204,11 @@ final class EvalCommand implements Callable<Integer> {
                  OutputFile gradFile = gradOut != null ? OutputFile.create(gradOut, outType, shape) : null) {
                 int workers = threads != null ? threads : Runtime.getRuntime().availableProcessors();
                 acc = eval.run(lossFile != null ? lossFile : lossInMemory, gradFile, top, workers);
+                ValueRange x = acc.logitRange();
+                ValueRange t = acc.targetRange();
+                warnings.data(logitsRef.toString(), head != null ? "targets derived from " + labelsRef
+                        : targetsRef.toString(), x.min(), x.max(), x.onlyZeroOrOne(), t.min(), t.max(),
+                        acc.anchors(), acc.anchors(AnchorClass.IGNORED));
                 if (lossFile != null) {
                     lossFile.commit();
                 }
@@ -205,7 +220,7 @@ final class EvalCommand implements Callable<Integer> {
             String weightsSource = head != null ? "derived from " + labelsRef
                     : weightsRef == null ? "none (all ones)" : weightsRef.toString();
             EvalReport report = new EvalReport(gamma, alpha, lossWeight, in, weightsSource, outType, acc, classNames,
-                    head);
+                    head, warnings.all());
             String summaryJson = report.json(top);
             Tensor result = !perElement ? reduced(report, outType) : lossInMemory;
             if (!perElement && out != null) {
@@ -242,12 +257,14 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     private void checkOptions() {
+        warnings = new Warnings(strict, spec.commandLine().getErr());
         if (outDtype != null && DType.byName(outDtype) != DType.FLOAT32 && DType.byName(outDtype) != DType.FLOAT64) {
             throw FocalException.usage("--out-dtype must be float32 or float64, not '" + outDtype + "'");
         }
         if (!Double.isFinite(gamma) || !Double.isFinite(alpha)) {
             throw FocalException.usage("--gamma and --alpha must be finite numbers");
         }
+        warnings.options(gamma, alpha);
         if (top < 0) {
             throw FocalException.usage("--top must be 0 or more, not " + top);
         }

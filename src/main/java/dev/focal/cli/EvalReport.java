@@ -24,9 +24,11 @@ final class EvalReport {
     final List<String> classNames;
     /** Null unless the targets and weights were derived from labels. */
     final HeadLabels head;
+    final List<String> warnings;
 
     EvalReport(double gamma, double alpha, double lossWeight, EvalInputs in, String weightsSource, DType outputType,
-               LossAccumulator acc, List<String> classNames, HeadLabels head) {
+               LossAccumulator acc, List<String> classNames, HeadLabels head, List<String> warnings) {
+        this.warnings = warnings;
         this.gamma = gamma;
         this.alpha = alpha;
         this.lossWeight = lossWeight;
@@ -53,14 +55,6 @@ final class EvalReport {
     /** sum / shape[0]: OpenPCDet's rpn_loss_cls before its cls_weight. */
     double perBatch() {
         return shape().rank() == 0 ? sum() : sum() / shape().dim(0);
-    }
-
-    private long totalAnchors() {
-        long n = 0;
-        for (AnchorClass k : AnchorClass.values()) {
-            n += acc.anchors(k);
-        }
-        return n;
     }
 
     private String className(int c) {
@@ -103,7 +97,7 @@ final class EvalReport {
             }
             g.writeEndObject();
             g.writeObjectFieldStart("anchors");
-            g.writeNumberField("total", totalAnchors());
+            g.writeNumberField("total", acc.anchors());
             for (AnchorClass k : AnchorClass.values()) {
                 g.writeNumberField(k.label(), acc.anchors(k));
             }
@@ -164,6 +158,11 @@ final class EvalReport {
             firstIndex(g, "first_nan", acc.firstNanLoss());
             firstIndex(g, "first_inf", acc.firstInfiniteLoss());
             g.writeEndObject();
+            g.writeArrayFieldStart("warnings");
+            for (String warning : warnings) {
+                g.writeString(warning);
+            }
+            g.writeEndArray();
             if (topK > 0) {
                 g.writeArrayFieldStart("top");
                 for (TopK.Item item : acc.top().items()) {
@@ -200,7 +199,9 @@ final class EvalReport {
     void table(PrintWriter out, int topK) {
         out.println("focal loss  gamma=" + Numbers.format(gamma) + "  alpha=" + Numbers.format(alpha)
                 + (lossWeight == 1 ? "" : "  loss_weight=" + Numbers.format(lossWeight))
-                + "  shape=" + shape() + "  dtype=" + outputType.numpyName() + "  weights=" + weightsSource);
+                + "  shape=" + shape() + "  dtype=" + outputType.numpyName()
+                + (in.logits.dtype() == outputType ? "" : " (logits " + in.logits.dtype().numpyName() + ")")
+                + "  weights=" + weightsSource);
         if (head != null) {
             out.println("labels  num_classes=" + head.classes + "  background=" + head.backgroundName()
                     + "  normalize=" + head.normalizeName() + "  pos_weight=" + Numbers.format(head.posWeight)
@@ -215,8 +216,8 @@ final class EvalReport {
                     Numbers.percent(ratio(acc.lossSum(k), sum())),
                     Numbers.format(ratio(acc.lossSum(k), acc.anchors(k))), Numbers.format(acc.focalMean(k)));
         }
-        anchors.row("total", totalAnchors(), Numbers.format(sum()), Numbers.percent(ratio(sum(), sum())),
-                Numbers.format(ratio(sum(), totalAnchors())), "");
+        anchors.row("total", acc.anchors(), Numbers.format(sum()), Numbers.percent(ratio(sum(), sum())),
+                Numbers.format(ratio(sum(), acc.anchors())), "");
         anchors.print(out, "");
         out.println();
         if (head != null) {
@@ -266,7 +267,7 @@ final class EvalReport {
         for (AnchorClass k : AnchorClass.values()) {
             long first = acc.firstNonFiniteLoss(k);
             if (first >= 0) {
-                out.println("  first in a " + k.label() + " anchor at " + Shape.indexString(shape().unravel(first))
+                out.println("  first in " + (k == AnchorClass.IGNORED ? "an " : "a ") + k.label() + " anchor at " + Shape.indexString(shape().unravel(first))
                         + " (logit " + Numbers.format(in.logits.getDouble(first)) + ")");
             }
         }

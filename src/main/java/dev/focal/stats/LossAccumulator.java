@@ -23,6 +23,8 @@ public final class LossAccumulator {
     long nonFiniteLogits;
     final TopK top;
     final CompensatedSum[] sampleLoss;
+    final ValueRange logits = new ValueRange();
+    final ValueRange targets = new ValueRange();
 
     /**
      * @param samples how many samples (groups of anchors along the first axis) to sum the loss
@@ -82,6 +84,8 @@ public final class LossAccumulator {
         for (int c = 0; c < classes; c++) {
             classLoss[c].add(classSum(block.loss, block.offset(c), count));
         }
+        logits.add(block.x, count * classes);
+        targets.add(block.t, count * classes);
         if (nonFinite || top.capacity() > 0) {
             rareCases(firstAnchor, block);
         }
@@ -175,6 +179,8 @@ public final class LossAccumulator {
         }
         infiniteLoss += o.infiniteLoss;
         top.merge(o.top);
+        logits.merge(o.logits);
+        targets.merge(o.targets);
     }
 
     public int classes() {
@@ -183,6 +189,11 @@ public final class LossAccumulator {
 
     public double totalLoss() {
         return total.value();
+    }
+
+    /** Anchors of every kind. */
+    public long anchors() {
+        return anchors[0] + anchors[1] + anchors[2];
     }
 
     public long anchors(AnchorClass k) {
@@ -243,6 +254,16 @@ public final class LossAccumulator {
     /** The loss summed over one sample's anchors (only when samples were asked for). */
     public double sampleLoss(int sample) {
         return sampleLoss[sample].value();
+    }
+
+    /** The range of the logits evaluated. */
+    public ValueRange logitRange() {
+        return logits;
+    }
+
+    /** The range of the targets evaluated. */
+    public ValueRange targetRange() {
+        return targets;
     }
 
     public TopK top() {
