@@ -699,6 +699,27 @@ class ReliabilityCliTest {
             }
         }
 
+        /** A JSON output is built on the heap: one the heap cannot hold is exit 4 with advice, nothing written. */
+        @Test
+        void aJsonOutputTooBigForTheHeapIsRefusedWithAdvice() throws Exception {
+            Path logits = tmp.resolve("logits.npy");
+            Path labels = tmp.resolve("labels.npy");
+            long anchors = 8_000_000; // targets 96 MB as float32, over the whole heap
+            sparse(logits, header("<f4", 1, anchors, 3), 12 * anchors);
+            sparse(labels, header("<i4", 1, anchors), 4 * anchors);
+            Path targets = tmp.resolve("targets.json");
+            Child.Result r = Child.run(List.of(), List.of("-Xmx64m"), "eval", "--logits", logits.toString(),
+                    "--labels", labels.toString(), "--num-classes", "3", "--write-targets", targets.toString());
+            assertEquals(4, r.code, r.toString());
+            assertOneLine(r.err);
+            assertTrue(r.err.startsWith("focal: " + targets + ": 24000000 values are too many for a JSON output"),
+                    r.err);
+            assertTrue(r.err.contains("name it .npy") && r.err.contains("JAVA_OPTS=-Xmx8g"), r.err);
+            try (Stream<Path> left = Files.list(tmp)) {
+                assertEquals(Set.of(logits, labels), left.collect(Collectors.toSet()));
+            }
+        }
+
         /** JSON is read onto the heap: a document the heap cannot hold is refused before it is, with exit 3. */
         @Test
         void aJsonTensorTooBigForTheHeapIsRefusedBeforeAllocating() throws Exception {
