@@ -720,6 +720,18 @@ class ReliabilityCliTest {
             }
         }
 
+        /** Running out of heap anywhere is the input's size, not a bug: exit 3 with advice, not 70. */
+        @Test
+        void runningOutOfMemoryIsAnInputErrorWithAdvice() throws Exception {
+            // --top keeps K elements in each range's heap of candidates: 10^8 of them do not fit 64 MiB.
+            Child.Result r = Child.run(List.of(), List.of("-Xmx64m"), "eval", "samples/anchor_head.npz",
+                    "--top", "100000000");
+            assertEquals(3, r.code, r.toString());
+            assertOneLine(r.err);
+            assertTrue(r.err.startsWith("focal: out of memory: this run needs more than the JVM's "), r.err);
+            assertTrue(r.err.contains("JAVA_OPTS=-Xmx8g") && r.err.contains(".npy"), r.err);
+        }
+
         /** JSON is read onto the heap: a document the heap cannot hold is refused before it is, with exit 3. */
         @Test
         void aJsonTensorTooBigForTheHeapIsRefusedBeforeAllocating() throws Exception {
