@@ -7,8 +7,8 @@ import dev.focal.tensor.Tensor;
 /**
  * The three tensors of one evaluation, checked against each other: float logits, targets of
  * the same shape (the reference would broadcast mismatched shapes silently, which hides bugs),
- * and weights laid out by the reference's rule; or the logits and targets and weights derived
- * from them. Names are only used in messages.
+ * and weights laid out by the reference's rule; or logits whose targets and weights are derived
+ * block by block (labels mode). Names are only used in messages.
  */
 public final class EvalInputs {
     public final Tensor logits;
