@@ -179,8 +179,7 @@ final class EvalCommand implements Callable<Integer> {
             if (labelsRef != null) {
                 head = labels.derive(read(labelsRef, open));
                 Tensor logits = head.reshapeLogits(read(logitsRef, open), logitsRef.toString());
-                in = new EvalInputs(logits, logitsRef.toString(), head.result.targets,
-                        "targets derived from " + labelsRef, head.result.weights, "weights derived from " + labelsRef);
+                in = new EvalInputs(logits, logitsRef.toString(), head.result);
             } else {
                 Tensor logits = read(logitsRef, open);
                 Tensor targets = read(targetsRef, open);

@@ -172,7 +172,7 @@ final class EvalReport {
                     index(g, idx);
                     g.writeNumberField("class", shape().rank() <= 1 ? 0 : idx[idx.length - 1]);
                     g.writeNumberField("logit", in.logits.getDouble(item.index));
-                    g.writeNumberField("target", in.targets.getDouble(item.index));
+                    g.writeNumberField("target", in.targetAt(item.index));
                     g.writeNumberField("weight", in.weightAt(item.index));
                     g.writeNumberField("loss", item.loss);
                     g.writeEndObject();
@@ -244,7 +244,7 @@ final class EvalReport {
                 long[] idx = shape().unravel(item.index);
                 int c = shape().rank() <= 1 ? 0 : (int) idx[idx.length - 1];
                 top.row(Shape.indexString(idx), className(c), Numbers.format(in.logits.getDouble(item.index)),
-                        Numbers.format(in.targets.getDouble(item.index)), Numbers.format(in.weightAt(item.index)),
+                        Numbers.format(in.targetAt(item.index)), Numbers.format(in.weightAt(item.index)),
                         Numbers.format(item.loss));
             }
             top.print(out, "");

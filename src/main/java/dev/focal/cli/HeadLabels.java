@@ -11,11 +11,11 @@ final class HeadLabels {
     final LabelTargets.Normalize normalize;
     final float posWeight;
     final float negWeight;
-    final LabelTargets.Result result;
+    final LabelTargets result;
     private final Tensor labels;
 
     private HeadLabels(Tensor labels, String labelsName, int classes, LabelTargets.Background background,
-                       LabelTargets.Normalize normalize, float posWeight, float negWeight, LabelTargets.Result result) {
+                       LabelTargets.Normalize normalize, float posWeight, float negWeight, LabelTargets result) {
         this.labels = labels;
         this.labelsName = labelsName;
         this.classes = classes;

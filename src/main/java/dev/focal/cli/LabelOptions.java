@@ -5,8 +5,10 @@ import static dev.focal.cli.CommandModel.value;
 
 import dev.focal.FocalException;
 import dev.focal.head.LabelTargets;
+import dev.focal.io.OutputFile;
 import dev.focal.io.TensorIO;
 import dev.focal.io.TensorRef;
+import dev.focal.tensor.DType;
 import dev.focal.tensor.Tensor;
 import java.nio.file.Path;
 import picocli.CommandLine.Model.CommandSpec;
@@ -95,13 +97,19 @@ final class LabelOptions {
                 posWeight == null ? 1f : posWeight, negWeight == null ? 1f : negWeight);
     }
 
-    /** --write-targets and --write-weights. */
+    /** --write-targets and --write-weights, made again from the labels as they are written. */
     void writeDerived(HeadLabels head) {
-        if (writeTargets != null) {
-            TensorIO.write(head.result.targets, writeTargets);
-        }
-        if (writeWeights != null) {
-            TensorIO.write(head.result.weights, writeWeights);
+        try (OutputFile targets = writeTargets == null ? null
+                     : OutputFile.create(writeTargets, DType.FLOAT32, head.result.targetsShape());
+             OutputFile weights = writeWeights == null ? null
+                     : OutputFile.create(writeWeights, DType.FLOAT32, head.result.weightsShape())) {
+            head.result.write(targets, weights);
+            if (targets != null) {
+                targets.commit();
+            }
+            if (weights != null) {
+                weights.commit();
+            }
         }
     }
 

@@ -33,7 +33,7 @@ public final class Main implements Runnable {
                 "  0  success",
                 "  1  a comparison found differences",
                 "  2  usage error (bad option or argument)",
-                "  3  input error: missing, unreadable, malformed or unsupported input",
+                "  3  input error: missing, unreadable, malformed or unsupported input, or too big for the heap",
                 "  4  output error: a file could not be written",
                 " 70  internal error (a bug: please report it with the --debug output)");
         spec.addOption(CommandModel.flagBuilder("Print stack traces of failures (for bug reports).", "--debug")
@@ -108,8 +108,14 @@ public final class Main implements Runnable {
         try {
             return cl.execute(args);
         } catch (OutOfMemoryError e) {
-            err.println("focal: out of memory; give the JVM more heap, e.g. JAVA_OPTS=-Xmx8g");
-            return INTERNAL;
+            // Inputs (or a --top) too big for the heap: the user's to fix, not a bug.
+            err.println("focal: out of memory: this run needs more than the JVM's "
+                    + (Runtime.getRuntime().maxMemory() >> 20) + " MiB of heap; give it more (JAVA_OPTS=-Xmx8g),"
+                    + " or convert JSON files to .npy, which is memory-mapped, not read onto the heap");
+            if (hasDebug(args)) {
+                e.printStackTrace(err);
+            }
+            return FocalException.INPUT;
         } finally {
             out.flush();
             err.flush();

@@ -1,18 +1,25 @@
 package dev.focal.head;
 
 import dev.focal.FocalException;
+import dev.focal.loss.DerivedTargets;
 import dev.focal.tensor.DType;
 import dev.focal.tensor.Shape;
 import dev.focal.tensor.Tensor;
+import dev.focal.tensor.TensorSink;
+import dev.focal.tensor.Transposer;
 
 /**
  * OpenPCDet's way from integer anchor labels to the loss's one-hot targets and weights
  * (docs/semantics.md#labels-to-targets): negative labels are ignored (weight 0, all-zero target row), the
  * background gets weight {@code negWeight}, classes {@code posWeight}, and weights are divided
  * by the number of positives of the sample, of the batch, or not at all. Targets and weights
- * are float32, as the heads build them, so the loss sees the values the framework feeds it.
+ * are float32 values, as the heads build them, so the loss sees the values the framework feeds it.
+ * <p>
+ * They are made block by block as the pass reads them, never held whole: for a big head they
+ * would be five times the labels, on the heap, where the labels and logits are memory-mapped.
+ * Only the normalisers need the whole labels, and {@link #derive} counts them in a first pass.
  */
-public final class LabelTargets {
+public final class LabelTargets implements DerivedTargets {
     /** Where the background sits among the label values. */
     public enum Background {
         /** OpenPCDet: 0 is background, classes are 1..C. */
@@ -30,43 +37,87 @@ public final class LabelTargets {
         NONE
     }
 
-    /** The derived tensors and the per-sample counts behind them. */
-    public static final class Result {
-        /** One-hot targets, shape of the labels plus a class axis of C. */
-        public final Tensor targets;
-        /** Weights, shape of the labels. */
-        public final Tensor weights;
-        public final long[] positives;
-        public final long[] negatives;
-        public final long[] ignored;
-        /** The divisor applied to each sample's weights. */
-        public final float[] normalizer;
+    /** {@link #column}'s answers for labels without a one-hot column. */
+    private static final long IGNORED = -1;
+    private static final long BACKGROUND = -2;
+    /** Anchors counted, and derived for {@link #write}, at a time. */
+    private static final int CHUNK_ANCHORS = 1 << 12;
 
-        Result(Tensor targets, Tensor weights, long[] positives, long[] negatives, long[] ignored, float[] normalizer) {
-            this.targets = targets;
-            this.weights = weights;
-            this.positives = positives;
-            this.negatives = negatives;
-            this.ignored = ignored;
-            this.normalizer = normalizer;
+    public final long[] positives;
+    public final long[] negatives;
+    public final long[] ignored;
+    /** The divisor applied to each sample's weights. */
+    public final float[] normalizer;
+    private final Tensor labels;
+    private final String name;
+    private final int classes;
+    private final boolean backgroundFirst;
+    private final long backgroundLabel;
+    private final boolean classAgnostic;
+    private final long anchorsPerSample;
+    /** Each sample's weights of positive and negative anchors, divided as the head divides them. */
+    private final float[] positiveWeight;
+    private final float[] negativeWeight;
+
+    private LabelTargets(Tensor labels, String name, int classes, Background background, Normalize normalize,
+                         float posWeight, float negWeight) {
+        this.labels = labels;
+        this.name = name;
+        this.classes = classes;
+        backgroundFirst = background == Background.FIRST;
+        backgroundLabel = backgroundFirst ? 0 : classes;
+        classAgnostic = classes == 1 && backgroundFirst;
+        Shape ls = labels.shape();
+        int samples = ls.rank() == 2 ? Math.toIntExact(ls.dim(0)) : 1;
+        anchorsPerSample = Math.max(1, samples == 0 ? 0 : ls.count() / samples);
+        positives = new long[samples];
+        negatives = new long[samples];
+        ignored = new long[samples];
+        for (int s = 0; s < samples; s++) {
+            long end = Math.min(ls.count(), (s + 1) * anchorsPerSample);
+            for (long i = s * anchorsPerSample; i < end; i += CHUNK_ANCHORS) {
+                count(i, (int) Math.min(CHUNK_ANCHORS, end - i), s, background);
+            }
         }
-
-        public int samples() {
-            return positives.length;
+        normalizer = normalizers(positives, normalize);
+        positiveWeight = new float[samples];
+        negativeWeight = new float[samples];
+        for (int s = 0; s < samples; s++) {
+            // float32 division, as the heads divide their float32 weights.
+            positiveWeight[s] = posWeight / normalizer[s];
+            negativeWeight[s] = negWeight / normalizer[s];
         }
-    }
-
-    private LabelTargets() {
     }
 
     /**
-     * Derives targets and weights from labels of shape (B, A) (anchor heads) or (N,) (the point
-     * head: one sample). Labels above the last valid value are refused, as the reference would
-     * crash in its scatter; with C = 1 and the background first, every positive label counts as
-     * the one class (the reference's class-agnostic case).
+     * Counts {@code n} anchors of sample {@code s} from {@code first} by kind. A method of its own,
+     * called for every few thousand anchors, so that the JIT compiles it: the launcher keeps the
+     * optimising compiler from compiling a running loop, and one loop over every label would run
+     * in the quick compiler's code, ~5x slower.
      */
-    public static Result derive(Tensor labels, String name, int classes, Background background, Normalize normalize,
-                                float posWeight, float negWeight) {
+    private void count(long first, int n, int s, Background background) {
+        for (long i = first; i < first + n; i++) {
+            long column = column(label(i));
+            if (column == IGNORED) {
+                ignored[s]++;
+            } else if (column == BACKGROUND) {
+                negatives[s]++;
+            } else if (column < classes) {
+                positives[s]++;
+            } else {
+                throw outOfRange(i, background);
+            }
+        }
+    }
+
+    /**
+     * Counts the anchors of labels of shape (B, A) (anchor heads) or (N,) (the point head: one
+     * sample) and makes the normalisers. Labels above the last valid value are refused, as the
+     * reference would crash in its scatter; with C = 1 and the background first, every positive
+     * label counts as the one class (the reference's class-agnostic case).
+     */
+    public static LabelTargets derive(Tensor labels, String name, int classes, Background background,
+                                      Normalize normalize, float posWeight, float negWeight) {
         Shape ls = labels.shape();
         if (ls.rank() != 1 && ls.rank() != 2) {
             throw FocalException.input(name, "labels have shape " + ls + "; expected (B, A) for an anchor head"
@@ -76,49 +127,81 @@ public final class LabelTargets {
             throw FocalException.input(name, "labels have dtype " + labels.dtype().numpyName()
                     + "; expected an integer dtype");
         }
-        int samples = ls.rank() == 2 ? Math.toIntExact(ls.dim(0)) : 1;
-        long perSample = samples == 0 ? 0 : ls.count() / samples;
-        long[] dims = java.util.Arrays.copyOf(ls.dims(), ls.rank() + 1);
-        dims[ls.rank()] = classes;
-        Tensor targets = Tensor.allocate(DType.FLOAT32, Shape.of(dims));
-        Tensor weights = Tensor.allocate(DType.FLOAT32, ls);
-        long[] pos = new long[samples];
-        long[] neg = new long[samples];
-        long[] ign = new long[samples];
-        long backgroundLabel = background == Background.FIRST ? 0 : classes;
-        boolean classAgnostic = classes == 1 && background == Background.FIRST;
-        for (long i = 0; i < ls.count(); i++) {
-            long label = label(labels, i, name);
-            int s = (int) (i / Math.max(1, perSample));
-            if (label < 0) {
-                ign[s]++;
-                continue;
+        return new LabelTargets(labels, name, classes, background, normalize, posWeight, negWeight);
+    }
+
+    public int samples() {
+        return positives.length;
+    }
+
+    /** The one-hot targets' shape: the labels' plus a class axis of C. */
+    public Shape targetsShape() {
+        long[] dims = java.util.Arrays.copyOf(labels.shape().dims(), labels.shape().rank() + 1);
+        dims[dims.length - 1] = classes;
+        return Shape.of(dims);
+    }
+
+    /** The weights' shape: the labels'. */
+    public Shape weightsShape() {
+        return labels.shape();
+    }
+
+    @Override
+    public void read(long firstAnchor, int count, double[] targets, double[] weights) {
+        java.util.Arrays.fill(targets, 0, count * classes, 0.0);
+        for (int from = 0, to; from < count; from = to) {
+            int s = (int) ((firstAnchor + from) / anchorsPerSample);
+            to = (int) Math.min(count, (s + 1) * anchorsPerSample - firstAnchor);
+            for (int j = from; j < to; j++) {
+                long column = column(label(firstAnchor + j));
+                if (column >= 0) {
+                    targets[(int) column * count + j] = 1;
+                }
+                weights[j] = weight(column, s);
             }
-            if (label == backgroundLabel) {
-                neg[s]++;
-                weights.setDouble(i, negWeight);
-                continue;
-            }
-            int column;
-            if (classAgnostic) {
-                column = 0;
-            } else if (label > classes || (background == Background.LAST && label == classes)) {
-                throw outOfRange(name, ls, i, labels.dtype() == DType.UINT64 ? Long.toUnsignedString(labels.getLong(i))
-                        : Long.toString(label), classes, background);
-            } else {
-                column = (int) (background == Background.FIRST ? label - 1 : label);
-            }
-            pos[s]++;
-            weights.setDouble(i, posWeight);
-            targets.setDouble(i * classes + column, 1.0);
         }
-        float[] norm = normalizers(pos, normalize);
-        for (long i = 0; i < ls.count(); i++) {
-            float n = norm[(int) (i / Math.max(1, perSample))];
-            // float32 division, as the heads divide their float32 weights.
-            weights.setDouble(i, (float) weights.getDouble(i) / n);
+        for (int c = 1; c < classes; c++) {
+            System.arraycopy(weights, 0, weights, c * count, count);
         }
-        return new Result(targets, weights, pos, neg, ign, norm);
+    }
+
+    @Override
+    public double target(long index) {
+        return column(label(index / classes)) == index % classes ? 1 : 0;
+    }
+
+    @Override
+    public double weight(long index) {
+        long anchor = index / classes;
+        return weight(column(label(anchor)), (int) (anchor / anchorsPerSample));
+    }
+
+    private float weight(long column, int sample) {
+        return column >= 0 ? positiveWeight[sample] : column == BACKGROUND ? negativeWeight[sample] : 0;
+    }
+
+    /**
+     * Writes the targets and the weights (either sink may be null) as float32 in C order, a block
+     * of anchors at a time, so that a file sink holds no more of them than that.
+     */
+    public void write(TensorSink targets, TensorSink weights) {
+        long anchors = labels.count();
+        int n = (int) Math.min(CHUNK_ANCHORS, anchors);
+        double[] t = new double[n * classes];
+        double[] w = new double[n * classes];
+        float[] rows = new float[n * classes];
+        for (long a0 = 0; a0 < anchors; a0 += n) {
+            int count = (int) Math.min(n, anchors - a0);
+            read(a0, count, t, w);
+            if (targets != null) {
+                Transposer.SCALAR.toRows(t, count, classes, rows);
+                targets.writeFloats(a0 * classes, rows, count * classes);
+            }
+            if (weights != null) {
+                Transposer.SCALAR.toRows(w, count, 1, rows);
+                weights.writeFloats(a0, rows, count);
+            }
+        }
     }
 
     /**
@@ -160,7 +243,18 @@ public final class LabelTargets {
         return n;
     }
 
-    private static long label(Tensor labels, long i, String name) {
+    /** The one-hot column of a label: IGNORED, BACKGROUND, or the class's; C or more when it is out of range. */
+    private long column(long label) {
+        if (label < 0) {
+            return IGNORED;
+        }
+        if (label == backgroundLabel) {
+            return BACKGROUND;
+        }
+        return classAgnostic ? 0 : backgroundFirst ? label - 1 : label;
+    }
+
+    private long label(long i) {
         if (labels.dtype().isInteger()) {
             long v = labels.getLong(i);
             // uint64 values of 2^63 and more are huge labels, not negative (ignored) ones.
@@ -174,12 +268,13 @@ public final class LabelTargets {
         return (long) v;
     }
 
-    private static FocalException outOfRange(String name, Shape ls, long i, String label, int classes,
-                                             Background background) {
+    private FocalException outOfRange(long i, Background background) {
+        String label = labels.dtype() == DType.UINT64 ? Long.toUnsignedString(labels.getLong(i))
+                : Long.toString(label(i));
         String valid = background == Background.FIRST
                 ? "0 (background) and 1.." + classes
                 : "0.." + (classes - 1) + " and " + classes + " (background)";
-        return FocalException.input(name, "label " + label + " at " + Shape.indexString(ls.unravel(i))
+        return FocalException.input(name, "label " + label + " at " + Shape.indexString(labels.shape().unravel(i))
                 + " is out of range for --num-classes " + classes + " (valid: negative = ignored, " + valid
                 + "); the reference would crash in scatter");
     }

@@ -235,7 +235,14 @@ public abstract class OutputFile implements TensorSink, AutoCloseable {
 
         Buffered(Path target, DType dtype, Shape shape) {
             super(target, dtype, shape);
-            tensor = Tensor.allocate(dtype, shape);
+            try {
+                tensor = Tensor.allocate(dtype, shape);
+            } catch (OutOfMemoryError e) {
+                throw FocalException.output(target.toString(), shape.count() + " values are too many for a JSON"
+                        + " output, which is built on the heap (" + (Runtime.getRuntime().maxMemory() >> 20)
+                        + " MiB): name it .npy, which is written straight to disk, or give the JVM more heap"
+                        + " (JAVA_OPTS=-Xmx8g)", e);
+            }
         }
 
         @Override

@@ -7,21 +7,22 @@ import dev.focal.tensor.Tensor;
 /**
  * The three tensors of one evaluation, checked against each other: float logits, targets of
  * the same shape (the reference would broadcast mismatched shapes silently, which hides bugs),
- * and weights laid out by the reference's rule. Names are only used in messages.
+ * and weights laid out by the reference's rule; or logits whose targets and weights are derived
+ * block by block (labels mode). Names are only used in messages.
  */
 public final class EvalInputs {
     public final Tensor logits;
+    /** Null when the targets are derived. */
     public final Tensor targets;
-    /** Null when no weights were given (all ones). */
+    /** Null when no weights were given (all ones), or when they are derived. */
     public final Tensor weights;
     public final WeightBroadcast broadcast;
+    /** Null unless the targets and weights are derived. */
+    public final DerivedTargets derived;
 
     public EvalInputs(Tensor logits, String logitsName, Tensor targets, String targetsName,
                       Tensor weights, String weightsName) {
-        if (!logits.dtype().isFloat()) {
-            throw FocalException.input(logitsName, "logits have dtype " + logits.dtype().numpyName()
-                    + "; they must be float16, float32 or float64");
-        }
+        checkLogits(logits, logitsName);
         if (!logits.shape().equals(targets.shape())) {
             throw FocalException.input(targetsName, "targets have shape " + targets.shape()
                     + " but logits have shape " + logits.shape()
@@ -33,17 +34,46 @@ public final class EvalInputs {
         this.broadcast = weights == null
                 ? WeightBroadcast.none(logits.shape())
                 : WeightBroadcast.of(logits.shape(), weights.shape(), weightsName);
+        this.derived = null;
     }
 
-    /** float64 when any input is float64, else float32 (the dtype PyTorch would compute in). */
+    /** Logits whose targets and weights are {@code derived}, which must have made them for this shape. */
+    public EvalInputs(Tensor logits, String logitsName, DerivedTargets derived) {
+        checkLogits(logits, logitsName);
+        this.logits = logits;
+        this.targets = null;
+        this.weights = null;
+        this.broadcast = WeightBroadcast.none(logits.shape());
+        this.derived = derived;
+    }
+
+    private static void checkLogits(Tensor logits, String logitsName) {
+        if (!logits.dtype().isFloat()) {
+            throw FocalException.input(logitsName, "logits have dtype " + logits.dtype().numpyName()
+                    + "; they must be float16, float32 or float64");
+        }
+    }
+
+    /**
+     * float64 when any input is float64, else float32 (the dtype PyTorch would compute in); derived
+     * targets and weights are float32.
+     */
     public DType naturalOutputType() {
-        boolean f64 = logits.dtype() == DType.FLOAT64 || targets.dtype() == DType.FLOAT64
+        boolean f64 = logits.dtype() == DType.FLOAT64 || (targets != null && targets.dtype() == DType.FLOAT64)
                 || (weights != null && weights.dtype() == DType.FLOAT64);
         return f64 ? DType.FLOAT64 : DType.FLOAT32;
     }
 
+    /** The target at a flat loss index. */
+    public double targetAt(long flatIndex) {
+        return derived != null ? derived.target(flatIndex) : targets.getDouble(flatIndex);
+    }
+
     /** The weight applied at a flat loss index (1 when no weights were given). */
     public double weightAt(long flatIndex) {
+        if (derived != null) {
+            return derived.weight(flatIndex);
+        }
         if (weights == null) {
             return 1.0;
         }

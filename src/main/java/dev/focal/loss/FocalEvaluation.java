@@ -29,6 +29,7 @@ public final class FocalEvaluation {
     private final Tensor logits;
     private final Tensor targets;
     private final Tensor weights;
+    private final DerivedTargets derived;
     private final long[] anchorDims;
     private final long[] anchorWeightStrides;
     private final long classWeightStride;
@@ -55,6 +56,7 @@ public final class FocalEvaluation {
         this.logits = in.logits;
         this.targets = in.targets;
         this.weights = in.weights;
+        this.derived = in.derived;
         this.gamma = gamma;
         this.alpha = alpha;
         Shape s = logits.shape();
@@ -187,7 +189,7 @@ public final class FocalEvaluation {
             grad = gradOut != null ? new double[blockAnchors * classes] : null;
             scratch = new float[blockAnchors * classes];
             summer = summer(kernel, new BlockSums(classes, blockAnchors), block);
-            if (weights == null) {
+            if (weights == null && derived == null) {
                 // All ones, wherever a block's runs start: filled once, read by every block.
                 java.util.Arrays.fill(block.w, 1.0);
             }
@@ -212,8 +214,12 @@ public final class FocalEvaluation {
             int n = na * classes;
             block.hold(na);
             logits.readColumns(first, na, classes, block.x, scratch, transposer);
-            targets.readColumns(first, na, classes, block.t, scratch, transposer);
-            weightsAt.read(a0, na, block.w, scratch, transposer);
+            if (derived != null) {
+                derived.read(a0, na, block.t, block.w);
+            } else {
+                targets.readColumns(first, na, classes, block.t, scratch, transposer);
+                weightsAt.read(a0, na, block.w, scratch, transposer);
+            }
             kernel.evaluate(block.x, block.t, block.w, n, gamma, alpha, block.loss, block.focal);
             if (scale != 1) {
                 for (int i = 0; i < n; i++) {

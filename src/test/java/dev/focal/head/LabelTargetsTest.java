@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.focal.FocalException;
 import dev.focal.io.TensorFile;
 import dev.focal.io.TensorIO;
+import dev.focal.tensor.DType;
 import dev.focal.tensor.Shape;
 import dev.focal.tensor.Tensor;
 import java.io.IOException;
@@ -71,22 +72,30 @@ class LabelTargetsTest {
                     float pos = Float.parseFloat(option(m, "--pos-weight", "1.0"));
                     float neg = Float.parseFloat(option(m, "--neg-weight", "1.0"));
                     Tensor labels = npy(dir.resolve("labels.npy"));
-                    LabelTargets.Result r = LabelTargets.derive(labels, "labels.npy", classes, bg, nm, pos, neg);
+                    LabelTargets r = LabelTargets.derive(labels, "labels.npy", classes, bg, nm, pos, neg);
+                    Tensor targets = Tensor.allocate(DType.FLOAT32, r.targetsShape());
+                    Tensor weights = Tensor.allocate(DType.FLOAT32, r.weightsShape());
+                    r.write(targets, weights);
 
                     Tensor et = npy(dir.resolve("targets.npy"));
-                    assertArrayEquals(et.shape().dims(), r.targets.shape().dims(), "targets shape");
+                    assertArrayEquals(et.shape().dims(), targets.shape().dims(), "targets shape");
                     for (long i = 0; i < et.count(); i++) {
-                        if (et.rawBits(i) != r.targets.rawBits(i)) {
+                        if (et.rawBits(i) != targets.rawBits(i)) {
                             fail("target at " + Arrays.toString(et.shape().unravel(i)) + ": torch " + et.getDouble(i)
-                                    + ", ours " + r.targets.getDouble(i));
+                                    + ", ours " + targets.getDouble(i));
                         }
+                        // The element lookups of --top.
+                        assertEquals(et.getDouble(i), r.target(i), "target at " + i);
                     }
                     Tensor ew = npy(dir.resolve("weights.npy"));
-                    assertArrayEquals(ew.shape().dims(), r.weights.shape().dims(), "weights shape");
+                    assertArrayEquals(ew.shape().dims(), weights.shape().dims(), "weights shape");
                     for (long i = 0; i < ew.count(); i++) {
-                        if (ew.rawBits(i) != r.weights.rawBits(i)) {
+                        if (ew.rawBits(i) != weights.rawBits(i)) {
                             fail("weight at " + Arrays.toString(ew.shape().unravel(i)) + ": torch " + ew.getDouble(i)
-                                    + ", ours " + r.weights.getDouble(i));
+                                    + ", ours " + weights.getDouble(i));
+                        }
+                        for (int c = 0; c < classes; c++) {
+                            assertEquals(ew.getDouble(i), r.weight(i * classes + c), "weight at " + i);
                         }
                     }
                     JsonNode ps = m.get("per_sample");
