@@ -11,6 +11,7 @@ anchor_head/  B=2 samples, a 20x16 BEV feature map with K=6 anchors per cell (3 
   targets.npy         (2, 1920, 3) float32     one-hot targets, background column dropped
   weights.npy         (2, 1920) float32        (positive + negative) / max(positives in sample, 1)
 anchor_head.npz       logits, targets, weights (np.savez)
+anchor_head_labels.npz  cls_preds, box_cls_labels (np.savez): what get_cls_layer_loss holds
 tiny.json             a JSON bundle of 1 x 4 anchors x 3 classes
 """
 import json
@@ -49,6 +50,7 @@ for name, arr in [("cls_preds", cls_preds), ("box_cls_labels", labels), ("logits
                   ("targets", onehot), ("weights", weights)]:
     np.save(os.path.join(HERE, "anchor_head", name + ".npy"), arr)
 np.savez(os.path.join(HERE, "anchor_head.npz"), logits=logits, targets=onehot, weights=weights)
+np.savez(os.path.join(HERE, "anchor_head_labels.npz"), cls_preds=cls_preds, box_cls_labels=labels)
 
 tiny = {
     "logits": [[[-4.6, -4.2, -5.1], [2.3, -3.9, -4.4], [-4.8, 0.7, -4.5], [-4.1, -4.3, -4.0]]],

@@ -167,7 +167,7 @@ final class EvalCommand implements Callable<Integer> {
         List<TensorFile> open = new ArrayList<>();
         try {
             TensorRef logitsRef = resolve(logitsSpec, LOGITS_KEYS, "--logits", true, open);
-            TensorRef labelsRef = labels.ref();
+            TensorRef labelsRef = labels.given() ? labels.ref() : bundleLabels(logitsRef, open);
             TensorRef targetsRef = labelsRef != null ? null : resolve(targetsSpec, TARGETS_KEYS, "--targets", true, open);
             TensorRef weightsRef = labelsRef != null ? null : resolve(weightsSpec, WEIGHTS_KEYS, "--weights", false, open);
             TensorRef expectRef = checks.expectRef();
@@ -274,7 +274,7 @@ final class EvalCommand implements Callable<Integer> {
         if (!Double.isFinite(lossWeight)) {
             throw FocalException.usage("--loss-weight must be a finite number");
         }
-        labels.check();
+        labels.check(bundle != null);
         if (labels.given() && (targetsSpec != null || weightsSpec != null)) {
             throw FocalException.usage("--labels derives targets and weights; do not also give --targets or --weights");
         }
@@ -316,6 +316,30 @@ final class EvalCommand implements Callable<Integer> {
                     + "); name it with " + option + " FILE:KEY");
         }
         return null;
+    }
+
+    /**
+     * The labels member of a bundle that holds labels and no targets (what a breakpoint in
+     * OpenPCDet's get_cls_layer_loss dumps), switching to labels mode; else null.
+     */
+    private TensorRef bundleLabels(TensorRef logitsRef, List<TensorFile> open) {
+        if (bundle == null || targetsSpec != null) {
+            return null;
+        }
+        TensorRef ref = TensorRef.parse(bundle);
+        TensorFile f = openOnce(ref.file(), open);
+        boolean hasTargets = Arrays.stream(TARGETS_KEYS).anyMatch(f.keys()::contains);
+        String key = hasTargets ? null : LabelOptions.LABELS_KEYS.stream().filter(f.keys()::contains).findFirst()
+                .orElse(null);
+        if (key == null) {
+            labels.refuseWithoutLabels();
+            return null;
+        }
+        TensorRef member = ref.withKey(key);
+        long perLabel = read(member, open).count();
+        long values = read(logitsRef, open).count();
+        labels.fromBundle(member, perLabel > 0 && values % perLabel == 0 ? values / perLabel : 0);
+        return member;
     }
 
     private static TensorFile openOnce(String file, List<TensorFile> open) {

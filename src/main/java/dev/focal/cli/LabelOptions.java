@@ -11,6 +11,7 @@ import dev.focal.io.TensorRef;
 import dev.focal.tensor.DType;
 import dev.focal.tensor.Tensor;
 import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** eval's labels mode: OpenPCDet's anchor or point labels in place of targets and weights. */
@@ -60,6 +61,9 @@ final class LabelOptions {
         writeWeights = value(spec, "--write-weights");
     }
 
+    /** The members that make a bundle a labels-mode bundle: the anchor head's, the point head's, TransFusion's. */
+    static final List<String> LABELS_KEYS = List.of("box_cls_labels", "point_cls_labels", "labels");
+
     boolean given() {
         return labelsSpec != null;
     }
@@ -69,19 +73,49 @@ final class LabelOptions {
         return labelsSpec == null ? null : TensorRef.parse(labelsSpec);
     }
 
-    /** Usage errors (exit 2), before any work. */
-    void check() {
+    /**
+     * Usage errors (exit 2), before any work. With a bundle, whether it holds labels is only known
+     * once it is open: {@link #fromBundle} or {@link #refuseWithoutLabels} finish the checks then.
+     */
+    void check(boolean bundle) {
         if (!given()) {
-            String labelOnly = numClasses != null ? "--num-classes" : posWeight != null ? "--pos-weight"
-                    : negWeight != null ? "--neg-weight" : writeTargets != null ? "--write-targets"
-                    : writeWeights != null ? "--write-weights" : null;
-            if (labelOnly != null) {
-                throw FocalException.usage(labelOnly + " only applies with --labels");
+            if (!bundle) {
+                refuseWithoutLabels();
             }
             return;
         }
+        checkLabelsMode("--labels");
+    }
+
+    /** Options of labels mode given without labels. */
+    void refuseWithoutLabels() {
+        String labelOnly = numClasses != null ? "--num-classes" : posWeight != null ? "--pos-weight"
+                : negWeight != null ? "--neg-weight" : writeTargets != null ? "--write-targets"
+                : writeWeights != null ? "--write-weights" : null;
+        if (labelOnly != null) {
+            throw FocalException.usage(labelOnly + " only applies with --labels, or a BUNDLE holding labels ("
+                    + String.join(", ", LABELS_KEYS) + ")");
+        }
+    }
+
+    /**
+     * Labels mode from a bundle's member (OpenPCDet's {@code cls_preds} beside
+     * {@code box_cls_labels}); {@code fit} is the number of classes its logits hold per label,
+     * or 0 when they hold no whole number, for the message when --num-classes is missing.
+     */
+    void fromBundle(TensorRef member, long fit) {
+        labelsSpec = member.toString();
+        if (numClasses == null) {
+            throw FocalException.usage(member.file() + " holds labels (" + member.key() + "): give --num-classes C"
+                    + (fit > 0 ? "; its logits hold " + fit + " values per label, so C = " + fit
+                            : "; its logits do not hold a whole number of values per label"));
+        }
+        checkLabelsMode("a bundle's labels");
+    }
+
+    private void checkLabelsMode(String source) {
         if (numClasses == null || numClasses < 1) {
-            throw FocalException.usage("--labels needs --num-classes C (1 or more)");
+            throw FocalException.usage(source + " needs --num-classes C (1 or more)");
         }
         background();
         normalization();

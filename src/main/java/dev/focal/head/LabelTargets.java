@@ -222,9 +222,19 @@ public final class LabelTargets implements DerivedTargets {
             throw FocalException.input(name, "logits " + logits.shape() + " reshaped to "
                     + (anchorHead ? "(B, -1, C) with B = " + samples + "," : "(-1, C) with") + " C = " + classes
                     + " " + got + ", but the labels " + labels + " have "
-                    + (anchorHead ? labels.dim(0) + " samples of " + labels.dim(1) + " anchors" : labels.dim(0) + " points"));
+                    + (anchorHead ? labels.dim(0) + " samples of " + labels.dim(1) + " anchors" : labels.dim(0) + " points")
+                    + fittingClasses(logits.count(), labels.count(), classes));
         }
         return logits.reshape(target);
+    }
+
+    /** Which number of classes would make the logits exactly the labels' anchors, for the message. */
+    private static String fittingClasses(long logits, long labels, int classes) {
+        if (labels > 0 && logits % labels == 0 && logits / labels != classes) {
+            return "; C = " + logits / labels + " fits them (the logits hold " + logits / labels + " values per label)";
+        }
+        return labels > 0 && logits % labels != 0 ? "; no C fits them: " + logits + " logits are not a multiple of "
+                + labels + " labels" : "";
     }
 
     private static float[] normalizers(long[] positives, Normalize normalize) {

@@ -65,6 +65,36 @@ class EvalGuidanceTest {
                 + " --num-classes C, which reshapes them as the head does\n", r.err);
     }
 
+    /** What a breakpoint in get_cls_layer_loss dumps: cls_preds beside box_cls_labels, in one bundle. */
+    @Test
+    void aBundleOfClsPredsAndLabelsIsLabelsMode() throws Exception {
+        String bundle = "samples/anchor_head_labels.npz";
+        Cli r = Cli.run("eval", bundle, "--num-classes", "3", "--json");
+        assertEquals(0, r.code, r.toString());
+        Cli explicit = Cli.run("eval", "--logits", "samples/anchor_head/cls_preds.npy", "--labels",
+                "samples/anchor_head/box_cls_labels.npy", "--num-classes", "3", "--json");
+        JsonNode fromBundle = EvalCommandTest.STRICT.readTree(r.out);
+        JsonNode fromFiles = EvalCommandTest.STRICT.readTree(explicit.out);
+        assertEquals(bundle + ":box_cls_labels", fromBundle.get("labels").get("file").asText());
+        assertEquals(fromFiles.get("loss"), fromBundle.get("loss"));
+        assertEquals(fromFiles.get("per_sample"), fromBundle.get("per_sample"));
+        assertEquals(fromFiles.get("anchors"), fromBundle.get("anchors"));
+
+        Cli missing = Cli.run("eval", bundle);
+        assertEquals(2, missing.code, missing.toString());
+        assertEquals("focal: " + bundle + " holds labels (box_cls_labels): give --num-classes C; its logits hold 3"
+                + " values per label, so C = 3\n", missing.err);
+
+        Cli wrong = Cli.run("eval", bundle, "--num-classes", "4");
+        assertEquals(3, wrong.code, wrong.toString());
+        assertTrue(wrong.err.endsWith("; C = 3 fits them (the logits hold 3 values per label)\n"), wrong.err);
+
+        Cli targets = Cli.run("eval", "samples/anchor_head.npz", "--num-classes", "3");
+        assertEquals(2, targets.code, targets.toString());
+        assertEquals("focal: --num-classes only applies with --labels, or a BUNDLE holding labels (box_cls_labels,"
+                + " point_cls_labels, labels)\n", targets.err);
+    }
+
     @Test
     void doubtfulOptionsWarnAndStrictRefusesThem() throws Exception {
         Cli r = Cli.run("eval", "--logits", LOGITS, "--targets", TARGETS, "--gamma", "-1", "--alpha", "1.5", "--json");
