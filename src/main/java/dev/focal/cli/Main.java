@@ -1,12 +1,14 @@
 package dev.focal.cli;
 
 import dev.focal.FocalException;
+import dev.focal.io.FileNames;
 import dev.focal.io.StandardOutput;
 import dev.focal.loss.WarmUp;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ScopeType;
@@ -105,6 +107,7 @@ public final class Main implements Runnable {
             }
             cl.addSubcommand("help", new CommandLine.HelpCommand());
         }
+        cl.registerConverter(Path.class, new FileNameConverter());
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, a) -> {
@@ -162,5 +165,21 @@ public final class Main implements Runnable {
             }
         }
         return false;
+    }
+
+    /**
+     * Options naming files (--out, --stats, convert's OUT, ...): a name that cannot be a path is
+     * a usage error naming it, not picocli's message around an InvalidPathException. A class, not
+     * a lambda, which would be spun at each start-up.
+     */
+    private static final class FileNameConverter implements CommandLine.ITypeConverter<Path> {
+        @Override
+        public Path convert(String value) {
+            try {
+                return FileNames.path(value, FocalException.USAGE);
+            } catch (FocalException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
     }
 }
