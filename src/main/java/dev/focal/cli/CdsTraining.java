@@ -1,11 +1,13 @@
 package dev.focal.cli;
 
 import dev.focal.FocalException;
+import dev.focal.io.StandardOutput;
 import dev.focal.loss.Kernels;
 import dev.focal.loss.LossKernel;
 import dev.focal.stats.AnchorBlock;
 import dev.focal.stats.BlockSums;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.file.Files;
@@ -75,8 +77,8 @@ public final class CdsTraining {
      * every later run slow to start without anyone noticing.
      */
     private static void runExpecting(int exitCode, String... args) {
-        PrintWriter discard = new PrintWriter(Writer.nullWriter());
-        int code = Main.run(args, discard, discard);
+        int code = Main.run(args, new StandardOutput(OutputStream.nullOutputStream()),
+                new PrintWriter(Writer.nullWriter()));
         if (code != exitCode) {
             throw new IllegalStateException("focal " + String.join(" ", args) + " exited with " + code
                     + ", expected " + exitCode);

@@ -1,8 +1,14 @@
 package dev.focal.cli;
 
 import dev.focal.FocalException;
+import dev.focal.io.FileNames;
+import dev.focal.io.StandardOutput;
 import dev.focal.loss.WarmUp;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -66,8 +72,21 @@ public final class Main implements Runnable {
         }
     }
 
+    /**
+     * Text goes out in UTF-8 whatever the locale (System.out's charset is the locale's: ASCII, and
+     * a '?' for each other character, under C or POSIX).
+     */
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        PrintWriter err = new PrintWriter(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+        System.exit(run(args, new StandardOutput(new FileOutputStream(FileDescriptor.out)), err));
+    }
+
+    /** Runs the command line printing to {@code stdout}; output lost there is exit 4. */
+    static int run(String[] args, StandardOutput stdout, PrintWriter err) {
+        int code = run(args, new PrintWriter(stdout, true, StandardCharsets.UTF_8), err);
+        FocalException lost = stdout.lost();
+        // Exit 0 and 1 say that stdout holds the result; a run that failed otherwise has said why.
+        return lost != null && code <= FocalException.DIFFERENCES ? report(lost, err, hasDebug(args)) : code;
     }
 
     /** Runs the command line and returns its exit code; the tests call this in-process. */
@@ -95,6 +114,7 @@ public final class Main implements Runnable {
             }
             cl.addSubcommand("help", new CommandLine.HelpCommand());
         }
+        cl.registerConverter(Path.class, new FileNameConverter());
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, a) -> {
@@ -158,5 +178,21 @@ public final class Main implements Runnable {
             }
         }
         return false;
+    }
+
+    /**
+     * Options naming files (--out, --stats, convert's OUT, ...): a name that cannot be a path is
+     * a usage error naming it, not picocli's message around an InvalidPathException. A class, not
+     * a lambda, which would be spun at each start-up.
+     */
+    private static final class FileNameConverter implements CommandLine.ITypeConverter<Path> {
+        @Override
+        public Path convert(String value) {
+            try {
+                return FileNames.path(value, FocalException.USAGE);
+            } catch (FocalException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
     }
 }

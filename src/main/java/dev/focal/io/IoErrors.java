@@ -79,7 +79,7 @@ public final class IoErrors {
         return m != null ? lower(m) : e.getClass().getSimpleName();
     }
 
-    private static String lower(String s) {
+    static String lower(String s) {
         return s.isEmpty() ? s : Character.toLowerCase(s.charAt(0)) + s.substring(1);
     }
 }

@@ -18,7 +18,7 @@ public final class TensorIO {
 
     /** Opens a file for reading; every failure is an input error (exit 3) naming the file. */
     public static TensorFile open(String file) {
-        Path path = Path.of(file);
+        Path path = FileNames.path(file, FocalException.INPUT);
         if (!Files.exists(path)) {
             throw FocalException.input(file, "no such file");
         }

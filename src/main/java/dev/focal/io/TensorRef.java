@@ -1,5 +1,6 @@
 package dev.focal.io;
 
+import dev.focal.FocalException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -45,8 +46,9 @@ public final class TensorRef {
         return key;
     }
 
+    /** The file's path; a name that cannot be one is an input error (exit 3). */
     public Path path() {
-        return Paths.get(file);
+        return FileNames.path(file, FocalException.INPUT);
     }
 
     /** A new reference to a member of the same file. */

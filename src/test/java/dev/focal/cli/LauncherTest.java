@@ -8,6 +8,7 @@ import dev.focal.loss.WarmUp;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -22,6 +23,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -105,6 +107,12 @@ class LauncherTest {
         assertEquals(0, later.code, later.toString());
         assertTrue(later.out.contains("dev.focal.cli.Main source: shared objects file"), later.out);
         assertEquals(recorded, Files.getLastModifiedTime(made.get(0)), "an up-to-date file is kept");
+        // So does a run under C, which the launcher starts under C.UTF-8.
+        ReliabilityCliTest.Child.Result c = focal("LC_ALL=C JAVA_OPTS=-Xlog:class+load=info", "--version");
+        assertEquals(0, c.code, c.toString());
+        assertTrue(c.out.contains("dev.focal.cli.Main source: shared objects file"), c.out);
+        assertEquals(List.of(made.get(0)), cdsFiles());
+        assertEquals(recorded, Files.getLastModifiedTime(made.get(0)), "the locale does not make the file stale");
 
         // A jar newer than the file (a rebuild) makes it stale.
         Files.setLastModifiedTime(jar, FileTime.fromMillis(recorded.toMillis() + 60_000));
@@ -153,6 +161,76 @@ class LauncherTest {
             assertEquals("", r.err, run);
             assertTrue(r.out.startsWith("focal loss  gamma=2  alpha=0.25  shape=(1, 4, 3)"), run + ": " + r.out);
             assertEquals(1, cdsFiles().size(), run + ": " + cdsFiles());
+        }
+    }
+
+    /**
+     * Under C or POSIX, or with no locale set (many CI containers), the JVM would decode arguments
+     * and file names as ASCII: the launcher starts it under C.UTF-8. (FileNamesTest starts the
+     * JVM straight under C.)
+     */
+    @Test
+    void namesAndTextStayUtf8WhenTheLocaleIsNot() throws Exception {
+        assumeUtf8FileNames();
+        Path dir = Files.createDirectories(temp.resolve("données"));
+        Path in = Files.copy(Paths.get("samples", "tiny.json"), dir.resolve("café.json"));
+        Path out = dir.resolve("perte é.npy");
+        Path stats = dir.resolve("stats é.json");
+        for (String locale : List.of("LC_ALL=C", "LC_ALL=POSIX", "LANG= LC_ALL= LC_CTYPE=")) {
+            ReliabilityCliTest.Child.Result r = focal("FOCAL_CDS=0 " + locale, "eval", in.toString(),
+                    "--class-names", "Café,Bus,Tram", "--out", out.toString(), "--stats", stats.toString());
+            assertEquals(0, r.code, locale + ": " + r);
+            assertEquals("", r.err, locale);
+            assertTrue(r.out.contains("\nCafé           1  9.974519e-05   1.76%\n"), locale + ": " + r.out);
+            // The name's bytes, UTF-8: a golden written here matches one written in a UTF-8 shell.
+            String bytes = new String(Files.readAllBytes(stats), StandardCharsets.ISO_8859_1);
+            assertTrue(bytes.contains("\"name\" : \"Caf\u00c3\u00a9\""), locale + ": " + bytes);
+            assertTrue(bytes.contains(in.toString().replace("é", "\u00c3\u00a9")), locale + ": " + bytes);
+            assertEquals(List.of("café.json", "perte é.npy", "stats é.json"), names(dir), locale);
+            Files.delete(out);
+            Files.delete(stats);
+        }
+    }
+
+    /**
+     * Bytes that are not UTF-8 cannot name a file to a JVM decoding UTF-8 (Java cannot even pass
+     * them as an argument: a shell does). Each such name is refused with one line, never exit 70.
+     */
+    @Test
+    void aNameThatIsNotUtf8IsRefusedWithOneLine() throws Exception {
+        assumeUtf8FileNames();
+        Path dir = Files.createDirectories(temp.resolve("work"));
+        Files.copy(Paths.get("samples", "tiny.json"), dir.resolve("tiny.json"));
+        String script = "cd \"$2\" || exit 99\n"
+                + "bad=$(printf 'caf\\351.json'); printf '[1, 2]' > \"$bad\"\n"
+                + "\"$1\" inspect \"$bad\"; echo \"inspect=$?\"\n"
+                + "\"$1\" eval \"$bad\"; echo \"eval=$?\"\n"
+                + "\"$1\" convert \"$bad\" out.npy; echo \"convert=$?\"\n"
+                + "\"$1\" convert tiny.json:logits \"$(printf 'out\\351.npy')\"; echo \"convert out=$?\"\n"
+                + "\"$1\" eval tiny.json --stats \"$(printf 'stats\\377.json')\"; echo \"stats=$?\"\n";
+        ReliabilityCliTest.Child.Result r = ReliabilityCliTest.Child.exec(List.of("env",
+                "JAVA_HOME=" + System.getProperty("java.home"), "LC_ALL=C", "FOCAL_CDS=0", "sh", "-c", script, "sh",
+                root.resolve("bin").resolve("focal").toString(), dir.toString()));
+        assertEquals("inspect=3\neval=3\nconvert=3\nconvert out=2\nstats=2\n", r.out, r.toString());
+        String notUtf8 = "file name is not valid UTF-8 (focal reads file names as UTF-8)";
+        assertEquals(List.of("focal: caf\uFFFD.json: " + notUtf8, "focal: caf\uFFFD.json: " + notUtf8,
+                "focal: caf\uFFFD.json: " + notUtf8,
+                "focal: Invalid value for positional parameter at index 1 (OUT): out\uFFFD.npy: " + notUtf8
+                        + " (see 'focal convert --help')",
+                "focal: Invalid value for option '--stats': stats\uFFFD.json: " + notUtf8 + " (see 'focal eval --help')"),
+                r.err.lines().collect(Collectors.toList()));
+        assertEquals(List.of("caf\uFFFD.json", "tiny.json"), names(dir), "nothing was written");
+    }
+
+    private static void assumeUtf8FileNames() {
+        Assumptions.assumeTrue("UTF-8".equals(System.getProperty("sun.jnu.encoding")), "the test names files"
+                + " with an é, which a JVM in a locale that is not UTF-8 cannot (sun.jnu.encoding="
+                + System.getProperty("sun.jnu.encoding") + ")");
+    }
+
+    private static List<String> names(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList());
         }
     }
 
