@@ -69,6 +69,7 @@ final class EvalCommand implements Callable<Integer> {
     double lossWeight;
     Integer threads;
     boolean strict;
+    boolean quiet;
     private Warnings warnings;
 
     /** The options in the order --help lists them. */
@@ -109,6 +110,7 @@ final class EvalCommand implements Callable<Integer> {
         checks = new CheckOptions(spec);
         option(spec, "--threads", "N", Integer.class, null,
                 "Worker threads (default: all cores). Results are identical for any N.");
+        flag(spec, "--quiet", "Print no table and no progress line (--json, checks' verdicts and errors still print).");
         flag(spec, "--strict", "Fail on what is otherwise a warning (targets outside [0, 1], logits all 0 or 1,"
                 + " every anchor ignored: exit 3; a negative gamma, alpha outside [0, 1]: exit 2), before writing"
                 + " any output.");
@@ -134,6 +136,7 @@ final class EvalCommand implements Callable<Integer> {
         lossWeight = value(spec, "--loss-weight");
         threads = value(spec, "--threads");
         strict = value(spec, "--strict");
+        quiet = value(spec, "--quiet");
         labels.read();
         checks.read();
     }
@@ -202,7 +205,10 @@ final class EvalCommand implements Callable<Integer> {
             try (OutputFile lossFile = perElement && out != null ? OutputFile.create(out, outType, shape) : null;
                  OutputFile gradFile = gradOut != null ? OutputFile.create(gradOut, outType, shape) : null) {
                 int workers = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-                acc = eval.run(lossFile != null ? lossFile : lossInMemory, gradFile, top, workers);
+                try (Progress progress = Progress.start(settings.progress() && !json && !quiet, eval::elementsDone,
+                        shape.count())) {
+                    acc = eval.run(lossFile != null ? lossFile : lossInMemory, gradFile, top, workers);
+                }
                 ValueRange x = acc.logitRange();
                 ValueRange t = acc.targetRange();
                 warnings.data(logitsRef.toString(), head != null ? "targets derived from " + labelsRef
@@ -240,7 +246,7 @@ final class EvalCommand implements Callable<Integer> {
             PrintWriter stdout = spec.commandLine().getOut();
             if (json) {
                 stdout.print(results == null ? summaryJson : results.appendTo(summaryJson));
-            } else {
+            } else if (!quiet) {
                 report.table(stdout, top);
                 if (results != null) {
                     results.printText(stdout);

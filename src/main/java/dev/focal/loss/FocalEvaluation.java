@@ -9,6 +9,7 @@ import dev.focal.tensor.Tensor;
 import dev.focal.tensor.TensorSink;
 import dev.focal.tensor.Transposer;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -40,6 +41,7 @@ public final class FocalEvaluation {
     private final int samples;
     private final LossKernel kernel;
     private final Layout weightLayout;
+    private final AtomicLong done = new AtomicLong();
 
     /** How the weights map onto anchors; the first two allow bulk reads. */
     private enum Layout { PER_ANCHOR, PER_ELEMENT, BROADCAST }
@@ -115,6 +117,11 @@ public final class FocalEvaluation {
         return classes == 0 ? 0 : logits.count() / classes;
     }
 
+    /** Elements evaluated so far by a running {@link #run}, range by range: for a progress line. */
+    public long elementsDone() {
+        return done.get();
+    }
+
     /**
      * Runs the pass. {@code lossOut} and {@code gradOut} (either may be null) receive the
      * per-element loss and gradient in C order, rounded to their dtype.
@@ -133,7 +140,10 @@ public final class FocalEvaluation {
             try {
                 Worker worker = new Worker(lossOut, gradOut, topK);
                 for (int i = next.getAndIncrement(); i < ranges && failure.get() == null; i = next.getAndIncrement()) {
-                    partial[i] = worker.range(i * perRange, Math.min(anchors, (i + 1) * perRange));
+                    long from = i * perRange;
+                    long to = Math.min(anchors, (i + 1) * perRange);
+                    partial[i] = worker.range(from, to);
+                    done.addAndGet((to - from) * classes);
                 }
             } catch (RuntimeException | Error e) {
                 failure.compareAndSet(null, e);
