@@ -8,6 +8,7 @@ import dev.focal.FocalException;
 import dev.focal.io.AtomicFile;
 import dev.focal.compare.JUnitReport;
 import dev.focal.io.TensorRef;
+import dev.focal.stats.EvalSummary;
 import dev.focal.stats.LossAccumulator;
 import dev.focal.tensor.DType;
 import dev.focal.tensor.Shape;
@@ -120,7 +121,7 @@ final class CheckOptions {
      * Runs the checks that were asked for and writes the JUnit report; null when none were.
      * {@code expected} is the --expect reference, {@code loss} what --out holds.
      */
-    EvalChecks run(Tensor expected, Tensor loss, String summaryJson, DType outputType, LossAccumulator acc,
+    EvalChecks run(Tensor expected, Tensor loss, EvalSummary summary, DType outputType, LossAccumulator acc,
             Shape shape, Settings settings, PrintWriter err) throws IOException {
         if (!any()) {
             // Checks need jackson-databind, whose loading alone costs a plain run a third of its time.
@@ -131,7 +132,7 @@ final class CheckOptions {
             results.expect(expectRef(), expected, loss);
         }
         if (expectStats != null) {
-            results.expectStats(expectStats, summaryJson, update, settings);
+            results.expectStats(expectStats, summary, update, settings);
         }
         if (failOnNonFinite) {
             results.finite(acc, shape);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.TokenBuffer;
 import dev.focal.FocalException;
 import dev.focal.compare.ComparisonResult;
 import dev.focal.compare.GoldenStats;
@@ -12,6 +13,7 @@ import dev.focal.compare.JUnitReport;
 import dev.focal.compare.TensorComparison;
 import dev.focal.io.AtomicFile;
 import dev.focal.io.TensorRef;
+import dev.focal.stats.EvalSummary;
 import dev.focal.stats.LossAccumulator;
 import dev.focal.tensor.DType;
 import dev.focal.tensor.Shape;
@@ -75,7 +77,7 @@ final class EvalChecks {
     }
 
     /** Checks the summary against a golden one; see the class comment for a golden that is missing. */
-    void expectStats(Path golden, String summaryJson, boolean update, Settings settings) throws IOException {
+    void expectStats(Path golden, EvalSummary summary, boolean update, Settings settings) throws IOException {
         long start = System.nanoTime();
         String name = "summary vs " + golden;
         ObjectNode result = json.putObject("expect_stats");
@@ -84,7 +86,8 @@ final class EvalChecks {
         if (update || !exists) {
             boolean write = update || !settings.ci();
             if (write) {
-                AtomicFile.write(golden, out -> out.write(summaryJson.getBytes(StandardCharsets.UTF_8)));
+                byte[] text = SummaryJson.text(summary).getBytes(StandardCharsets.UTF_8);
+                AtomicFile.write(golden, out -> out.write(text));
             }
             String headline = update ? "golden summary " + golden + (exists ? " updated" : " written")
                     : write ? "golden summary " + golden + " did not exist: written now; check it and commit it,"
@@ -102,7 +105,7 @@ final class EvalChecks {
             return;
         }
         JsonNode expected = readGolden(golden);
-        List<GoldenStats.Mismatch> mismatches = GoldenStats.compare(expected, JSON.readTree(summaryJson),
+        List<GoldenStats.Mismatch> mismatches = GoldenStats.compare(expected, tree(summary),
                 tolerance.relative(outputType, outputType),
                 tolerance.equalNan);
         boolean close = mismatches.isEmpty();
@@ -193,14 +196,22 @@ final class EvalChecks {
     }
 
     /** The summary JSON with a "checks" object added. */
-    String appendTo(String summaryJson) throws IOException {
-        ObjectNode summary = (ObjectNode) JSON.readTree(summaryJson);
-        summary.set("checks", json);
+    String withChecks(EvalSummary summary) throws IOException {
+        ObjectNode tree = tree(summary);
+        tree.set("checks", json);
         StringWriter w = new StringWriter();
         try (var g = JsonOutput.generator(w)) {
-            JSON.writeTree(g, summary);
+            JSON.writeTree(g, tree);
         }
         return w + System.lineSeparator();
+    }
+
+    /** The summary as a tree, written by the one JSON writer of summaries. */
+    private static ObjectNode tree(EvalSummary summary) throws IOException {
+        try (TokenBuffer buffer = new TokenBuffer(JSON, false)) {
+            SummaryJson.write(summary, buffer);
+            return (ObjectNode) JSON.readTree(buffer.asParser());
+        }
     }
 
     private static double seconds(long start) {

@@ -16,7 +16,8 @@ import dev.focal.io.TensorRef;
 import dev.focal.loss.EvalInputs;
 import dev.focal.loss.FocalEvaluation;
 import dev.focal.loss.Kernels;
-import dev.focal.stats.AnchorClass;
+import dev.focal.stats.AnchorKind;
+import dev.focal.stats.EvalSummary;
 import dev.focal.stats.LossAccumulator;
 import dev.focal.stats.ValueRange;
 import dev.focal.tensor.DType;
@@ -29,6 +30,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -213,7 +215,7 @@ final class EvalCommand implements Callable<Integer> {
                 ValueRange t = acc.targetRange();
                 warnings.data(logitsRef.toString(), head != null ? "targets derived from " + labelsRef
                         : targetsRef.toString(), x.min(), x.max(), x.onlyZeroOrOne(), t.min(), t.max(),
-                        acc.anchors(), acc.anchors(AnchorClass.IGNORED));
+                        acc.anchors(), acc.anchors(AnchorKind.IGNORED));
                 if (lossFile != null) {
                     lossFile.commit();
                 }
@@ -224,10 +226,10 @@ final class EvalCommand implements Callable<Integer> {
 
             String weightsSource = head != null ? "derived from " + labelsRef
                     : weightsRef == null ? "none (all ones)" : weightsRef.toString();
-            EvalReport report = new EvalReport(gamma, alpha, lossWeight, in, weightsSource, outType, acc, classNames,
-                    head, warnings.all());
-            String summaryJson = report.json(top);
-            Tensor result = !perElement ? reduced(report, outType) : lossInMemory;
+            EvalSummary summary = EvalSummaries.of(gamma, alpha, lossWeight, in, weightsSource, outType, acc,
+                    Optional.ofNullable(classNames), Optional.ofNullable(head), top, warnings.all());
+            String summaryJson = SummaryJson.text(summary);
+            Tensor result = !perElement ? reduced(summary.loss(), outType) : lossInMemory;
             if (!perElement && out != null) {
                 TensorIO.write(result, out);
             }
@@ -242,12 +244,12 @@ final class EvalCommand implements Callable<Integer> {
                 AtomicFile.write(stats, s -> s.write(summaryJson.getBytes(StandardCharsets.UTF_8)));
             }
             EvalChecks results = checks.run(expectRef == null ? null : openOnce(expectRef.file(), open).get(expectRef.key()),
-                    result, summaryJson, outType, acc, shape, settings, spec.commandLine().getErr());
+                    result, summary, outType, acc, shape, settings, spec.commandLine().getErr());
             PrintWriter stdout = spec.commandLine().getOut();
             if (json) {
-                stdout.print(results == null ? summaryJson : results.appendTo(summaryJson));
+                stdout.print(results == null ? summaryJson : results.withChecks(summary));
             } else if (!quiet) {
-                report.table(stdout, top);
+                SummaryTable.print(summary, stdout);
                 if (results != null) {
                     results.printText(stdout);
                 }
@@ -363,12 +365,12 @@ final class EvalCommand implements Callable<Integer> {
         return openOnce(ref.file(), open).get(ref.key());
     }
 
-    private Tensor reduced(EvalReport report, DType type) {
+    private Tensor reduced(EvalSummary.Loss loss, DType type) {
         double v;
         switch (reduction) {
-            case sum: v = report.sum(); break;
-            case mean: v = report.mean(); break;
-            default: v = report.perBatch(); break;
+            case sum: v = loss.sum(); break;
+            case mean: v = loss.mean().orElse(Double.NaN); break;
+            default: v = loss.perBatch().orElse(Double.NaN); break;
         }
         Tensor t = Tensor.allocate(type, Shape.scalar());
         t.setDouble(0, v);

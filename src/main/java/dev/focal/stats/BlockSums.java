@@ -16,9 +16,9 @@ package dev.focal.stats;
  */
 public final class BlockSums {
     public static final int LANES = 4;
-    private static final int POSITIVE = AnchorClass.POSITIVE.ordinal();
-    private static final int NEGATIVE = AnchorClass.NEGATIVE.ordinal();
-    private static final int IGNORED = AnchorClass.IGNORED.ordinal();
+    private static final int POSITIVE = AnchorKind.POSITIVE.ordinal();
+    private static final int NEGATIVE = AnchorKind.NEGATIVE.ordinal();
+    private static final int IGNORED = AnchorKind.IGNORED.ordinal();
 
     /** Lane sums, [kind * LANES + lane]. */
     final double[] lossLanes = new double[3 * LANES];
@@ -120,7 +120,7 @@ public final class BlockSums {
      * {@code loss} and {@code focal}) and how many anchors of that kind it saw; it then hands the
      * rest of the run, under four anchors, to {@link #addAnchors}.
      */
-    public void addLanes(AnchorClass kind, double[] loss, double[] focal, long count) {
+    public void addLanes(AnchorKind kind, double[] loss, double[] focal, long count) {
         int k = kind.ordinal() * LANES;
         for (int lane = 0; lane < LANES; lane++) {
             lossLanes[k + lane] += loss[lane];
@@ -176,7 +176,7 @@ public final class BlockSums {
         return false;
     }
 
-    /** The kind (AnchorClass ordinal) of anchor j of a block, as the class comment defines it. */
+    /** The kind (AnchorKind ordinal) of anchor j of a block, as the class comment defines it. */
     static int kindOf(AnchorBlock block, int j) {
         boolean ignored = true;
         for (int c = 0; c < block.classes(); c++) {

@@ -196,26 +196,26 @@ public final class LossAccumulator {
         return anchors[0] + anchors[1] + anchors[2];
     }
 
-    public long anchors(AnchorClass k) {
+    public long anchors(AnchorKind k) {
         return anchors[k.ordinal()];
     }
 
-    public double lossSum(AnchorClass k) {
+    public double lossSum(AnchorKind k) {
         return lossSum[k.ordinal()].value();
     }
 
     /** Mean of q^gamma over the elements of this kind of anchor; NaN when there are none. */
-    public double focalMean(AnchorClass k) {
+    public double focalMean(AnchorKind k) {
         long n = anchors[k.ordinal()] * classes;
         return n == 0 ? Double.NaN : focalSum[k.ordinal()].value() / n;
     }
 
-    public long nonFiniteLoss(AnchorClass k) {
+    public long nonFiniteLoss(AnchorKind k) {
         return nonFiniteLoss[k.ordinal()];
     }
 
     /** Flat index of the first non-finite loss in this kind of anchor, or -1. */
-    public long firstNonFiniteLoss(AnchorClass k) {
+    public long firstNonFiniteLoss(AnchorKind k) {
         return firstNonFiniteLoss[k.ordinal()];
     }
 

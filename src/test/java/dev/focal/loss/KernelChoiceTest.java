@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.focal.stats.AnchorClass;
+import dev.focal.stats.AnchorKind;
 import dev.focal.stats.LossAccumulator;
 import dev.focal.tensor.DType;
 import dev.focal.tensor.Shape;
@@ -35,9 +35,9 @@ class KernelChoiceTest {
     @Test
     void theScalarWarmUpBlockHasEveryKindOfAnchorAndTwoSamples() {
         LossAccumulator acc = WarmUp.heatScalar();
-        long positive = acc.anchors(AnchorClass.POSITIVE);
-        long negative = acc.anchors(AnchorClass.NEGATIVE);
-        long ignored = acc.anchors(AnchorClass.IGNORED);
+        long positive = acc.anchors(AnchorKind.POSITIVE);
+        long negative = acc.anchors(AnchorKind.NEGATIVE);
+        long ignored = acc.anchors(AnchorKind.IGNORED);
         assertEquals(List.of(4L, 160L, 6L), List.of(positive, negative, ignored));
         assertTrue(acc.sampleLoss(0) > 0 && acc.sampleLoss(1) > 0, acc.sampleLoss(0) + " " + acc.sampleLoss(1));
         assertEquals(acc.totalLoss(), acc.sampleLoss(0) + acc.sampleLoss(1), 1e-12);
@@ -72,7 +72,7 @@ class KernelChoiceTest {
         }
         assertEquals(twin.totalLoss(), lanes.totalLoss(), 0.0);
         assertTrue(Double.isNaN(twin.totalLoss()), "the NaN logits show in the total");
-        for (AnchorClass k : AnchorClass.values()) {
+        for (AnchorKind k : AnchorKind.values()) {
             assertEquals(twin.anchors(k), lanes.anchors(k), k.toString());
             assertEquals(Double.doubleToLongBits(twin.lossSum(k)), Double.doubleToLongBits(lanes.lossSum(k)),
                     k.toString());
@@ -86,7 +86,7 @@ class KernelChoiceTest {
         for (int s = 0; s < 2; s++) {
             assertEquals(Double.doubleToLongBits(twin.sampleLoss(s)), Double.doubleToLongBits(lanes.sampleLoss(s)));
         }
-        assertTrue(twin.anchors(AnchorClass.POSITIVE) > 1000 && twin.anchors(AnchorClass.IGNORED) > 1000,
+        assertTrue(twin.anchors(AnchorKind.POSITIVE) > 1000 && twin.anchors(AnchorKind.IGNORED) > 1000,
                 "every kind of anchor is present");
     }
 }

@@ -51,17 +51,17 @@ class BlockSumsTest {
                 new double[][] {c(-1, 0, 0, 0), c(0.5, 2, 0, 0)},     // positive: one weight is not 0
                 new double[][] {c(NEG_INF, 1, 0, 0), c(0, 1, 0, 0)}); // negative: no target above 0
         BlockSums sums = sum(b, 0, 8);
-        assertEquals(List.of(4L, 3L, 1L), List.of(sums.anchors[AnchorClass.POSITIVE.ordinal()],
-                sums.anchors[AnchorClass.NEGATIVE.ordinal()], sums.anchors[AnchorClass.IGNORED.ordinal()]));
+        assertEquals(List.of(4L, 3L, 1L), List.of(sums.anchors[AnchorKind.POSITIVE.ordinal()],
+                sums.anchors[AnchorKind.NEGATIVE.ordinal()], sums.anchors[AnchorKind.IGNORED.ordinal()]));
         // class 0: only the ignored anchor has a target above 0 there
         assertEquals(List.of(0L, 4L), List.of(sums.classPositives[0], sums.classPositives[1]));
         int[] kinds = new int[8];
         for (int j = 0; j < 8; j++) {
             kinds[j] = BlockSums.kindOf(b, j);
         }
-        int p = AnchorClass.POSITIVE.ordinal();
-        int n = AnchorClass.NEGATIVE.ordinal();
-        assertEquals(List.of(p, p, p, n, AnchorClass.IGNORED.ordinal(), n, p, n),
+        int p = AnchorKind.POSITIVE.ordinal();
+        int n = AnchorKind.NEGATIVE.ordinal();
+        assertEquals(List.of(p, p, p, n, AnchorKind.IGNORED.ordinal(), n, p, n),
                 java.util.Arrays.stream(kinds).boxed().toList());
     }
 
@@ -77,7 +77,7 @@ class BlockSumsTest {
         }
         // The run from anchor 1: lane 0 has anchors 1 and 5 (2^53 + 1 = 2^53), lanes 1 to 3 two 1s each.
         BlockSums sums = sum(block(anchors), 1, 9);
-        assertEquals(0x1p53 + 6, sums.loss(AnchorClass.NEGATIVE.ordinal()), 0);
+        assertEquals(0x1p53 + 6, sums.loss(AnchorKind.NEGATIVE.ordinal()), 0);
         assertEquals(0x1p53 + 6, sums.total(), 0);
         double running = 0;
         for (int j = 1; j < 9; j++) {
@@ -90,7 +90,7 @@ class BlockSumsTest {
     void anAnchorsLossAndFocalFactorAreItsClassesAddedInClassOrder() {
         AnchorBlock b = block(new double[][] {c(0, 1, 1, 0.25), c(0, 1, 0x1p53, 0.5), c(0, 1, -0x1p53, 0.125)});
         BlockSums sums = sum(b, 0, 1);
-        assertEquals(0, sums.loss(AnchorClass.NEGATIVE.ordinal()), 0, "(1 + 2^53) - 2^53 rounds the 1 away");
-        assertEquals(0.875, sums.focal(AnchorClass.NEGATIVE.ordinal()), 0);
+        assertEquals(0, sums.loss(AnchorKind.NEGATIVE.ordinal()), 0, "(1 + 2^53) - 2^53 rounds the 1 away");
+        assertEquals(0.875, sums.focal(AnchorKind.NEGATIVE.ordinal()), 0);
     }
 }

@@ -6,7 +6,7 @@ import dev.focal.loss.FocalMath;
 import dev.focal.loss.LossKernel;
 import dev.focal.loss.PolynomialMath;
 import dev.focal.stats.AnchorBlock;
-import dev.focal.stats.AnchorClass;
+import dev.focal.stats.AnchorKind;
 import dev.focal.stats.BlockSums;
 import dev.focal.tensor.Transposer;
 import jdk.incubator.vector.DoubleVector;
@@ -162,14 +162,14 @@ public final class VectorKernel implements LossKernel {
         }
         positiveLoss.intoArray(lanesOfLoss, 0);
         positiveFocal.intoArray(lanesOfFocal, 0);
-        sums.addLanes(AnchorClass.POSITIVE, lanesOfLoss, lanesOfFocal, 0);
+        sums.addLanes(AnchorKind.POSITIVE, lanesOfLoss, lanesOfFocal, 0);
         long ignoredCount = (long) ignoreds.reduceLanes(VectorOperators.ADD);
         negativeLoss.intoArray(lanesOfLoss, 0);
         negativeFocal.intoArray(lanesOfFocal, 0);
-        sums.addLanes(AnchorClass.NEGATIVE, lanesOfLoss, lanesOfFocal, bound - from - positives - ignoredCount);
+        sums.addLanes(AnchorKind.NEGATIVE, lanesOfLoss, lanesOfFocal, bound - from - positives - ignoredCount);
         ignoredLoss.intoArray(lanesOfLoss, 0);
         ignoredFocal.intoArray(lanesOfFocal, 0);
-        sums.addLanes(AnchorClass.IGNORED, lanesOfLoss, lanesOfFocal, ignoredCount);
+        sums.addLanes(AnchorKind.IGNORED, lanesOfLoss, lanesOfFocal, ignoredCount);
         if (bound < to) {
             sums.prepare(block, bound, to);
             sums.addAnchors(block, bound, to, from);

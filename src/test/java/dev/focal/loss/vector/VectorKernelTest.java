@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.focal.loss.LossKernel;
 import dev.focal.stats.AnchorBlock;
-import dev.focal.stats.AnchorClass;
+import dev.focal.stats.AnchorKind;
 import dev.focal.stats.BlockSums;
 import dev.focal.stats.LossAccumulator;
 import java.util.Arrays;
@@ -151,7 +151,7 @@ class VectorKernelTest {
                     LossAccumulator twin = sum(LossKernel.POLYNOMIAL, block, firstAnchor);
                     String where = classes + " classes, weights per " + (perAnchorWeights ? "anchor" : "element")
                             + (nanTarget ? ", a NaN target" : "");
-                    for (AnchorClass k : AnchorClass.values()) {
+                    for (AnchorKind k : AnchorKind.values()) {
                         assertEquals(twin.anchors(k), lanes.anchors(k), where);
                         assertEquals(Double.doubleToLongBits(twin.lossSum(k)),
                                 Double.doubleToLongBits(lanes.lossSum(k)), k + ", " + where);

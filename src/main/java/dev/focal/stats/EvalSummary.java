@@ -1,0 +1,94 @@
+package dev.focal.stats;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+/**
+ * The summary of one evaluation, as plain values: what the table, the JSON summary, the golden
+ * file check and the HTML report all show, each rendered from this and nothing else. A figure
+ * that can be undefined (a mean over no anchors) is an {@link OptionalDouble}; a figure that is
+ * defined can still be NaN or infinite, when the data are.
+ *
+ * @param inputs what was evaluated and how
+ * @param labels the labels mode's settings, when targets and weights were derived from labels
+ * @param loss   the loss over all elements
+ * @param kinds  positive, negative and ignored anchors, in {@link AnchorKind} order
+ * @param samples per sample, in labels mode (empty otherwise)
+ * @param classes per class (the last axis)
+ * @param top    the elements with the largest loss, NaN first, when --top asked for them
+ */
+public record EvalSummary(Inputs inputs, Optional<Labels> labels, Loss loss, List<Kind> kinds,
+                          List<Sample> samples, List<ClassFigures> classes, NonFinite nonFinite,
+                          Optional<List<TopElement>> top, List<String> warnings) {
+
+    /**
+     * @param shape         of the loss (the logits, in labels mode reshaped to (B, A, C))
+     * @param dtype         of the outputs, numpy's name
+     * @param logitsDtype   of the logits as read
+     * @param weights       "given", "default" (all ones) or "derived" (from labels)
+     * @param weightsSource the weights' file, or how they were made
+     */
+    public record Inputs(double gamma, double alpha, double lossWeight, long[] shape, String dtype,
+                         String logitsDtype, String weights, String weightsSource) {
+    }
+
+    public record Labels(String file, int numClasses, String background, String normalize, double posWeight,
+                         double negWeight) {
+    }
+
+    /** {@code perBatch} is sum / shape[0], OpenPCDet's rpn_loss_cls (the sum itself for a 0-d loss). */
+    public record Loss(double sum, OptionalDouble mean, OptionalDouble perBatch) {
+    }
+
+    /**
+     * One kind of anchor: its count, loss sum, mean loss per anchor, share of the total loss and
+     * mean focal factor q^gamma over its elements.
+     */
+    public record Kind(AnchorKind kind, long anchors, double lossSum, OptionalDouble lossMean, OptionalDouble share,
+                       OptionalDouble focalMean) {
+    }
+
+    public record Sample(long positives, long negatives, long ignored, double normalizer, double lossSum) {
+    }
+
+    /** {@code index} is the column of the last axis; {@code name} the user's or "class N". */
+    public record ClassFigures(int index, String name, long positives, double lossSum) {
+    }
+
+    /**
+     * NaN and infinite values: logits, and losses by kind of anchor and by kind of value; the
+     * first index of each, where there is one.
+     */
+    public record NonFinite(long logits, long[] lossByKind, List<Optional<At>> firstByKind, long nan, long inf,
+                            Optional<long[]> firstNan, Optional<long[]> firstInf) {
+        public long loss() {
+            long n = 0;
+            for (long k : lossByKind) {
+                n += k;
+            }
+            return n;
+        }
+    }
+
+    /** Where a non-finite loss is, and the logit there. */
+    public record At(long[] index, double logit) {
+    }
+
+    /** An element of the loss: its index, class (last-axis column), inputs and loss. */
+    public record TopElement(long[] index, long classIndex, double logit, double target, double weight, double loss) {
+    }
+
+    /** All anchors, of every kind. */
+    public long anchors() {
+        long n = 0;
+        for (Kind k : kinds) {
+            n += k.anchors();
+        }
+        return n;
+    }
+
+    public Kind kind(AnchorKind k) {
+        return kinds.get(k.ordinal());
+    }
+}
