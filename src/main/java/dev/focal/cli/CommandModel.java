@@ -15,11 +15,25 @@ final class CommandModel {
     private CommandModel() {
     }
 
-    /** A command whose {@code call()} or {@code run()} picocli runs; the description is printed under the synopsis. */
+    private static final HelpFormat HELP = new HelpFormat();
+
+    /**
+     * A command whose {@code call()} or {@code run()} picocli runs; the description is printed under
+     * the synopsis, and its first line is the command's summary in focal's list of commands.
+     */
     static CommandSpec command(Object command, String name, String... description) {
         CommandSpec spec = CommandSpec.wrapWithoutInspection(command).name(name);
-        spec.usageMessage().description(description);
+        spec.usageMessage().description(description).helpFactory(HELP);
         return spec;
+    }
+
+    /**
+     * The "Examples:" section that ends a verb's help: a comment line, then the command line it
+     * describes (continued after a backslash); each runs from the project's folder, as
+     * HelpExamplesTest checks.
+     */
+    static void examples(CommandSpec spec, String... lines) {
+        spec.usageMessage().footerHeading("%nExamples:%n").footer(lines);
     }
 
     /** An option taking one value of {@code type}; {@code defaultValue} is null when there is none. */

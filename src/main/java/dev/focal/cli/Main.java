@@ -82,19 +82,7 @@ public final class Main implements Runnable {
         if ("eval".equals(verb)) {
             WarmUp.start();
         }
-        CommandLine cl = new CommandLine(new Main().spec);
-        // Building picocli's model of a command costs more than starting the JVM, and a run needs
-        // only its own verb's; --help, help and unknown verbs get them all, and picocli's help
-        // command (annotated, so these runs still pay for annotation proxies).
-        CommandSpec only = verb == null ? null : verb(verb, settings);
-        if (only != null) {
-            cl.addSubcommand(verb, only);
-        } else {
-            for (String name : VERBS) {
-                cl.addSubcommand(name, verb(name, settings));
-            }
-            cl.addSubcommand("help", new CommandLine.HelpCommand());
-        }
+        CommandLine cl = commandLine(verb, settings);
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, a) -> {
@@ -114,6 +102,24 @@ public final class Main implements Runnable {
             out.flush();
             err.flush();
         }
+    }
+
+    /** focal's command line, with the model of {@code verb} if that is one, else of every verb. */
+    static CommandLine commandLine(String verb, Settings settings) {
+        CommandLine cl = new CommandLine(new Main().spec);
+        // Building picocli's model of a command costs more than starting the JVM, and a run needs
+        // only its own verb's; --help, help and unknown verbs get them all, and picocli's help
+        // command (annotated, so these runs still pay for annotation proxies).
+        CommandSpec only = verb == null ? null : verb(verb, settings);
+        if (only != null) {
+            cl.addSubcommand(verb, only);
+        } else {
+            for (String name : VERBS) {
+                cl.addSubcommand(name, verb(name, settings));
+            }
+            cl.addSubcommand("help", new CommandLine.HelpCommand());
+        }
+        return cl;
     }
 
     /** Prints a failure as one line (plus the stack trace under --debug) and returns its exit code. */

@@ -1,0 +1,129 @@
+package dev.focal.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** The usage help reads well: no token split across lines, a summary per verb, text within the width. */
+class HelpTest {
+    /** focal's own commands (picocli's help command aside): the top level and each verb. */
+    static List<CommandSpec> commands() {
+        CommandSpec root = Main.commandLine(null, Settings.from(Map.of())).getCommandSpec();
+        List<CommandSpec> all = new ArrayList<>(List.of(root));
+        root.subcommands().forEach((name, sub) -> {
+            if (!name.equals("help")) {
+                all.add(sub.getCommandSpec());
+            }
+        });
+        return all;
+    }
+
+    /** The arguments that print {@code spec}'s help. */
+    static String[] helpArgs(CommandSpec spec) {
+        return spec.parent() == null ? new String[] {"--help"} : new String[] {spec.name(), "--help"};
+    }
+
+    @Test
+    void descriptionsWrapOnlyBetweenTokens() {
+        for (CommandSpec spec : commands()) {
+            Cli help = Cli.run(helpArgs(spec));
+            assertEquals(0, help.code, help.toString());
+            Set<String> printed = new HashSet<>(Arrays.asList(help.out.split("\\s+")));
+            List<ArgSpec> args = new ArrayList<>(spec.options());
+            args.addAll(spec.positionalParameters());
+            for (ArgSpec arg : args) {
+                for (String token : String.join(" ", arg.description()).split("\\s+")) {
+                    if (!token.contains("${")) {
+                        assertTrue(printed.contains(token), "'" + token + "' is split in\n" + help.out);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void handLaidTextFitsTheWidthSoPicocliKeepsItsLines() {
+        for (CommandSpec spec : commands()) {
+            int width = spec.usageMessage().width();
+            List<String> lines = new ArrayList<>(Arrays.asList(spec.usageMessage().description()));
+            lines.addAll(Arrays.asList(spec.usageMessage().footer()));
+            for (String line : lines) {
+                assertTrue(line.length() <= width, spec.qualifiedName() + ": " + line.length() + " > " + width
+                        + " columns: " + line);
+            }
+        }
+    }
+
+    @Test
+    void commandListGivesEachVerbItsOneLineSummary() {
+        String help = Cli.run("--help").out;
+        String list = help.substring(help.indexOf("Commands:\n") + "Commands:\n".length());
+        list = list.substring(0, list.indexOf("\n\n") + 1);
+        List<CommandSpec> verbs = commands().subList(1, commands().size());
+        String name = "  %-" + verbs.stream().mapToInt(v -> v.name().length()).max().getAsInt() + "s  ";
+        StringBuilder expected = new StringBuilder();
+        for (CommandSpec spec : verbs) {
+            String summary = spec.usageMessage().description()[0];
+            assertFalse(summary.endsWith(":"), summary);
+            expected.append(String.format(name, spec.name())).append(summary).append('\n');
+        }
+        expected.append(String.format(name, "help")).append("Display help information about the specified command.\n");
+        assertEquals(expected.toString(), list);
+    }
+
+    /** The command lines of {@code spec}'s examples: continuations joined, from "focal" to the line's end or a ')'. */
+    static List<String> examples(CommandSpec spec) {
+        List<String> commands = new ArrayList<>();
+        String pending = "";
+        for (String line : spec.usageMessage().footer()) {
+            String text = pending + line.trim();
+            if (text.startsWith("#")) {
+                continue;
+            }
+            if (text.endsWith("\\")) {
+                pending = text.substring(0, text.length() - 1);
+                continue;
+            }
+            pending = "";
+            int start = text.indexOf("focal ");
+            int end = text.indexOf(')', start);
+            commands.add(text.substring(start, end < 0 ? text.length() : end));
+        }
+        return commands;
+    }
+
+    @Test
+    void everyVerbsExamplesRun(@TempDir Path tmp) {
+        for (CommandSpec spec : commands().subList(1, commands().size())) {
+            List<String> commands = examples(spec);
+            assertTrue(commands.size() >= 2 && commands.size() <= 4, spec.name() + ": " + commands);
+            for (String command : commands) {
+                String[] words = command.split(" +");
+                assertEquals("focal", words[0], command);
+                String[] args = Arrays.copyOfRange(words, 1, words.length);
+                for (int i = 0; i < args.length; i++) {
+                    if (args[i].startsWith("/tmp/")) {
+                        args[i] = tmp.resolve(args[i].substring("/tmp/".length())).toString();
+                    }
+                }
+                Cli r = Cli.run(args);
+                if (r.code != 0 || !r.err.isEmpty()) {
+                    fail(command + "\n" + r);
+                }
+            }
+        }
+    }
+}
