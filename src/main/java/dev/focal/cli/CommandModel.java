@@ -69,8 +69,10 @@ final class CommandModel {
     /**
      * -h/--help and -V/--version, as picocli's {@code mixinStandardHelpOptions} declares them, which
      * it does with an annotated class. Added last, where that mixin put them in the option list.
+     * Every verb prints the version as focal does (a verb's own spec has none of its parent's).
      */
     static void helpOptions(CommandSpec spec) {
+        spec.versionProvider(new VersionProvider());
         spec.addOption(flagBuilder("Show this help message and exit.", "-h", "--help").usageHelp(true).build());
         spec.addOption(flagBuilder("Print version information and exit.", "-V", "--version").versionHelp(true).build());
     }

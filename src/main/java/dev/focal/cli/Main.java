@@ -3,6 +3,7 @@ package dev.focal.cli;
 import dev.focal.FocalException;
 import dev.focal.loss.WarmUp;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -28,7 +29,6 @@ public final class Main implements Runnable {
             "Sigmoid focal classification loss of 3D object detectors, on dumped tensors.");
 
     private Main() {
-        spec.versionProvider(new VersionProvider());
         spec.usageMessage().footerHeading("%nExit codes:%n").footer(
                 "  0  success",
                 "  1  a comparison found differences",
@@ -86,9 +86,7 @@ public final class Main implements Runnable {
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, a) -> {
-            CommandLine c = ex.getCommandLine();
-            err.println("focal: " + ex.getMessage() + " (see '" + c.getCommandSpec().qualifiedName()
-                    + " --help')");
+            err.println("focal: " + usageError(ex));
             err.flush();
             return FocalException.USAGE;
         });
@@ -120,6 +118,27 @@ public final class Main implements Runnable {
             cl.addSubcommand("help", new CommandLine.HelpCommand());
         }
         return cl;
+    }
+
+    /**
+     * A usage error in one line. An unknown option or verb names the first unmatched argument alone
+     * (picocli's message also lists the ones after it, such as the unknown option's value), with
+     * the names picocli suggests: the options sharing its first two letters, or the verb most alike.
+     */
+    static String usageError(CommandLine.ParameterException ex) {
+        String help = "see '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'";
+        if (ex instanceof CommandLine.UnmatchedArgumentException) {
+            CommandLine.UnmatchedArgumentException u = (CommandLine.UnmatchedArgumentException) ex;
+            List<String> names = u.getSuggestions();
+            if (!names.isEmpty()) {
+                names = u.isUnknownOption() ? names : names.subList(0, 1);
+                String alternatives = names.size() == 1 ? names.get(0)
+                        : String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1);
+                return "Unknown " + (u.isUnknownOption() ? "option" : "command") + ": '" + u.getUnmatched().get(0)
+                        + "' (did you mean " + alternatives + "? " + help + ")";
+            }
+        }
+        return ex.getMessage() + " (" + help + ")";
     }
 
     /** Prints a failure as one line (plus the stack trace under --debug) and returns its exit code. */

@@ -126,4 +126,38 @@ class HelpTest {
             }
         }
     }
+
+    @Test
+    void everyVerbPrintsTheVersion() {
+        Cli top = Cli.run("--version");
+        assertTrue(top.out.startsWith("focal "), top.toString());
+        for (CommandSpec spec : commands().subList(1, commands().size())) {
+            for (String option : new String[] {"--version", "-V"}) {
+                Cli r = Cli.run(spec.name(), option);
+                assertEquals(0, r.code, r.toString());
+                assertEquals(top.out, r.out, spec.name() + " " + option);
+            }
+        }
+    }
+
+    @Test
+    void unknownOptionsAndVerbsSuggestTheClosest() {
+        Cli option = Cli.run("eval", "samples/tiny.json", "--gama", "3");
+        assertEquals(2, option.code);
+        assertEquals("focal: Unknown option: '--gama' (did you mean --gamma? see 'focal eval --help')\n", option.err);
+        assertEquals("focal: Unknown option: '--rtl' (did you mean --rtol? see 'focal compare --help')\n",
+                Cli.run("compare", "--rtl", "1", "a.npy", "b.npy").err);
+        assertEquals("focal: Unknown option: '--out-dtpe=float32' (did you mean --out or --out-dtype?"
+                + " see 'focal eval --help')\n", Cli.run("eval", "--out-dtpe=float32", "samples/tiny.json").err);
+        Cli verb = Cli.run("evl", "samples/tiny.json");
+        assertEquals(2, verb.code);
+        assertEquals("focal: Unknown command: 'evl' (did you mean eval? see 'focal --help')\n", verb.err);
+        assertEquals("focal: Unknown command: 'conver' (did you mean convert? see 'focal --help')\n",
+                Cli.run("conver", "a.npy", "b.npy").err);
+        // Nothing close: picocli's message as it was.
+        assertEquals("focal: Unknown option: '--xyzzy' (see 'focal inspect --help')\n",
+                Cli.run("inspect", "--xyzzy", "samples/tiny.json").err);
+        assertEquals("focal: Unmatched argument at index 2: 'extra' (see 'focal eval --help')\n",
+                Cli.run("eval", "samples/tiny.json", "extra").err);
+    }
 }
