@@ -23,7 +23,7 @@ public final class Main implements Runnable {
     private static final String CONVERTER_EXCLUDES = "picocli.converters.excludes";
 
     /** The verbs, in the order --help lists them. */
-    private static final String[] VERBS = {"eval", "compare", "inspect", "convert"};
+    private static final String[] VERBS = {"eval", "compare", "inspect", "convert", "completion"};
 
     private final CommandSpec spec = CommandModel.command(this, "focal",
             "Sigmoid focal classification loss of 3D object detectors, on dumped tensors.");
@@ -48,6 +48,7 @@ public final class Main implements Runnable {
             case "compare": return new CompareCommand().spec;
             case "inspect": return new InspectCommand().spec;
             case "convert": return new ConvertCommand().spec;
+            case "completion": return new CompletionCommand(settings).spec;
             default: return null;
         }
     }
