@@ -29,8 +29,7 @@ final class CommandModel {
 
     /**
      * The "Examples:" section that ends a verb's help: a comment line, then the command line it
-     * describes (continued after a backslash); each runs from the project's folder, as
-     * HelpExamplesTest checks.
+     * describes (continued after a backslash); HelpTest runs each, as from the project's folder.
      */
     static void examples(CommandSpec spec, String... lines) {
         spec.usageMessage().footerHeading("%nExamples:%n").footer(lines);

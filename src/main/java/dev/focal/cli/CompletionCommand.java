@@ -40,6 +40,8 @@ final class CompletionCommand implements Callable<Integer> {
         Shell shell = parameterValue(spec, 0);
         PrintWriter out = spec.commandLine().getOut();
         if (shell == Shell.zsh) {
+            // zsh runs bash's completion scripts through bashcompinit. picocli's script loads it
+            // too when it sees ZSH_VERSION; loading it twice does no harm.
             out.print("autoload -U +X bashcompinit && bashcompinit\n");
         }
         // picocli completes file names only for File and Path arguments, and in a command with
