@@ -15,11 +15,24 @@ final class CommandModel {
     private CommandModel() {
     }
 
-    /** A command whose {@code call()} or {@code run()} picocli runs; the description is printed under the synopsis. */
+    private static final HelpFormat HELP = new HelpFormat();
+
+    /**
+     * A command whose {@code call()} or {@code run()} picocli runs; the description is printed under
+     * the synopsis, and its first line is the command's summary in focal's list of commands.
+     */
     static CommandSpec command(Object command, String name, String... description) {
         CommandSpec spec = CommandSpec.wrapWithoutInspection(command).name(name);
-        spec.usageMessage().description(description);
+        spec.usageMessage().description(description).helpFactory(HELP);
         return spec;
+    }
+
+    /**
+     * The "Examples:" section that ends a verb's help: a comment line, then the command line it
+     * describes (continued after a backslash); HelpTest runs each, as from the project's folder.
+     */
+    static void examples(CommandSpec spec, String... lines) {
+        spec.usageMessage().footerHeading("%nExamples:%n").footer(lines);
     }
 
     /** An option taking one value of {@code type}; {@code defaultValue} is null when there is none. */
@@ -55,8 +68,10 @@ final class CommandModel {
     /**
      * -h/--help and -V/--version, as picocli's {@code mixinStandardHelpOptions} declares them, which
      * it does with an annotated class. Added last, where that mixin put them in the option list.
+     * Every verb prints the version as focal does (a verb's own spec has none of its parent's).
      */
     static void helpOptions(CommandSpec spec) {
+        spec.versionProvider(new VersionProvider());
         spec.addOption(flagBuilder("Show this help message and exit.", "-h", "--help").usageHelp(true).build());
         spec.addOption(flagBuilder("Print version information and exit.", "-V", "--version").versionHelp(true).build());
     }

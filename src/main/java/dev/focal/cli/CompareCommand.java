@@ -1,5 +1,6 @@
 package dev.focal.cli;
 
+import static dev.focal.cli.CommandModel.examples;
 import static dev.focal.cli.CommandModel.flag;
 import static dev.focal.cli.CommandModel.helpOptions;
 import static dev.focal.cli.CommandModel.option;
@@ -26,8 +27,11 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code focal compare}: whether two tensors are close, as torch.testing.assert_close decides it. */
 final class CompareCommand implements Callable<Integer> {
     final CommandSpec spec = CommandModel.command(this, "compare",
-            "Compares ACTUAL with EXPECTED as torch.testing.assert_close does:",
-            "  close iff |actual - expected| <= atol + rtol * |expected| element-wise;",
+            "Compares two tensors as torch.testing.assert_close does.",
+            "ACTUAL is close to EXPECTED iff, element-wise,",
+            "",
+            "  |actual - expected| <= atol + rtol * |expected|;",
+            "",
             "infinities must match exactly; NaN matches NaN only with --equal-nan.",
             "Float dtypes may differ (compared in double); integers compare exactly.",
             "Exit 0 close, 1 not close or the shapes differ, 3 an input cannot be read.");
@@ -47,6 +51,12 @@ final class CompareCommand implements Callable<Integer> {
         flag(spec, "--json", "Print the report as JSON.");
         option(spec, "--junit", "FILE", Path.class, null, "Also write a JUnit XML report to FILE, for CI.");
         helpOptions(spec);
+        examples(spec,
+                "  # The same logits stored two ways, within the default tolerances",
+                "  focal compare samples/anchor_head.npz:logits samples/anchor_head/logits.npy",
+                "  # Bit for bit, with a JSON report and a JUnit file for CI",
+                "  focal compare --rtol 0 --atol 0 --json --junit /tmp/compare.xml \\",
+                "      samples/anchor_head.npz:targets samples/anchor_head/targets.npy");
     }
 
     /** The parsed values into the fields. */

@@ -1,5 +1,6 @@
 package dev.focal.cli;
 
+import static dev.focal.cli.CommandModel.examples;
 import static dev.focal.cli.CommandModel.helpOptions;
 import static dev.focal.cli.CommandModel.parameter;
 import static dev.focal.cli.CommandModel.parameterValue;
@@ -17,9 +18,10 @@ import picocli.CommandLine.Model.CommandSpec;
 final class ConvertCommand implements Callable<Integer> {
     final CommandSpec spec = CommandModel.command(this, "convert",
             "Converts a tensor to .npy or .json, chosen by OUT's extension.",
-            "Values are exact and the dtype is kept; .npy output is C-order little-endian, as numpy.save",
-            "writes it. JSON output is nested arrays, or {\"dtype\", \"shape\", \"data\"} when plain",
-            "arrays would read back as another dtype (float32, int8, ...). OUT is replaced atomically.");
+            "Values are exact and the dtype is kept. An .npy file is written C-order and",
+            "little-endian, as numpy.save writes it; JSON is nested arrays, or an object of",
+            "\"dtype\", \"shape\" and \"data\" when plain arrays would read back as another dtype",
+            "(float32, int8, ...). OUT is replaced atomically.");
 
     String in;
     Path out;
@@ -28,6 +30,11 @@ final class ConvertCommand implements Callable<Integer> {
         parameter(spec, "0", "1", "IN", String.class, "Input tensor: FILE or FILE:KEY.");
         parameter(spec, "1", "1", "OUT", Path.class, "Output file: NAME.npy or NAME.json.");
         helpOptions(spec);
+        examples(spec,
+                "  # A JSON bundle's member to .npy, its float64 dtype kept",
+                "  focal convert samples/tiny.json:logits /tmp/logits.npy",
+                "  # An .npy file of int32 labels to JSON",
+                "  focal convert samples/anchor_head/box_cls_labels.npy /tmp/labels.json");
     }
 
     /** The parsed values into the fields. */

@@ -1,5 +1,6 @@
 package dev.focal.cli;
 
+import static dev.focal.cli.CommandModel.examples;
 import static dev.focal.cli.CommandModel.flag;
 import static dev.focal.cli.CommandModel.helpOptions;
 import static dev.focal.cli.CommandModel.option;
@@ -45,11 +46,15 @@ final class EvalCommand implements Callable<Integer> {
     enum Reduction { none, sum, mean, batch }
 
     final CommandSpec spec = CommandModel.command(this, "eval",
-            "Evaluates OpenPCDet's sigmoid focal classification loss:",
+            "Evaluates OpenPCDet's sigmoid focal loss and prints a summary.",
+            "The sigmoid focal classification loss of each element, computed in double with",
+            "stable forms, is",
+            "",
             "  loss = a * q^gamma * bce * w,  p = sigmoid(x),  a = t*alpha + (1-t)*(1-alpha),",
-            "  q = t*(1-p) + (1-t)*p,  bce = max(x,0) - x*t + log1p(exp(-|x|)),",
-            "computed in double with stable forms, and prints a summary of positive, negative and",
-            "ignored anchors (an anchor is an index over all axes but the last, the class axis).");
+            "  q = t*(1-p) + (1-t)*p,  bce = max(x,0) - x*t + log1p(exp(-|x|)).",
+            "",
+            "The summary counts positive, negative and ignored anchors (an anchor is an",
+            "index over all axes but the last, the class axis).");
     private final LabelOptions labels;
     private final CheckOptions checks;
     private final Settings settings;
@@ -117,6 +122,16 @@ final class EvalCommand implements Callable<Integer> {
                 + " every anchor ignored: exit 3; a negative gamma, alpha outside [0, 1]: exit 2), before writing"
                 + " any output.");
         helpOptions(spec);
+        examples(spec,
+                "  # The loss of a bundle's logits, targets and weights, with the classes named",
+                "  focal eval samples/anchor_head.npz --class-names Car,Pedestrian,Cyclist",
+                "  # Targets and weights derived from OpenPCDet's anchor labels",
+                "  focal eval --logits samples/anchor_head/cls_preds.npy \\",
+                "      --labels samples/anchor_head/box_cls_labels.npy --num-classes 3",
+                "  # The per-element loss and its gradient, written as .npy files",
+                "  focal eval samples/tiny.json --out /tmp/loss.npy --grad-out /tmp/grad.npy",
+                "  # The summary as JSON, with the 5 elements of largest loss",
+                "  focal eval samples/anchor_head.npz --top 5 --json");
     }
 
     /** The parsed values into the fields. */

@@ -1,5 +1,6 @@
 package dev.focal.cli;
 
+import static dev.focal.cli.CommandModel.examples;
 import static dev.focal.cli.CommandModel.flag;
 import static dev.focal.cli.CommandModel.helpOptions;
 import static dev.focal.cli.CommandModel.parameterBuilder;
@@ -40,6 +41,11 @@ final class InspectCommand implements Callable<Integer> {
                 .type(List.class).auxiliaryTypes(String.class).build());
         flag(spec, "--json", "Print a JSON list of objects instead of a table.");
         helpOptions(spec);
+        examples(spec,
+                "  # Every member of a bundle",
+                "  focal inspect samples/anchor_head.npz",
+                "  # One member of a JSON bundle and an .npy file, as JSON",
+                "  focal inspect samples/tiny.json:logits samples/anchor_head/weights.npy --json");
     }
 
     /** The parsed values into the fields. */

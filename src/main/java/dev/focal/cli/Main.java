@@ -9,6 +9,7 @@ import java.io.FileOutputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -28,19 +29,18 @@ public final class Main implements Runnable {
     private static final String CONVERTER_EXCLUDES = "picocli.converters.excludes";
 
     /** The verbs, in the order --help lists them. */
-    private static final String[] VERBS = {"eval", "compare", "inspect", "convert"};
+    private static final String[] VERBS = {"eval", "compare", "inspect", "convert", "completion"};
 
     private final CommandSpec spec = CommandModel.command(this, "focal",
             "Sigmoid focal classification loss of 3D object detectors, on dumped tensors.");
 
     private Main() {
-        spec.versionProvider(new VersionProvider());
         spec.usageMessage().footerHeading("%nExit codes:%n").footer(
                 "  0  success",
                 "  1  a comparison found differences",
                 "  2  usage error (bad option or argument)",
-                "  3  input error: missing, unreadable, malformed or unsupported input, or too big for the heap",
-                "  4  output error: a file could not be written",
+                "  3  input error: missing, unreadable, malformed, unsupported, too big",
+                "  4  output error: a file or standard output could not be written",
                 " 70  internal error (a bug: please report it with the --debug output)");
         spec.addOption(CommandModel.flagBuilder("Print stack traces of failures (for bug reports).", "--debug")
                 .scopeType(ScopeType.INHERIT).build());
@@ -54,6 +54,7 @@ public final class Main implements Runnable {
             case "compare": return new CompareCommand().spec;
             case "inspect": return new InspectCommand().spec;
             case "convert": return new ConvertCommand().spec;
+            case "completion": return new CompletionCommand(settings).spec;
             default: return null;
         }
     }
@@ -101,26 +102,11 @@ public final class Main implements Runnable {
         if ("eval".equals(verb)) {
             WarmUp.start();
         }
-        CommandLine cl = new CommandLine(new Main().spec);
-        // Building picocli's model of a command costs more than starting the JVM, and a run needs
-        // only its own verb's; --help, help and unknown verbs get them all, and picocli's help
-        // command (annotated, so these runs still pay for annotation proxies).
-        CommandSpec only = verb == null ? null : verb(verb, settings);
-        if (only != null) {
-            cl.addSubcommand(verb, only);
-        } else {
-            for (String name : VERBS) {
-                cl.addSubcommand(name, verb(name, settings));
-            }
-            cl.addSubcommand("help", new CommandLine.HelpCommand());
-        }
-        cl.registerConverter(Path.class, new FileNameConverter());
+        CommandLine cl = commandLine(verb, settings);
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, a) -> {
-            CommandLine c = ex.getCommandLine();
-            err.println("focal: " + ex.getMessage() + " (see '" + c.getCommandSpec().qualifiedName()
-                    + " --help')");
+            err.println("focal: " + usageError(ex));
             err.flush();
             return FocalException.USAGE;
         });
@@ -140,6 +126,46 @@ public final class Main implements Runnable {
             out.flush();
             err.flush();
         }
+    }
+
+    /** focal's command line, with the model of {@code verb} if that is one, else of every verb. */
+    static CommandLine commandLine(String verb, Settings settings) {
+        CommandLine cl = new CommandLine(new Main().spec);
+        // Building picocli's model of a command costs more than starting the JVM, and a run needs
+        // only its own verb's; --help, help and unknown verbs get them all, and picocli's help
+        // command (annotated, so these runs still pay for annotation proxies).
+        CommandSpec only = verb == null ? null : verb(verb, settings);
+        if (only != null) {
+            cl.addSubcommand(verb, only);
+        } else {
+            for (String name : VERBS) {
+                cl.addSubcommand(name, verb(name, settings));
+            }
+            cl.addSubcommand("help", new CommandLine.HelpCommand());
+        }
+        cl.registerConverter(Path.class, new FileNameConverter());
+        return cl;
+    }
+
+    /**
+     * A usage error in one line. An unknown option or verb names the first unmatched argument alone
+     * (picocli's message also lists the ones after it, such as the unknown option's value), with
+     * the names picocli suggests: the options sharing its first two letters, or the verb most alike.
+     */
+    static String usageError(CommandLine.ParameterException ex) {
+        String help = "see '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'";
+        if (ex instanceof CommandLine.UnmatchedArgumentException) {
+            CommandLine.UnmatchedArgumentException u = (CommandLine.UnmatchedArgumentException) ex;
+            List<String> names = u.getSuggestions();
+            if (!names.isEmpty()) {
+                names = u.isUnknownOption() ? names : names.subList(0, 1);
+                String alternatives = names.size() == 1 ? names.get(0)
+                        : String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1);
+                return "Unknown " + (u.isUnknownOption() ? "option" : "command") + ": '" + u.getUnmatched().get(0)
+                        + "' (did you mean " + alternatives + "? " + help + ")";
+            }
+        }
+        return ex.getMessage() + " (" + help + ")";
     }
 
     /** Prints a failure as one line (plus the stack trace under --debug) and returns its exit code. */
