@@ -222,9 +222,14 @@ final class EvalCommand implements Callable<Integer> {
             try (OutputFile lossFile = perElement && out != null ? OutputFile.create(out, outType, shape) : null;
                  OutputFile gradFile = gradOut != null ? OutputFile.create(gradOut, outType, shape) : null) {
                 int workers = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-                try (Progress progress = Progress.start(settings.progress() && !json && !quiet, eval::elementsDone,
-                        shape.count())) {
+                Progress progress = Progress.start(settings.progress() && !json && !quiet, eval::elementsDone,
+                        shape.count());
+                try {
                     acc = eval.run(lossFile != null ? lossFile : lossInMemory, gradFile, top, workers);
+                } finally {
+                    if (progress != null) {
+                        progress.close();
+                    }
                 }
                 ValueRange x = acc.logitRange();
                 ValueRange t = acc.targetRange();

@@ -2,7 +2,6 @@ package dev.focal.compare;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -52,8 +51,7 @@ public final class GoldenStats {
         if (current == null || current.isMissingNode()) {
             mismatches.add(new Mismatch(path, golden.toString(), "(absent)"));
         } else if (golden.isObject() && current.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = golden.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> f = it.next();
+            for (Map.Entry<String, JsonNode> f : golden.properties()) {
                 walk(path.isEmpty() ? f.getKey() : path + "." + f.getKey(), f.getValue(), current.get(f.getKey()));
             }
         } else if (golden.isArray() && current.isArray()) {

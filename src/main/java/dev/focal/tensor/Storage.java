@@ -141,7 +141,7 @@ public final class Storage {
 
     /** Items from {@code offset} that the window holding it has room for, at most {@code n}. */
     private int run(long offset, int itemSize, int n) {
-        return (int) Math.min(n, (window(offset).capacity() - at(offset)) / itemSize);
+        return Math.min(n, (window(offset).capacity() - at(offset)) / itemSize);
     }
 
     /** Reads {@code n} floats from {@code offset} into {@code dst[off..]}, in bulk. */

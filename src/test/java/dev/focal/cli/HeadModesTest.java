@@ -479,9 +479,9 @@ class HeadModesTest {
             labelSum += v;
         }
         // the generator reproduces the oracle's arrays
-        m.get("logit_probe").fields().forEachRemaining(e ->
+        m.get("logit_probe").properties().forEach(e ->
                 assertEquals(e.getValue().asDouble(), logits.getDouble(Long.parseLong(e.getKey())), "logit " + e.getKey()));
-        m.get("label_probe").fields().forEachRemaining(e ->
+        m.get("label_probe").properties().forEach(e ->
                 assertEquals(e.getValue().asLong(), labels.getLong(Long.parseLong(e.getKey())), "label " + e.getKey()));
         assertEquals(m.get("label_sum").asLong(), labelSum);
         assertEquals(m.get("logit_sum_f64").asDouble(), logitSum, 1e-6);

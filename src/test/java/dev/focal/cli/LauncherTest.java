@@ -49,9 +49,21 @@ class LauncherTest {
         root = temp.resolve(name);
         Path bin = Files.createDirectories(root.resolve("bin"));
         Files.copy(Paths.get("bin", "focal"), bin.resolve("focal"));
-        Files.createSymbolicLink(root.resolve("samples"), Paths.get("samples").toAbsolutePath());
+        copyTree(Paths.get("samples"), root.resolve("samples"));
         jar = Files.createDirectories(root.resolve("target")).resolve("focal.jar");
         writeJar(jar);
+    }
+
+    /**
+     * A copy rather than a symlink: JUnit warns on stderr about every link out of a temporary
+     * directory that it deletes.
+     */
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> tree = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) tree::iterator) {
+                Files.copy(p, to.resolve(from.relativize(p).toString()));
+            }
+        }
     }
 
     /** The compiled classes (focal's and picocli's), and jackson's jars on the manifest's Class-Path. */

@@ -281,7 +281,8 @@ class ReliabilityCliTest {
                 }
             }
             System.out.println("killed runs of focal " + args[0] + ": " + outcomes + "; " + midWrite
-                    + " killed while a temporary file was being written; " + litter + " temporary files left");
+                    + " killed while a temporary file was being written; removed the " + litter
+                    + " temporary files that the kills left beside the targets");
             assertTrue(midWrite >= 2, "kills must land while the output is being written: " + outcomes);
         }
 

@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -33,8 +32,7 @@ class SummaryJsonTest {
     /** "path: type" for every leaf; an array's elements as [] (the first one stands for all). */
     private static void flatten(String path, JsonNode n, List<String> out) {
         if (n.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> f = it.next();
+            for (Map.Entry<String, JsonNode> f : n.properties()) {
                 flatten(path.isEmpty() ? f.getKey() : path + "." + f.getKey(), f.getValue(), out);
             }
         } else if (n.isArray() && n.size() > 0 && n.get(0).isContainerNode()) {

@@ -30,8 +30,8 @@ final class VectorTransposer implements Transposer {
 
     @SuppressWarnings("unchecked")
     VectorTransposer() {
-        shuffles = new VectorShuffle[WIDTH * WIDTH];
-        fromSource = new VectorMask[WIDTH * WIDTH];
+        shuffles = (VectorShuffle<Float>[]) new VectorShuffle<?>[WIDTH * WIDTH];
+        fromSource = (VectorMask<Float>[]) new VectorMask<?>[WIDTH * WIDTH];
         for (int c = 0; c < WIDTH; c++) {
             for (int s = 0; s < WIDTH; s++) {
                 int[] lanes = new int[ROWS];
