@@ -234,7 +234,7 @@ final class EvalCommand implements Callable<Integer> {
                 ValueRange x = acc.logitRange();
                 ValueRange t = acc.targetRange();
                 warnings.data(logitsRef.toString(), head != null ? "targets derived from " + labelsRef
-                        : targetsRef.toString(), x.min(), x.max(), x.onlyZeroOrOne(), t.min(), t.max(),
+                        : targetsRef.toString(), x.zerosAndOnesOnly(), t.min(), t.max(),
                         acc.anchors(), acc.anchors(AnchorKind.IGNORED));
                 if (lossFile != null) {
                     lossFile.commit();

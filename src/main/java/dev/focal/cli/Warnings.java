@@ -35,14 +35,14 @@ final class Warnings {
     }
 
     /** After the pass, before its outputs are committed. */
-    void data(String logitsName, String targetsName, double logitMin, double logitMax, boolean logitsZeroOrOne,
-              double targetMin, double targetMax, long anchors, long ignored) {
+    void data(String logitsName, String targetsName, boolean logitsZerosAndOnes, double targetMin, double targetMax,
+              long anchors, long ignored) {
         if (targetMin < 0 || targetMax > 1) {
             add(FocalException.INPUT, targetsName + ": targets range from " + Numbers.format(targetMin) + " to "
                     + Numbers.format(targetMax) + ", outside [0, 1]; one-hot or soft targets lie in [0, 1]"
                     + " (integer class labels go to --labels FILE --num-classes C)");
         }
-        if (logitsZeroOrOne && logitMax > logitMin) {
+        if (logitsZerosAndOnes) {
             add(FocalException.INPUT, logitsName + ": every logit is 0 or 1: these look like targets (are --logits"
                     + " and --targets swapped?); logits are the head's raw output, before the sigmoid");
         }

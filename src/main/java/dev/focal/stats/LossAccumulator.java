@@ -84,8 +84,8 @@ public final class LossAccumulator {
         for (int c = 0; c < classes; c++) {
             classLoss[c].add(classSum(block.loss, block.offset(c), count));
         }
-        logits.add(block.x, count * classes);
-        targets.add(block.t, count * classes);
+        logits.addZeroOrOne(block.x, count * classes);
+        targets.addBounds(block.t, count * classes);
         if (nonFinite || top.capacity() > 0) {
             rareCases(firstAnchor, block);
         }
