@@ -183,104 +183,145 @@ final class EvalCommand implements Callable<Integer> {
         return refs;
     }
 
+    /** The inputs of one run, resolved and opened; labels mode has labels and a head, targets mode targets. */
+    private record Opened(TensorRef logits, Optional<TensorRef> labels, Optional<TensorRef> targets,
+                          Optional<TensorRef> weights, Optional<TensorRef> expect, EvalInputs in,
+                          Optional<HeadLabels> head) {
+        String weightsSource() {
+            return labels.map(l -> "derived from " + l)
+                    .orElseGet(() -> weights.map(TensorRef::toString).orElse("none (all ones)"));
+        }
+
+        String targetsName() {
+            return labels.map(l -> "targets derived from " + l).orElseGet(() -> targets.get().toString());
+        }
+    }
+
+    /** What the pass produced: the figures, and the per-element loss when a check needs it in memory. */
+    private record Evaluated(DType outType, LossAccumulator acc, Optional<Tensor> lossInMemory) {
+    }
+
+    /** The run, step by step: open the inputs, run the pass, write the outputs, check, report. */
     private int evaluate() throws IOException {
-        List<TensorFile> open = new ArrayList<>();
-        try {
-            TensorRef logitsRef = resolve(logitsSpec, LOGITS_KEYS, "--logits", true, open);
-            TensorRef labelsRef = labels.given() ? labels.ref() : bundleLabels(logitsRef, open);
-            TensorRef targetsRef = labelsRef != null ? null : resolve(targetsSpec, TARGETS_KEYS, "--targets", true, open);
-            TensorRef weightsRef = labelsRef != null ? null : resolve(weightsSpec, WEIGHTS_KEYS, "--weights", false, open);
-            TensorRef expectRef = checks.expectRef();
-            OutputPaths.refuseClashes(Arrays.asList(out, gradOut, stats, labels.writeTargets, labels.writeWeights,
-                    checks.junit, checks.expectStats), Arrays.asList(logitsRef, labelsRef, targetsRef, weightsRef, expectRef));
+        try (OpenFiles files = new OpenFiles()) {
+            Opened inputs = open(files);
+            Evaluated pass = runPass(inputs);
+            EvalSummary summary = EvalSummaries.of(gamma, alpha, lossWeight, inputs.in(), inputs.weightsSource(),
+                    pass.outType(), pass.acc(), Optional.ofNullable(classNames), inputs.head(), top, warnings.all());
+            Optional<Tensor> checked = writeOutputs(inputs, pass, summary, files);
+            Optional<EvalChecks> results = Optional.ofNullable(checks.run(
+                    inputs.expect().map(files::read).orElse(null), checked.orElse(null), summary, pass.outType(),
+                    pass.acc(), inputs.in().logits.shape(), settings, spec.commandLine().getErr()));
+            report(summary, results);
+            return results.map(EvalChecks::passed).orElse(true) ? 0 : FocalException.DIFFERENCES;
+        }
+    }
 
-            EvalInputs in;
-            HeadLabels head = null;
-            if (labelsRef != null) {
-                head = labels.derive(read(labelsRef, open));
-                Tensor logits = head.reshapeLogits(read(logitsRef, open), logitsRef.toString());
-                in = new EvalInputs(logits, logitsRef.toString(), head.result);
-            } else {
-                Tensor logits = read(logitsRef, open);
-                Tensor targets = read(targetsRef, open);
-                InputShapes.checkTargets(logits, logitsRef.toString(), targets, targetsRef.toString());
-                in = new EvalInputs(logits, logitsRef.toString(), targets, targetsRef.toString(),
-                        weightsRef == null ? null : read(weightsRef, open), String.valueOf(weightsRef));
-            }
-            DType outType = outDtype != null ? DType.byName(outDtype) : in.naturalOutputType();
-            LossAccumulator acc;
-            FocalEvaluation eval = new FocalEvaluation(in, gamma, alpha, lossWeight,
-                    head == null ? 0 : head.result.samples(),
-                    Kernels.choose(outType == DType.FLOAT32));
-            if (classNames != null && classNames.size() != eval.classes()) {
-                throw FocalException.usage("--class-names gives " + classNames.size() + " names but the class axis has "
-                        + eval.classes() + " classes");
-            }
-            boolean perElement = reduction == Reduction.none;
-            Shape shape = in.logits.shape();
-            Tensor lossInMemory = perElement && out == null && expectRef != null ? Tensor.allocate(outType, shape) : null;
-            try (OutputFile lossFile = perElement && out != null ? OutputFile.create(out, outType, shape) : null;
-                 OutputFile gradFile = gradOut != null ? OutputFile.create(gradOut, outType, shape) : null) {
-                int workers = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-                Progress progress = Progress.start(settings.progress() && !json && !quiet, eval::elementsDone,
-                        shape.count());
-                try {
-                    acc = eval.run(lossFile != null ? lossFile : lossInMemory, gradFile, top, workers);
-                } finally {
-                    if (progress != null) {
-                        progress.close();
-                    }
-                }
-                ValueRange x = acc.logitRange();
-                ValueRange t = acc.targetRange();
-                warnings.data(logitsRef.toString(), head != null ? "targets derived from " + labelsRef
-                        : targetsRef.toString(), x.zerosAndOnesOnly(), t.min(), t.max(),
-                        acc.anchors(), acc.anchors(AnchorKind.IGNORED));
-                if (lossFile != null) {
-                    lossFile.commit();
-                }
-                if (gradFile != null) {
-                    gradFile.commit();
-                }
-            }
+    /** Resolves the inputs (options, else the bundle's members), refuses outputs that name them, opens them. */
+    private Opened open(OpenFiles files) {
+        TensorRef logitsRef = resolve(logitsSpec, LOGITS_KEYS, "--logits", true, files);
+        Optional<TensorRef> labelsRef = Optional.ofNullable(labels.given() ? labels.ref() : bundleLabels(logitsRef, files));
+        Optional<TensorRef> targetsRef = labelsRef.isPresent() ? Optional.empty()
+                : Optional.of(resolve(targetsSpec, TARGETS_KEYS, "--targets", true, files));
+        Optional<TensorRef> weightsRef = labelsRef.isPresent() ? Optional.empty()
+                : Optional.ofNullable(resolve(weightsSpec, WEIGHTS_KEYS, "--weights", false, files));
+        Optional<TensorRef> expectRef = Optional.ofNullable(checks.expectRef());
+        OutputPaths.refuseClashes(Arrays.asList(out, gradOut, stats, labels.writeTargets, labels.writeWeights,
+                checks.junit, checks.expectStats), Arrays.asList(logitsRef, labelsRef.orElse(null),
+                targetsRef.orElse(null), weightsRef.orElse(null), expectRef.orElse(null)));
+        if (labelsRef.isPresent()) {
+            HeadLabels head = labels.derive(files.read(labelsRef.get()));
+            Tensor logits = head.reshapeLogits(files.read(logitsRef), logitsRef.toString());
+            return new Opened(logitsRef, labelsRef, targetsRef, weightsRef, expectRef,
+                    new EvalInputs(logits, logitsRef.toString(), head.result), Optional.of(head));
+        }
+        Tensor logits = files.read(logitsRef);
+        Tensor targets = files.read(targetsRef.get());
+        InputShapes.checkTargets(logits, logitsRef.toString(), targets, targetsRef.get().toString());
+        EvalInputs in = new EvalInputs(logits, logitsRef.toString(), targets, targetsRef.get().toString(),
+                weightsRef.map(files::read).orElse(null), String.valueOf(weightsRef.orElse(null)));
+        return new Opened(logitsRef, labelsRef, targetsRef, weightsRef, expectRef, in, Optional.empty());
+    }
 
-            String weightsSource = head != null ? "derived from " + labelsRef
-                    : weightsRef == null ? "none (all ones)" : weightsRef.toString();
-            EvalSummary summary = EvalSummaries.of(gamma, alpha, lossWeight, in, weightsSource, outType, acc,
-                    Optional.ofNullable(classNames), Optional.ofNullable(head), top, warnings.all());
-            String summaryJson = SummaryJson.text(summary);
-            Tensor result = !perElement ? reduced(summary.loss(), outType) : lossInMemory;
-            if (!perElement && out != null) {
-                TensorIO.write(result, out);
-            }
-            if (result == null && expectRef != null) {
-                // The per-element loss went to --out; check what was written there.
-                result = openOnce(out.toString(), open).get(null);
-            }
-            if (head != null) {
-                labels.writeDerived(head);
-            }
-            if (stats != null) {
-                AtomicFile.write(stats, s -> s.write(summaryJson.getBytes(StandardCharsets.UTF_8)));
-            }
-            EvalChecks results = checks.run(expectRef == null ? null : openOnce(expectRef.file(), open).get(expectRef.key()),
-                    result, summary, outType, acc, shape, settings, spec.commandLine().getErr());
-            PrintWriter stdout = spec.commandLine().getOut();
-            if (json) {
-                stdout.print(results == null ? summaryJson : results.withChecks(summary));
-            } else if (!quiet) {
-                SummaryTable.print(summary, stdout);
-                if (results != null) {
-                    results.printText(stdout);
+    /**
+     * The fused pass, writing the per-element loss and gradient as it goes. Its files are
+     * committed only after the data warnings, so that --strict leaves no output behind.
+     */
+    private Evaluated runPass(Opened inputs) {
+        EvalInputs in = inputs.in();
+        DType outType = outDtype != null ? DType.byName(outDtype) : in.naturalOutputType();
+        FocalEvaluation eval = new FocalEvaluation(in, gamma, alpha, lossWeight,
+                inputs.head().map(h -> h.result.samples()).orElse(0), Kernels.choose(outType == DType.FLOAT32));
+        if (classNames != null && classNames.size() != eval.classes()) {
+            throw FocalException.usage("--class-names gives " + classNames.size() + " names but the class axis has "
+                    + eval.classes() + " classes");
+        }
+        boolean perElement = reduction == Reduction.none;
+        Shape shape = in.logits.shape();
+        Tensor lossInMemory = perElement && out == null && inputs.expect().isPresent()
+                ? Tensor.allocate(outType, shape) : null;
+        LossAccumulator acc;
+        try (OutputFile lossFile = perElement && out != null ? OutputFile.create(out, outType, shape) : null;
+             OutputFile gradFile = gradOut != null ? OutputFile.create(gradOut, outType, shape) : null) {
+            int workers = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+            Progress progress = Progress.start(settings.progress() && !json && !quiet, eval::elementsDone,
+                    shape.count());
+            try {
+                acc = eval.run(lossFile != null ? lossFile : lossInMemory, gradFile, top, workers);
+            } finally {
+                if (progress != null) {
+                    progress.close();
                 }
             }
-            stdout.flush();
-            return results == null || results.passed() ? 0 : FocalException.DIFFERENCES;
-        } finally {
-            for (TensorFile f : open) {
-                f.close();
+            ValueRange x = acc.logitRange();
+            ValueRange t = acc.targetRange();
+            warnings.data(inputs.logits().toString(), inputs.targetsName(), x.zerosAndOnesOnly(), t.min(), t.max(),
+                    acc.anchors(), acc.anchors(AnchorKind.IGNORED));
+            if (lossFile != null) {
+                lossFile.commit();
+            }
+            if (gradFile != null) {
+                gradFile.commit();
             }
         }
+        return new Evaluated(outType, acc, Optional.ofNullable(lossInMemory));
+    }
+
+    /**
+     * The outputs after the pass (a reduced --out, the derived targets and weights, --stats);
+     * returns what --expect checks: what --out holds, or would hold.
+     */
+    private Optional<Tensor> writeOutputs(Opened inputs, Evaluated pass, EvalSummary summary, OpenFiles files)
+            throws IOException {
+        Optional<Tensor> result = pass.lossInMemory();
+        if (reduction != Reduction.none) {
+            Tensor reduced = reduced(summary.loss(), pass.outType());
+            if (out != null) {
+                TensorIO.write(reduced, out);
+            }
+            result = Optional.of(reduced);
+        } else if (out != null && inputs.expect().isPresent()) {
+            // The per-element loss went to --out; check what was written there.
+            result = Optional.of(files.open(out.toString()).get(null));
+        }
+        inputs.head().ifPresent(labels::writeDerived);
+        if (stats != null) {
+            byte[] text = SummaryJson.text(summary).getBytes(StandardCharsets.UTF_8);
+            AtomicFile.write(stats, s -> s.write(text));
+        }
+        return result;
+    }
+
+    /** The summary on stdout: JSON (with the checks' results), or the table and the checks' lines. */
+    private void report(EvalSummary summary, Optional<EvalChecks> results) throws IOException {
+        PrintWriter stdout = spec.commandLine().getOut();
+        if (json) {
+            stdout.print(results.isPresent() ? results.get().withChecks(summary) : SummaryJson.text(summary));
+        } else if (!quiet) {
+            SummaryTable.print(summary, stdout);
+            results.ifPresent(r -> r.printText(stdout));
+        }
+        stdout.flush();
     }
 
     private void checkOptions() {
@@ -324,7 +365,7 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     /** The explicit option, else the first alias found in the bundle; null for absent optional inputs. */
-    private TensorRef resolve(String explicit, String[] keys, String option, boolean required, List<TensorFile> open) {
+    private TensorRef resolve(String explicit, String[] keys, String option, boolean required, OpenFiles files) {
         if (explicit != null) {
             return TensorRef.parse(explicit);
         }
@@ -332,7 +373,7 @@ final class EvalCommand implements Callable<Integer> {
             return null;
         }
         TensorRef ref = TensorRef.parse(bundle);
-        TensorFile f = openOnce(ref.file(), open);
+        TensorFile f = files.open(ref.file());
         for (String k : keys) {
             if (f.keys().contains(k)) {
                 return ref.withKey(k);
@@ -350,12 +391,12 @@ final class EvalCommand implements Callable<Integer> {
      * The labels member of a bundle that holds labels and no targets (what a breakpoint in
      * OpenPCDet's get_cls_layer_loss dumps), switching to labels mode; else null.
      */
-    private TensorRef bundleLabels(TensorRef logitsRef, List<TensorFile> open) {
+    private TensorRef bundleLabels(TensorRef logitsRef, OpenFiles files) {
         if (bundle == null || targetsSpec != null) {
             return null;
         }
         TensorRef ref = TensorRef.parse(bundle);
-        TensorFile f = openOnce(ref.file(), open);
+        TensorFile f = files.open(ref.file());
         boolean hasTargets = Arrays.stream(TARGETS_KEYS).anyMatch(f.keys()::contains);
         String key = hasTargets ? null : LabelOptions.LABELS_KEYS.stream().filter(f.keys()::contains).findFirst()
                 .orElse(null);
@@ -364,25 +405,10 @@ final class EvalCommand implements Callable<Integer> {
             return null;
         }
         TensorRef member = ref.withKey(key);
-        long perLabel = read(member, open).count();
-        long values = read(logitsRef, open).count();
+        long perLabel = files.read(member).count();
+        long values = files.read(logitsRef).count();
         labels.fromBundle(member, perLabel > 0 && values % perLabel == 0 ? values / perLabel : 0);
         return member;
-    }
-
-    private static TensorFile openOnce(String file, List<TensorFile> open) {
-        for (TensorFile f : open) {
-            if (f.name().equals(file)) {
-                return f;
-            }
-        }
-        TensorFile f = TensorIO.open(file);
-        open.add(f);
-        return f;
-    }
-
-    private static Tensor read(TensorRef ref, List<TensorFile> open) {
-        return openOnce(ref.file(), open).get(ref.key());
     }
 
     private Tensor reduced(EvalSummary.Loss loss, DType type) {
