@@ -59,7 +59,9 @@ Options:
 
 Environment:
   FOCAL    the focal launcher to time (default: bin/focal of this repository)
-  PYTHON   the Python for the peers and the data (default /usr/bin/python3)
+  PYTHON   the Python for the torch peer and the data (default /usr/bin/python3, Debian's torch)
+  NUMPY_PYTHON  the Python for the numpy peer (default: python3 on PATH): a current numpy, 2.x,
+           as a user installs it today, run with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset
   TMPDIR   where the temp directory goes (default /tmp)
 
 A peer is skipped, with a note, when PYTHON is missing or cannot `import torch` / `import numpy`.
@@ -110,6 +112,7 @@ done
 
 FOCAL=${FOCAL:-$repo_dir/bin/focal}
 PYTHON=${PYTHON:-/usr/bin/python3}
+NUMPY_PYTHON=${NUMPY_PYTHON:-python3}
 [[ -x $FOCAL ]] || die "focal launcher not found or not executable: $FOCAL (set FOCAL)"
 if [[ $java_opts_set -eq 1 ]]; then
     export JAVA_OPTS="$java_opts"
@@ -121,9 +124,9 @@ have_numpy=0
 have_torch=0
 if [[ -x $PYTHON ]] || command -v "$PYTHON" >/dev/null 2>&1; then
     have_python=1
-    if "$PYTHON" -c 'import numpy' >/dev/null 2>&1; then have_numpy=1; fi
     if "$PYTHON" -c 'import numpy, torch' >/dev/null 2>&1; then have_torch=1; fi
 fi
+if "$NUMPY_PYTHON" -c 'import numpy' >/dev/null 2>&1; then have_numpy=1; fi
 tools=(focal)
 if [[ $have_torch -eq 1 ]]; then
     tools+=(torch)
@@ -134,10 +137,8 @@ else
 fi
 if [[ $have_numpy -eq 1 ]]; then
     tools+=(numpy)
-elif [[ $have_python -eq 0 ]]; then
-    note "skipping the numpy peer: $PYTHON not found"
 else
-    note "skipping the numpy peer: $PYTHON cannot import numpy"
+    note "skipping the numpy peer: $NUMPY_PYTHON cannot import numpy"
 fi
 
 # ---- sizes ---------------------------------------------------------------------------------
@@ -226,7 +227,8 @@ cmd_for() {
     case $tool in
         focal) cmd=("$FOCAL" eval "${inputs[@]}" --out "$work/focal_out.npy" --stats "$work/focal_stats.json") ;;
         torch) cmd=("$PYTHON" "$bench_dir/peer_torch.py" "${inputs[@]}" --out "$work/torch_out.npy") ;;
-        numpy) cmd=("$PYTHON" "$bench_dir/peer_numpy.py" "${inputs[@]}" --out "$work/numpy_out.npy") ;;
+        numpy) cmd=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$NUMPY_PYTHON" "$bench_dir/peer_numpy.py"
+                    "${inputs[@]}" --out "$work/numpy_out.npy") ;;
     esac
 }
 
@@ -301,7 +303,8 @@ trap 'exit 130' INT TERM
 
 echo "focal bench: $(nproc 2>/dev/null || echo '?') cores, load average $(loadavg) (1, 5, 15 min)"
 echo "focal:  $FOCAL${JAVA_OPTS:+  (JAVA_OPTS=$JAVA_OPTS)}"
-echo "python: $PYTHON  (tools: ${tools[*]}; $runs timed runs each, after 1 warm-up)"
+echo "cpu:    $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//')"
+echo "python: $PYTHON (torch), $NUMPY_PYTHON (numpy $("$NUMPY_PYTHON" -c 'import numpy; print(numpy.__version__)' 2>/dev/null))  (tools: ${tools[*]}; $runs timed runs each, after 1 warm-up)"
 
 note "building focal if needed: $FOCAL --version"
 if ! "$FOCAL" --version >"$work_root/version.txt" 2>"$work_root/version.stderr"; then
