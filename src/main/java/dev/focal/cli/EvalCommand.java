@@ -91,7 +91,7 @@ final class EvalCommand implements Callable<Integer> {
         option(spec, "--targets", "FILE", String.class, null,
                 "Targets (one-hot or soft), same shape as the logits. Integer and bool dtypes are converted.");
         option(spec, "--weights", "FILE", String.class, null,
-                "Weights, broadcast by the reference's rule (see README); all ones when absent.");
+                "Weights, broadcast by the reference's rule (docs/semantics.md#weight-broadcast); all ones when absent.");
         // <gamma> and <alpha>: the labels the annotations derived from the field names, kept for the same --help.
         option(spec, "--gamma", "<gamma>", double.class, "2.0", "Focusing parameter (default: ${DEFAULT-VALUE}).");
         option(spec, "--alpha", "<alpha>", double.class, "0.25",

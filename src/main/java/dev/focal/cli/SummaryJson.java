@@ -8,7 +8,7 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
- * The JSON summary: the one definition of its schema (README, "The summary"; pinned by
+ * The JSON summary: the one definition of its schema (docs/commands.md#the-summary; pinned by
  * SummaryJsonTest). Written through jackson-core's streaming generator, so a plain run does not
  * load jackson-databind; the checks write the same into a token buffer to read it as a tree.
  */
