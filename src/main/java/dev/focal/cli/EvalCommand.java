@@ -211,7 +211,7 @@ final class EvalCommand implements Callable<Integer> {
             LossAccumulator acc;
             FocalEvaluation eval = new FocalEvaluation(in, gamma, alpha, lossWeight,
                     head == null ? 0 : head.result.samples(),
-                    Kernels.choose(outType == DType.FLOAT32));
+                    Kernels.choose(outType == DType.FLOAT32, settings.kernel()));
             if (classNames != null && classNames.size() != eval.classes()) {
                 throw FocalException.usage("--class-names gives " + classNames.size() + " names but the class axis has "
                         + eval.classes() + " classes");

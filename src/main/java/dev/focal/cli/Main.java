@@ -2,6 +2,7 @@ package dev.focal.cli;
 
 import dev.focal.FocalException;
 import dev.focal.io.FileNames;
+import dev.focal.io.AtomicFile;
 import dev.focal.io.StandardOutput;
 import dev.focal.loss.WarmUp;
 import java.io.FileDescriptor;
@@ -98,6 +99,7 @@ public final class Main implements Runnable {
     /** As {@link #run(String[], PrintWriter, PrintWriter)}, with the environment given. */
     public static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env) {
         Settings settings = Settings.from(env);
+        AtomicFile.syncToDisk(settings.fsync());
         String verb = firstWord(args);
         if ("eval".equals(verb)) {
             WarmUp.start();
