@@ -21,7 +21,7 @@ import picocli.CommandLine.ScopeType;
  * <p>
  * The commands' picocli models are declared in code ({@link CommandModel}), not by annotation:
  * reading annotations makes the JDK generate a proxy class per annotation type and picocli
- * reflect over every field, ~50 ms of each start-up.
+ * reflect over every field, a large part of each start-up (BENCHMARKS.md).
  */
 public final class Main implements Runnable {
     /** Exit code for failures that are bugs, as sysexits' EX_SOFTWARE. */
@@ -67,7 +67,7 @@ public final class Main implements Runnable {
 
     static {
         // picocli registers converters for java.time and java.sql types by reflection, which loads
-        // and initialises those packages (~9 ms of each start-up); no focal option has such a type.
+        // and initialises those packages at every start-up; no focal option has such a type.
         // Here rather than in main, so that CdsTraining's runs, and the tests', start the same way.
         if (System.getProperty(CONVERTER_EXCLUDES) == null) {
             System.setProperty(CONVERTER_EXCLUDES, "java\\.(time|sql)\\..*");

@@ -61,7 +61,7 @@ public final class AtomicFile {
      * Forces a finished temporary file to disk before its rename when FOCAL_FSYNC=1. By default
      * it is not forced, as numpy's np.save and torch.save do not: the rename alone already
      * guarantees that a failed, interrupted or killed run never leaves a partial file, and
-     * forcing costs more than the whole evaluation on a big output (0.4 s for 40 MB here). Only
+     * forcing costs more than the whole evaluation on a big output (BENCHMARKS.md). Only
      * a crash of the machine itself needs the sync.
      */
     static void force(FileChannel ch) throws IOException {
@@ -177,10 +177,10 @@ public final class AtomicFile {
          * Makes the temporary file the target. A file under {@link #SET_ASIDE_BYTES}, or any
          * file with FOCAL_FSYNC=1, is renamed over the target, atomically. A bigger one is not,
          * because of ext4: a rename over an existing file (its {@code auto_da_alloc}) allocates
-         * the new file's delayed blocks and starts writing them inside the rename, which took
-         * 0.15-0.35 s for a 200 MB output here, against 0.1 ms for a rename to an absent name
-         * (BENCHMARKS.md). So the old target is renamed aside first, the new file renamed in,
-         * and the old one deleted: the name is absent for the instant between the two renames.
+         * the new file's delayed blocks and starts writing them inside the rename, which then takes
+         * far longer than a rename to an absent name (BENCHMARKS.md). So the old target is renamed
+         * aside first, the new file renamed in, and the old one deleted: the name is absent for
+         * the instant between the two renames.
          * The shutdown hook waits for a commit, so SIGINT and SIGTERM never land in that instant;
          * a SIGKILL there leaves the old content under {@code .NAME.focal-HEX.old}.
          */

@@ -82,8 +82,8 @@ public final class Kernels {
 
     /**
      * Whether the JVM runs with the module. Not ModuleLayer.findModule: for an absent module it
-     * searches the parent layers with a stream pipeline, whose lambdas are spun at first use,
-     * ~20 ms of every start-up without the module.
+     * searches the parent layers with a stream pipeline, whose lambdas are spun at first use, in
+     * every start-up without the module.
      */
     private static boolean inBootLayer(String module) {
         for (Module m : ModuleLayer.boot().modules()) {
