@@ -9,7 +9,7 @@ import picocli.CommandLine.Range;
  * Shorthands for declaring focal's picocli model in code (why not by annotation: see {@link Main})
  * and for reading the parsed values back. picocli keeps each value in its option or positional
  * parameter, default included; a command copies them into its fields before it runs. (A setter
- * lambda per option would save that copy but spin a class per lambda, ~0.7 ms each at start-up.)
+ * lambda per option would save that copy but spin a class per lambda at start-up.)
  */
 final class CommandModel {
     private CommandModel() {

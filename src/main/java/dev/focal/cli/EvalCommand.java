@@ -251,7 +251,8 @@ final class EvalCommand implements Callable<Integer> {
         EvalInputs in = inputs.in();
         DType outType = outDtype != null ? DType.byName(outDtype) : in.naturalOutputType();
         FocalEvaluation eval = new FocalEvaluation(in, gamma, alpha, lossWeight,
-                inputs.head().map(h -> h.result.samples()).orElse(0), Kernels.choose(outType == DType.FLOAT32));
+                inputs.head().map(h -> h.result.samples()).orElse(0),
+                Kernels.choose(outType == DType.FLOAT32, settings.kernel()));
         if (classNames != null && classNames.size() != eval.classes()) {
             throw FocalException.usage("--class-names gives " + classNames.size() + " names but the class axis has "
                     + eval.classes() + " classes");

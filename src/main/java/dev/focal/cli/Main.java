@@ -2,6 +2,7 @@ package dev.focal.cli;
 
 import dev.focal.FocalException;
 import dev.focal.io.FileNames;
+import dev.focal.io.AtomicFile;
 import dev.focal.io.StandardOutput;
 import dev.focal.loss.WarmUp;
 import java.io.FileDescriptor;
@@ -20,7 +21,7 @@ import picocli.CommandLine.ScopeType;
  * <p>
  * The commands' picocli models are declared in code ({@link CommandModel}), not by annotation:
  * reading annotations makes the JDK generate a proxy class per annotation type and picocli
- * reflect over every field, ~50 ms of each start-up.
+ * reflect over every field, a large part of each start-up (BENCHMARKS.md).
  */
 public final class Main implements Runnable {
     /** Exit code for failures that are bugs, as sysexits' EX_SOFTWARE. */
@@ -66,7 +67,7 @@ public final class Main implements Runnable {
 
     static {
         // picocli registers converters for java.time and java.sql types by reflection, which loads
-        // and initialises those packages (~9 ms of each start-up); no focal option has such a type.
+        // and initialises those packages at every start-up; no focal option has such a type.
         // Here rather than in main, so that CdsTraining's runs, and the tests', start the same way.
         if (System.getProperty(CONVERTER_EXCLUDES) == null) {
             System.setProperty(CONVERTER_EXCLUDES, "java\\.(time|sql)\\..*");
@@ -98,6 +99,7 @@ public final class Main implements Runnable {
     /** As {@link #run(String[], PrintWriter, PrintWriter)}, with the environment given. */
     public static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env) {
         Settings settings = Settings.from(env);
+        AtomicFile.syncToDisk(settings.fsync());
         String verb = firstWord(args);
         if ("eval".equals(verb)) {
             WarmUp.start();

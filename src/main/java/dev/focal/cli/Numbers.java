@@ -6,8 +6,8 @@ import java.math.RoundingMode;
 
 /**
  * Number text for humans: seven significant digits, plain in the everyday range, else scientific.
- * No java.util.Formatter: its first use loads the locale data, ~10 ms of a 0.3 s run, and a
- * report should not change its decimal point with the user's locale anyway.
+ * No java.util.Formatter: its first use loads the locale data, a measurable part of a short run
+ * (BENCHMARKS.md), and a report should not change its decimal point with the user's locale anyway.
  */
 final class Numbers {
     private Numbers() {

@@ -4,7 +4,11 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A plain-text table: left-aligned text columns, right-aligned numbers, two spaces between. */
+/**
+ * A plain-text table: left-aligned text columns, right-aligned numbers, two spaces between.
+ * Not picocli's Help.TextTable, which lays out usage help: its columns have widths fixed up front
+ * and it cannot right-align, where these columns are as wide as their widest cell.
+ */
 final class Table {
     private final List<String[]> rows = new ArrayList<>();
     private final boolean[] rightAligned;

@@ -93,7 +93,7 @@ public final class LabelTargets implements DerivedTargets {
      * Counts {@code n} anchors of sample {@code s} from {@code first} by kind. A method of its own,
      * called for every few thousand anchors, so that the JIT compiles it: the launcher keeps the
      * optimising compiler from compiling a running loop, and one loop over every label would run
-     * in the quick compiler's code, ~5x slower.
+     * in the quick compiler's code, several times slower (BENCHMARKS.md).
      */
     private void count(long first, int n, int s, Background background) {
         for (long i = first; i < first + n; i++) {

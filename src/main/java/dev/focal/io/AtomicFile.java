@@ -29,28 +29,13 @@ public final class AtomicFile {
         void writeTo(OutputStream out) throws IOException;
     }
 
-    private static final Set<Path> PENDING = ConcurrentHashMap.newKeySet();
     /**
      * Held by a commit and by the shutdown hook, so that SIGINT or SIGTERM never finds a commit
      * half done: the hook waits for it to finish.
      */
     private static final Object COMMITS = new Object();
 
-    static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            synchronized (COMMITS) {
-                for (Path p : PENDING) {
-                    try {
-                        Files.deleteIfExists(p);
-                    } catch (IOException ignored) {
-                        // best effort while the JVM goes down
-                    }
-                }
-            }
-        }, "focal-temp-cleanup"));
-    }
-
-    private static final boolean SYNC = "1".equals(System.getenv("FOCAL_FSYNC"));
+    private static volatile boolean sync;
     /** From this size on, a file replaces its target through {@link Pending#moveAside}. */
     static final long SET_ASIDE_BYTES = 1 << 20;
 
@@ -58,14 +43,29 @@ public final class AtomicFile {
     }
 
     /**
+     * Whether finished files are forced to disk (see {@link #force}). The command line sets it
+     * once per run from FOCAL_FSYNC: a static, since every writer in the library ends here and
+     * none of them should carry the flag, and set from outside, so that a test can set it
+     * in-process and the library reads no environment.
+     */
+    public static void syncToDisk(boolean on) {
+        sync = on;
+    }
+
+    /** Whether the last {@link #syncToDisk} asked for forcing. */
+    public static boolean syncsToDisk() {
+        return sync;
+    }
+
+    /**
      * Forces a finished temporary file to disk before its rename when FOCAL_FSYNC=1. By default
      * it is not forced, as numpy's np.save and torch.save do not: the rename alone already
      * guarantees that a failed, interrupted or killed run never leaves a partial file, and
-     * forcing costs more than the whole evaluation on a big output (0.4 s for 40 MB here). Only
+     * forcing costs more than the whole evaluation on a big output (BENCHMARKS.md). Only
      * a crash of the machine itself needs the sync.
      */
     static void force(FileChannel ch) throws IOException {
-        if (SYNC) {
+        if (sync) {
             ch.force(true);
         }
     }
@@ -103,11 +103,11 @@ public final class AtomicFile {
         createParents(abs, name);
         String stem = "." + abs.getFileName() + ".focal-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1);
         Path tmp = abs.resolveSibling(stem + ".tmp");
-        PENDING.add(tmp);
+        Cleanup.PENDING.add(tmp);
         try {
             Files.newByteChannel(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
         } catch (IOException e) {
-            PENDING.remove(tmp);
+            Cleanup.PENDING.remove(tmp);
             throw FocalException.output(name, "cannot write: " + IoErrors.describe(e), e);
         }
         return new Pending(abs, tmp, abs.resolveSibling(stem + ".old"));
@@ -129,6 +129,29 @@ public final class AtomicFile {
             throw FocalException.output(name, "cannot write: " + e.getFile() + " is not a directory", e);
         } catch (IOException e) {
             throw FocalException.output(name, "cannot create its folder: " + IoErrors.describe(e), e);
+        }
+    }
+
+    /**
+     * The temporary files not yet committed or closed, and the shutdown hook that deletes them.
+     * A class of its own so that the hook is registered with the first temporary file, not by
+     * the command line's {@link #syncToDisk} in every run.
+     */
+    private static final class Cleanup {
+        static final Set<Path> PENDING = ConcurrentHashMap.newKeySet();
+
+        static {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                synchronized (COMMITS) {
+                    for (Path p : PENDING) {
+                        try {
+                            Files.deleteIfExists(p);
+                        } catch (IOException ignored) {
+                            // best effort while the JVM goes down
+                        }
+                    }
+                }
+            }, "focal-temp-cleanup"));
         }
     }
 
@@ -154,16 +177,16 @@ public final class AtomicFile {
          * Makes the temporary file the target. A file under {@link #SET_ASIDE_BYTES}, or any
          * file with FOCAL_FSYNC=1, is renamed over the target, atomically. A bigger one is not,
          * because of ext4: a rename over an existing file (its {@code auto_da_alloc}) allocates
-         * the new file's delayed blocks and starts writing them inside the rename, which took
-         * 0.15-0.35 s for a 200 MB output here, against 0.1 ms for a rename to an absent name
-         * (BENCHMARKS.md). So the old target is renamed aside first, the new file renamed in,
-         * and the old one deleted: the name is absent for the instant between the two renames.
+         * the new file's delayed blocks and starts writing them inside the rename, which then takes
+         * far longer than a rename to an absent name (BENCHMARKS.md). So the old target is renamed
+         * aside first, the new file renamed in, and the old one deleted: the name is absent for
+         * the instant between the two renames.
          * The shutdown hook waits for a commit, so SIGINT and SIGTERM never land in that instant;
          * a SIGKILL there leaves the old content under {@code .NAME.focal-HEX.old}.
          */
         public void commit() throws IOException {
             synchronized (COMMITS) {
-                boolean setAside = !SYNC && Files.size(tmp) >= SET_ASIDE_BYTES && moveAside();
+                boolean setAside = !sync && Files.size(tmp) >= SET_ASIDE_BYTES && moveAside();
                 try {
                     Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 } catch (IOException e) {
@@ -211,7 +234,7 @@ public final class AtomicFile {
             } catch (IOException ignored) {
                 // the rename already consumed it, or the directory is gone
             }
-            PENDING.remove(tmp);
+            Cleanup.PENDING.remove(tmp);
         }
     }
 }

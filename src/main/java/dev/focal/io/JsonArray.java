@@ -20,7 +20,12 @@ import java.util.Set;
  * first place it differs.
  */
 final class JsonArray {
-    /** numpy 2's limit on dimensions. */
+    /**
+     * numpy 2's limit on dimensions, counted from where the value starts. Not Jackson's
+     * StreamReadConstraints.maxNestingDepth, which counts from the top of the document (a bundle's
+     * typed member starts two levels down) and stops the parser, where a member nested too deep
+     * must spoil only itself.
+     */
     static final int MAX_DEPTH = 64;
     /** What Python's json writes and reads; Jackson alone would also take +INF and -INF. */
     private static final Set<String> NON_FINITE = Set.of("NaN", "Infinity", "-Infinity");

@@ -9,6 +9,10 @@ import java.util.Map;
  * Parses the Python literal subset that .npy headers hold: dicts, tuples, lists, strings in
  * either quote, integers (with an optional {@code L} suffix), {@code True}, {@code False} and
  * {@code None}. Tuples and lists become {@link List}s, integers {@link Long}s.
+ * <p>
+ * Not Jackson: numpy writes the header with Python's repr, which is not JSON (single quotes,
+ * tuples such as {@code (3,)}, {@code True} and {@code False}), and no JSON reader's leniency
+ * options cover all of it.
  */
 final class PyLiteral {
     /** Thrown with a short description of what is wrong; the caller adds the file name. */

@@ -15,6 +15,13 @@ import java.util.List;
  * Reads a zip archive's structure (PKWARE APPNOTE 6.3): the end records, zip64 included, the
  * central directory, and on demand a member's local header. Only the directory goes onto the
  * heap; member data is left where it is.
+ * <p>
+ * Our own code, not java.util.zip: a stored member is memory-mapped in place, which needs the
+ * offset of its data in the file, and ZipFile does not expose it; ZipInputStream reads the
+ * archive front to back and refuses a stored member whose sizes follow it in a data descriptor.
+ * The central directory, read here, gives every member's sizes and CRC whatever its local
+ * header says. Nor commons-compress, which exposes the offset: a further dependency, loaded in
+ * every npz run, for the little of it that focal needs.
  */
 final class ZipDirectory {
     private static final int LOCAL_HEADER = 0x04034b50;

@@ -15,6 +15,11 @@ import java.util.zip.Inflater;
 /**
  * Inflates a deflated npz member and reads it as .npy, checking the declared size and CRC-32.
  * Small members inflate onto the heap; large ones into a temporary file that is mapped.
+ * <p>
+ * The inflating is the JDK's {@link Inflater}; the loop around it is ours because members are
+ * located by {@link ZipDirectory}, not by a ZipFile whose input stream could inflate them, and
+ * because it stops at the size the directory declares, so that a zip bomb is refused before it
+ * fills the heap or the disk, and says how far past that size the data went.
  */
 final class ZipInflater {
     /**

@@ -133,7 +133,7 @@ public final class FocalEvaluation {
         LossAccumulator[] partial = new LossAccumulator[ranges];
         int workers = Math.max(1, Math.min(threads, ranges));
         // Plain threads, the caller one of them: an executor's classes and the lambdas around it
-        // cost ~10 ms of a 0.5 s run, loaded and spun at first use.
+        // would be loaded and spun at first use, in every run.
         AtomicInteger next = new AtomicInteger();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Runnable work = () -> {

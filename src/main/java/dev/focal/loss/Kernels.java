@@ -3,7 +3,6 @@ package dev.focal.loss;
 import dev.focal.stats.AnchorBlock;
 import dev.focal.stats.BlockSums;
 import dev.focal.tensor.Transposer;
-import java.util.Locale;
 
 /**
  * Chooses the loss kernel at run time, as Lucene's vectorization provider does. float64 outputs
@@ -11,9 +10,10 @@ import java.util.Locale;
  * 1 ulp) get the polynomial kernels, which are faster and keep that bound with a wide margin:
  * the vector kernel when the JVM runs with {@code --add-modules jdk.incubator.vector} (the
  * launcher adds it for inputs of 512 MiB or more) and {@link WarmUp} has seen it compiled, its
- * bit-identical scalar twin before that and without the module. {@code FOCAL_KERNEL} overrides
- * the choice: {@code scalar} (FocalMath), {@code polynomial}, {@code vector} (from the first
- * block, compiled or not) or {@code auto}.
+ * bit-identical scalar twin before that and without the module. The user's wish
+ * ({@code FOCAL_KERNEL}, which the command line reads) overrides the choice: {@code scalar}
+ * (FocalMath), {@code polynomial}, {@code vector} (from the first block, compiled or not) or
+ * {@code auto}; any other word counts as {@code auto}.
  */
 public final class Kernels {
     private static final String VECTOR_MODULE = "jdk.incubator.vector";
@@ -21,8 +21,8 @@ public final class Kernels {
     private Kernels() {
     }
 
-    public static LossKernel choose(boolean float32Output) {
-        String wish = System.getenv().getOrDefault("FOCAL_KERNEL", "auto").toLowerCase(Locale.ROOT);
+    /** The kernel for an output of float32 or float64, given the user's wish in lower case. */
+    public static LossKernel choose(boolean float32Output, String wish) {
         boolean forced = wish.equals("polynomial") || wish.equals("vector");
         if (wish.equals("scalar") || !float32Output && !forced) {
             return LossKernel.SCALAR;
@@ -82,8 +82,8 @@ public final class Kernels {
 
     /**
      * Whether the JVM runs with the module. Not ModuleLayer.findModule: for an absent module it
-     * searches the parent layers with a stream pipeline, whose lambdas are spun at first use,
-     * ~20 ms of every start-up without the module.
+     * searches the parent layers with a stream pipeline, whose lambdas are spun at first use, in
+     * every start-up without the module.
      */
     private static boolean inBootLayer(String module) {
         for (Module m : ModuleLayer.boot().modules()) {

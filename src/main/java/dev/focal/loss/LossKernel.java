@@ -38,11 +38,11 @@ public interface LossKernel {
     }
 
     /** The scalar reference kernel, {@link FocalMath#evaluate}: Math's exp and log. */
-    LossKernel SCALAR = new ScalarKernel("scalar", FocalMath::evaluate);
+    LossKernel SCALAR = new FocalMathKernel();
 
     /**
      * The scalar twin of the vector kernel, {@link PolynomialMath#evaluate}: bit-identical to it,
      * so that either may take any block.
      */
-    LossKernel POLYNOMIAL = new ScalarKernel("polynomial", PolynomialMath::evaluate);
+    LossKernel POLYNOMIAL = new PolynomialKernel();
 }

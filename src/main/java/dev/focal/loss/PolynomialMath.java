@@ -62,10 +62,10 @@ public final class PolynomialMath {
      *
      * <p>Two loops, the arithmetic and then the scaling by 2^k, which goes through the bits of
      * {@code shifted} (kept in {@code scratch}): with the bit casts or the cut-off in it, C2 leaves
-     * a loop scalar, without them it vectorises the first loop, 2.6x faster. The cut-off is
-     * applied in the second loop, after the fact: past it the first loop's figures are garbage
-     * (the exponent wraps) and are replaced by 0, which is what the polynomial gives at the
-     * cut-off itself, so the vector kernel, which clamps first, gets the same bits.
+     * a loop scalar, without them it vectorises the first loop, which runs faster (BENCHMARKS.md).
+     * The cut-off is applied in the second loop, after the fact: past it the first loop's figures
+     * are garbage (the exponent wraps) and are replaced by 0, which is what the polynomial gives at
+     * the cut-off itself, so the vector kernel, which clamps first, gets the same bits.
      */
     static void expNegAbs(double[] x, int from, int to, double[] e, double[] scratch) {
         for (int i = from; i < to; i++) {

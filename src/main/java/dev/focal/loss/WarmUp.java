@@ -25,7 +25,7 @@ import java.nio.ByteOrder;
  * Otherwise the scalar twin, the accumulators and the reads, when the launcher asks for it
  * (system property {@value #WARM_SCALAR}, set where the optimising compiler runs and compiles
  * those methods early): their compilations are then done before the first block instead of
- * during the first ~60 ms of the pass. The synthetic block has positive, negative and ignored
+ * during the first part of the pass. The synthetic block has positive, negative and ignored
  * anchors and a sample boundary, so that the compiled code has seen every branch that real data
  * takes.
  */
@@ -38,8 +38,8 @@ public final class WarmUp {
     /** Enough for the launcher's thresholds (a thirtieth of the usual), not for the default ones. */
     private static final int SCALAR_CALLS = 40;
     /**
-     * Compiled code takes ~13-17 ns an element here (the kernel, the sums, a fresh accumulator
-     * for each call), vector code under the interpreter or C1 hundreds.
+     * Compiled code stays well under this (the kernel, the sums, a fresh accumulator for each
+     * call), vector code under the interpreter or C1 takes hundreds of ns an element.
      */
     private static final long FAST_NANOS = 25L * ELEMENTS;
     /** Consecutive fast calls needed: one can be fast by luck, three cannot. */

@@ -21,7 +21,7 @@ final class Cli {
         return withEnv(Map.of(), args);
     }
 
-    /** Runs with {@code env} as the environment focal reads (CI). */
+    /** Runs with {@code env} as the environment focal reads (CI, FOCAL_KERNEL, FOCAL_FSYNC). */
     static Cli withEnv(Map<String, String> env, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

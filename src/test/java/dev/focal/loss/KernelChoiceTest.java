@@ -25,8 +25,8 @@ class KernelChoiceTest {
 
     @Test
     void float64OutputsGetFocalMathAndFloat32OutputsThePolynomialKernels() {
-        assertSame(LossKernel.SCALAR, Kernels.choose(false));
-        LossKernel f32 = Kernels.choose(true);
+        assertSame(LossKernel.SCALAR, Kernels.choose(false, "auto"));
+        LossKernel f32 = Kernels.choose(true, "auto");
         assertNotNull(Kernels.vector(), "the test JVM must run with --add-modules jdk.incubator.vector");
         assertEquals(Kernels.vector().name() + " once compiled, polynomial before", f32.name());
     }

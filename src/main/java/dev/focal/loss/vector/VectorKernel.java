@@ -31,7 +31,7 @@ import jdk.incubator.vector.VectorSpecies;
  * fused into one loop, the expanded vector operations exceed C2's node budget for inlining
  * (NodeCountInliningCutoff), and a helper it leaves as a call gets its vectors boxed, slower than
  * SVML; methods that take arrays are safe to leave as calls. Lane constants are broadcast in each
- * method (or passed as scalars, which C2 hoists): static final vectors measured 20% slower.
+ * method (or passed as scalars, which C2 hoists): static final vectors measured slower.
  */
 public final class VectorKernel implements LossKernel {
     private static final VectorSpecies<Double> LANES = DoubleVector.SPECIES_PREFERRED;

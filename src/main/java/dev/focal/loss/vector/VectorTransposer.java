@@ -11,9 +11,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Rows of three float32 elements, a KITTI head's three classes, turned into columns of doubles in
  * vector lanes: eight rows are three 8 x float vectors, each column is put together from them by
- * three rearranges and two blends and converted to two 4 x double vectors. ~0.55 against ~1.0 ns
- * an element for the scalar loop, in cache. Other widths take the scalar loop: a width-generic
- * version (shuffles looked up in arrays) measured slower than it. The conversions are written out
+ * three rearranges and two blends and converted to two 4 x double vectors, faster than the
+ * scalar loop (BENCHMARKS.md). Other widths take the scalar loop: a width-generic version
+ * (shuffles looked up in arrays) measured slower than it. The conversions are written out
  * in place: a helper taking a vector, which C2 left as a call, got it boxed.
  */
 final class VectorTransposer implements Transposer {
@@ -96,8 +96,8 @@ final class VectorTransposer implements Transposer {
 
     /**
      * The scalar loops: in lanes (two 4 x double halves rounded into one 8 x float per column,
-     * rearranged into rows) this measured ~1.15 against ~1.5 ns an element in cache, but no faster
-     * in the pass, where the copy to the output follows, and the half put in lanes 4 to 7 is a
+     * rearranged into rows) this measured faster in cache (BENCHMARKS.md), but no faster in the
+     * pass, where the copy to the output follows, and the half put in lanes 4 to 7 is a
      * conversion the JDK 17 compiler does not make a single instruction.
      */
     @Override

@@ -1,0 +1,15 @@
+package dev.focal.loss;
+
+/** The scalar reference kernel, {@link LossKernel#SCALAR}: {@link FocalMath#evaluate} over the whole block. */
+final class FocalMathKernel implements LossKernel {
+    @Override
+    public String name() {
+        return "scalar";
+    }
+
+    @Override
+    public void evaluate(double[] x, double[] t, double[] w, int n, double gamma, double alpha, double[] loss,
+                         double[] focal) {
+        FocalMath.evaluate(x, t, w, 0, n, gamma, alpha, loss, focal);
+    }
+}
