@@ -22,7 +22,7 @@ class CommandModelTest {
             {"convert", "samples/tiny.json:logits", tmp.resolve("logits.npy").toString()},
         };
         for (String[] args : runs) {
-            ReliabilityCliTest.Child.Result r = ReliabilityCliTest.Child.run(List.of(),
+            ChildJvm.Result r = ChildJvm.run(List.of(),
                     List.of("-Xlog:class+load=info"), args);
             assertEquals(0, r.code, r.toString());
             String proxies = r.out.lines().filter(l -> l.matches(".*\\$Proxy\\d.*")).collect(Collectors.joining("\n"));

@@ -1,6 +1,6 @@
 package dev.focal.cli;
 
-import static dev.focal.cli.ReliabilityCliTest.assertOneLine;
+import static dev.focal.cli.RunOutcome.assertOneLine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -86,13 +86,13 @@ class FileNamesTest {
     void aNonAsciiNameUnderTheCLocaleIsAnErrorNamingIt() throws Exception {
         String in = Files.copy(Path.of(json), tmp.resolve("café.json")).toString();
         String advice = "run focal in a UTF-8 locale, as bin/focal does\n";
-        ReliabilityCliTest.Child.Result r = ReliabilityCliTest.Child.run(C_LOCALE, List.of(), "eval", in);
+        ChildJvm.Result r = ChildJvm.run(C_LOCALE, List.of(), "eval", in);
         assertEquals(3, r.code, r.toString());
         assertOneLine(r.err);
         assertTrue(r.err.startsWith("focal: " + tmp.resolve("caf\uFFFD\uFFFD.json") + ": file name not representable in "),
                 r.err);
         assertTrue(r.err.endsWith(advice), r.err);
-        ReliabilityCliTest.Child.Result o = ReliabilityCliTest.Child.run(C_LOCALE, List.of(), "eval", json,
+        ChildJvm.Result o = ChildJvm.run(C_LOCALE, List.of(), "eval", json,
                 "--out", tmp.resolve("é.npy").toString());
         assertEquals(2, o.code, o.toString());
         assertOneLine(o.err);
@@ -106,7 +106,7 @@ class FileNamesTest {
         Path bad = tmp.resolve("bad.json");
         Files.writeString(good, "{\"Café\": [1.5, 2]}");
         Files.writeString(bad, "{\"Crème\": \"x\"}");
-        ReliabilityCliTest.Child.Result r = ReliabilityCliTest.Child.run(C_LOCALE, List.of(), "inspect",
+        ChildJvm.Result r = ChildJvm.run(C_LOCALE, List.of(), "inspect",
                 good.toString(), bad.toString());
         assertEquals(3, r.code, r.toString());
         assertTrue(r.out.contains(good + ":Café  float64  (2,)"), r.out);

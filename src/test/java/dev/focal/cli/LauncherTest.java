@@ -87,14 +87,14 @@ class LauncherTest {
         }
     }
 
-    private ReliabilityCliTest.Child.Result focal(String env, String... args) throws Exception {
+    private ChildJvm.Result focal(String env, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("env", "JAVA_HOME=" + System.getProperty("java.home")));
         if (!env.isEmpty()) {
             cmd.addAll(List.of(env.split(" ")));
         }
         cmd.add(root.resolve("bin").resolve("focal").toString());
         cmd.addAll(List.of(args));
-        return ReliabilityCliTest.Child.exec(cmd);
+        return ChildJvm.exec(cmd);
     }
 
     private List<Path> cdsFiles() throws IOException {
@@ -106,7 +106,7 @@ class LauncherTest {
 
     @Test
     void theFirstRunRecordsAClassDataFileThatLaterRunsMapAndAStaleOneIsMadeAgain() throws Exception {
-        ReliabilityCliTest.Child.Result first = focal("", "--version");
+        ChildJvm.Result first = focal("", "--version");
         assertEquals(0, first.code, first.toString());
         assertTrue(first.out.startsWith("focal "), first.toString());
         assertEquals("", first.err);
@@ -115,12 +115,12 @@ class LauncherTest {
         FileTime recorded = Files.getLastModifiedTime(made.get(0));
 
         // Class loading shows where each class came from: focal's own from the shared file.
-        ReliabilityCliTest.Child.Result later = focal("JAVA_OPTS=-Xlog:class+load=info", "--version");
+        ChildJvm.Result later = focal("JAVA_OPTS=-Xlog:class+load=info", "--version");
         assertEquals(0, later.code, later.toString());
         assertTrue(later.out.contains("dev.focal.cli.Main source: shared objects file"), later.out);
         assertEquals(recorded, Files.getLastModifiedTime(made.get(0)), "an up-to-date file is kept");
         // So does a run under C, which the launcher starts under C.UTF-8.
-        ReliabilityCliTest.Child.Result c = focal("LC_ALL=C JAVA_OPTS=-Xlog:class+load=info", "--version");
+        ChildJvm.Result c = focal("LC_ALL=C JAVA_OPTS=-Xlog:class+load=info", "--version");
         assertEquals(0, c.code, c.toString());
         assertTrue(c.out.contains("dev.focal.cli.Main source: shared objects file"), c.out);
         assertEquals(List.of(made.get(0)), cdsFiles());
@@ -128,7 +128,7 @@ class LauncherTest {
 
         // A jar newer than the file (a rebuild) makes it stale.
         Files.setLastModifiedTime(jar, FileTime.fromMillis(recorded.toMillis() + 60_000));
-        ReliabilityCliTest.Child.Result rebuilt = focal("", "--version");
+        ChildJvm.Result rebuilt = focal("", "--version");
         assertEquals(0, rebuilt.code, rebuilt.toString());
         assertEquals(made, cdsFiles());
         assertNotEquals(recorded, Files.getLastModifiedTime(made.get(0)), "a stale file is made again");
@@ -168,7 +168,7 @@ class LauncherTest {
     void aProjectWhosePathHoldsASpaceRuns() throws Exception {
         layOutAProjectIn("focal project");
         for (String run : List.of("records the class-data file", "maps it")) {
-            ReliabilityCliTest.Child.Result r = focal("", "eval", "samples/tiny.json");
+            ChildJvm.Result r = focal("", "eval", "samples/tiny.json");
             assertEquals(0, r.code, run + ": " + r);
             assertEquals("", r.err, run);
             assertTrue(r.out.startsWith("focal loss  gamma=2  alpha=0.25  shape=(1, 4, 3)"), run + ": " + r.out);
@@ -189,7 +189,7 @@ class LauncherTest {
         Path out = dir.resolve("perte é.npy");
         Path stats = dir.resolve("stats é.json");
         for (String locale : List.of("LC_ALL=C", "LC_ALL=POSIX", "LANG= LC_ALL= LC_CTYPE=")) {
-            ReliabilityCliTest.Child.Result r = focal("FOCAL_CDS=0 " + locale, "eval", in.toString(),
+            ChildJvm.Result r = focal("FOCAL_CDS=0 " + locale, "eval", in.toString(),
                     "--class-names", "Café,Bus,Tram", "--out", out.toString(), "--stats", stats.toString());
             assertEquals(0, r.code, locale + ": " + r);
             assertEquals("", r.err, locale);
@@ -220,7 +220,7 @@ class LauncherTest {
                 + "\"$1\" convert \"$bad\" out.npy; echo \"convert=$?\"\n"
                 + "\"$1\" convert tiny.json:logits \"$(printf 'out\\351.npy')\"; echo \"convert out=$?\"\n"
                 + "\"$1\" eval tiny.json --stats \"$(printf 'stats\\377.json')\"; echo \"stats=$?\"\n";
-        ReliabilityCliTest.Child.Result r = ReliabilityCliTest.Child.exec(List.of("env",
+        ChildJvm.Result r = ChildJvm.exec(List.of("env",
                 "JAVA_HOME=" + System.getProperty("java.home"), "LC_ALL=C", "FOCAL_CDS=0", "sh", "-c", script, "sh",
                 root.resolve("bin").resolve("focal").toString(), dir.toString()));
         assertEquals("inspect=3\neval=3\nconvert=3\nconvert out=2\nstats=2\n", r.out, r.toString());
@@ -248,7 +248,7 @@ class LauncherTest {
 
     @Test
     void withoutClassDataSharingNothingIsRecorded() throws Exception {
-        ReliabilityCliTest.Child.Result r = focal("FOCAL_CDS=0", "--version");
+        ChildJvm.Result r = focal("FOCAL_CDS=0", "--version");
         assertEquals(0, r.code, r.toString());
         assertTrue(r.out.startsWith("focal "), r.toString());
         assertEquals(List.of(), cdsFiles());
@@ -256,12 +256,12 @@ class LauncherTest {
 
     @Test
     void theVectorModulesNoticeIsFilteredAndTheExitCodePassedOn() throws Exception {
-        ReliabilityCliTest.Child.Result r = focal("FOCAL_CDS=0 FOCAL_VECTOR=1", "eval", "--xyzzy");
+        ChildJvm.Result r = focal("FOCAL_CDS=0 FOCAL_VECTOR=1", "eval", "--xyzzy");
         assertEquals(2, r.code, r.toString());
         assertEquals("", r.out);
         assertEquals("focal: Unknown option: '--xyzzy' (see 'focal eval --help')\n", r.err);
 
-        ReliabilityCliTest.Child.Result ok = focal("FOCAL_CDS=0 FOCAL_VECTOR=1", "eval", "samples/tiny.json");
+        ChildJvm.Result ok = focal("FOCAL_CDS=0 FOCAL_VECTOR=1", "eval", "samples/tiny.json");
         assertEquals(0, ok.code, ok.toString());
         assertEquals("", ok.err);
         assertTrue(ok.out.startsWith("focal loss  gamma=2  alpha=0.25  shape=(1, 4, 3)"), ok.out);

@@ -134,7 +134,7 @@ class StandardOutputTest {
             Path err = tmp.resolve("err");
             Process p = new ProcessBuilder(command(args)).redirectOutput(new File("/dev/full"))
                     .redirectError(err.toFile()).start();
-            assertTrue(p.waitFor(ReliabilityCliTest.Child.TIMEOUT.toSeconds(), TimeUnit.SECONDS), args.toString());
+            assertTrue(p.waitFor(ChildJvm.TIMEOUT.toSeconds(), TimeUnit.SECONDS), args.toString());
             assertEquals("focal: standard output: cannot write: no space left on device\n", focalLines(err),
                     args.toString());
             assertEquals(4, p.exitValue(), args.toString());
@@ -152,13 +152,13 @@ class StandardOutputTest {
         Path err = tmp.resolve("err");
         Process p = new ProcessBuilder(command(args)).redirectError(err.toFile()).start();
         p.getInputStream().close();
-        assertTrue(p.waitFor(ReliabilityCliTest.Child.TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+        assertTrue(p.waitFor(ChildJvm.TIMEOUT.toSeconds(), TimeUnit.SECONDS));
         assertEquals("", focalLines(err));
         assertEquals(0, p.exitValue());
     }
 
     private static List<String> command(List<String> args) {
-        List<String> cmd = ReliabilityCliTest.Child.javaCommand(List.of());
+        List<String> cmd = ChildJvm.javaCommand(List.of());
         cmd.addAll(args);
         return cmd;
     }
