@@ -18,6 +18,7 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
@@ -135,6 +136,7 @@ class BadInputTest {
     }
 
     @Test
+    @Tag("process")
     void aFileWithoutReadPermission(@TempDir Path tmp) throws IOException, InterruptedException {
         Path file = tmp.resolve("secret.npy");
         Files.copy(NPY.resolve("vec_f4.npy"), file);

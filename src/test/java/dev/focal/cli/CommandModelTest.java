@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The command model is declared in code: a run generates no annotation proxy classes, and loads
  * no java.time or java.sql class for picocli's unused converters (see {@link Main}).
  */
+@Tag("process")
 class CommandModelTest {
     @Test
     void noVerbGeneratesAnnotationProxies(@TempDir Path tmp) throws Exception {

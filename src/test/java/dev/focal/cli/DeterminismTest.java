@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,6 +27,7 @@ class DeterminismTest {
     Path tmp;
 
     @Test
+    @Tag("process")
     void evalOutputsAreIdenticalAcrossRunsThreadsAndProcesses() throws Exception {
         // 3 x 50000 x 3 = 450000 elements: several ranges, so the threads really share the work
         long b = 3;

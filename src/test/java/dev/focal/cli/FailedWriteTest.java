@@ -12,6 +12,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * disk, a file size limit, a read-only directory or file system. Each needs a real process,
  * under a mount, a ulimit or dropped privileges.
  */
+@Tag("process")
 class FailedWriteTest {
     @TempDir
     Path tmp;

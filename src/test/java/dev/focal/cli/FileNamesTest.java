@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -82,6 +83,7 @@ class FileNamesTest {
     }
 
     /** Java run straight under C decodes é as U+FFFD U+FFFD and cannot encode them back: a clear refusal. */
+    @Tag("process")
     @Test
     void aNonAsciiNameUnderTheCLocaleIsAnErrorNamingIt() throws Exception {
         String in = Files.copy(Path.of(json), tmp.resolve("café.json")).toString();
@@ -100,6 +102,7 @@ class FileNamesTest {
     }
 
     /** Under C, System.out and System.err print '?' for every non-ASCII character. */
+    @Tag("process")
     @Test
     void textIsUtf8UnderTheCLocale() throws Exception {
         Path good = tmp.resolve("good.json");

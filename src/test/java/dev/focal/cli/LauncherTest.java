@@ -25,6 +25,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -104,6 +105,7 @@ class LauncherTest {
         }
     }
 
+    @Tag("process")
     @Test
     void theFirstRunRecordsAClassDataFileThatLaterRunsMapAndAStaleOneIsMadeAgain() throws Exception {
         ChildJvm.Result first = focal("", "--version");
@@ -164,6 +166,7 @@ class LauncherTest {
      * Every path the launcher hands java must survive a space. (JDK 17 then maps the archive's
      * JDK classes but loads focal's from the jar: it is still made, and the runs still work.)
      */
+    @Tag("process")
     @Test
     void aProjectWhosePathHoldsASpaceRuns() throws Exception {
         layOutAProjectIn("focal project");
@@ -181,6 +184,7 @@ class LauncherTest {
      * and file names as ASCII: the launcher starts it under C.UTF-8. (FileNamesTest starts the
      * JVM straight under C.)
      */
+    @Tag("process")
     @Test
     void namesAndTextStayUtf8WhenTheLocaleIsNot() throws Exception {
         assumeUtf8FileNames();
@@ -208,6 +212,7 @@ class LauncherTest {
      * Bytes that are not UTF-8 cannot name a file to a JVM decoding UTF-8 (Java cannot even pass
      * them as an argument: a shell does). Each such name is refused with one line, never exit 70.
      */
+    @Tag("process")
     @Test
     void aNameThatIsNotUtf8IsRefusedWithOneLine() throws Exception {
         assumeUtf8FileNames();
@@ -246,6 +251,7 @@ class LauncherTest {
         }
     }
 
+    @Tag("process")
     @Test
     void withoutClassDataSharingNothingIsRecorded() throws Exception {
         ChildJvm.Result r = focal("FOCAL_CDS=0", "--version");
@@ -254,6 +260,7 @@ class LauncherTest {
         assertEquals(List.of(), cdsFiles());
     }
 
+    @Tag("process")
     @Test
     void theVectorModulesNoticeIsFilteredAndTheExitCodePassedOn() throws Exception {
         ChildJvm.Result r = focal("FOCAL_CDS=0 FOCAL_VECTOR=1", "eval", "--xyzzy");

@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Guarantee: nothing is lost (docs/guarantees.md). Outputs are replaced atomically: a run that
  * is killed or stopped leaves the old file or the complete new one. Real processes, killed.
  */
+@Tag("process")
 class NothingLostTest {
     @TempDir
     Path tmp;

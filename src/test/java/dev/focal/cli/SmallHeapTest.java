@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * hold is refused with advice, not a crash. Inputs over 2 GiB without writing gigabytes (sparse
  * files), each run in a child JVM with a 64 or 256 MiB heap.
  */
+@Tag("process")
 class SmallHeapTest {
     @TempDir
     Path tmp;

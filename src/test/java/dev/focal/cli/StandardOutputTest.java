@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -128,6 +129,7 @@ class StandardOutputTest {
         throw new AssertionError("a write to a pipe without a reader succeeded");
     }
 
+    @Tag("process")
     @Test
     void aChildWritingToAFullDeviceIsExitFourWithOneLine() throws Exception {
         for (List<String> args : PRINTING) {
@@ -145,6 +147,7 @@ class StandardOutputTest {
      * Like {@code focal inspect ... | head -1}. Its ~145 KiB of output are more than a pipe holds:
      * the child's writes meet the closed pipe however late its reader is closed.
      */
+    @Tag("process")
     @Test
     void aChildWhoseReaderClosedThePipeExitsZeroQuietly() throws Exception {
         List<String> args = new ArrayList<>(List.of("inspect"));
