@@ -38,12 +38,17 @@ final class ChildJvm {
     }
 
     static List<String> javaCommand(List<String> jvmArgs) {
+        return javaCommand(jvmArgs, Main.class);
+    }
+
+    /** {@code java} with {@code jvmArgs} on the test class path, to run {@code mainClass}. */
+    static List<String> javaCommand(List<String> jvmArgs, Class<?> mainClass) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmArgs);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
-        cmd.add(Main.class.getName());
+        cmd.add(mainClass.getName());
         return cmd;
     }
 
