@@ -19,7 +19,7 @@
 # code 3 and a one-line message naming the file. A finding stops the run with a failed test and
 # a crash-* (or timeout-*) file, kept in FUZZ_WORKDIR/findings/TARGET; make it a regression test:
 # add the file to src/test/resources/fuzz/TARGET (and to src/test/resources/bad/ with its expected
-# message in ReliabilityCliTest), then fix the reader.
+# message in BadInputTest), then fix the reader.
 set -euo pipefail
 
 usage() {

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Writes the hostile-file corpus that tools/fixtures/npy_fixtures.py does not: the JSON and .npz
 parts, and the .npy files added with the reliability tests (issue 7). Every file's expected exit
-code and message are in src/test/java/dev/focal/cli/ReliabilityCliTest.java (BadCorpus), which
+code and message are in src/test/java/dev/focal/cli/BadInputTest.java, which
 also fails on a file it does not know.
 
 Run from the project root:  /usr/bin/python3 src/test/resources/bad/make_bad.py

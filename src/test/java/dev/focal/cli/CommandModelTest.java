@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The command model is declared in code: a run generates no annotation proxy classes, and loads
  * no java.time or java.sql class for picocli's unused converters (see {@link Main}).
  */
+@Tag("process")
 class CommandModelTest {
     @Test
     void noVerbGeneratesAnnotationProxies(@TempDir Path tmp) throws Exception {
@@ -22,7 +24,7 @@ class CommandModelTest {
             {"convert", "samples/tiny.json:logits", tmp.resolve("logits.npy").toString()},
         };
         for (String[] args : runs) {
-            ReliabilityCliTest.Child.Result r = ReliabilityCliTest.Child.run(List.of(),
+            ChildJvm.Result r = ChildJvm.run(List.of(),
                     List.of("-Xlog:class+load=info"), args);
             assertEquals(0, r.code, r.toString());
             String proxies = r.out.lines().filter(l -> l.matches(".*\\$Proxy\\d.*")).collect(Collectors.joining("\n"));

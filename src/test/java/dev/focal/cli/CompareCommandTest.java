@@ -255,10 +255,4 @@ class CompareCommandTest {
         assertEquals(4, r.code, r.toString());
         assertEquals(1, r.err.lines().count(), r.err);
     }
-
-    @Test
-    void listedInTheMainHelp() {
-        Cli r = Cli.run("--help");
-        assertTrue(r.out.contains("compare"), r.out);
-    }
 }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine.Model.CommandSpec;
@@ -67,6 +68,7 @@ class CompletionTest {
         assertTrue(script.endsWith("complete -F _complete_focal -o default focal focal.sh focal.bash\n"), script);
     }
 
+    @Tag("process")
     @Test
     void bashAcceptsTheScriptAndCompletesFromIt() throws Exception {
         Path bash = onPath("bash");
@@ -96,6 +98,7 @@ class CompletionTest {
                 + "[focal eval --logits sam] \n", out);
     }
 
+    @Tag("process")
     @Test
     void zshLoadsTheScriptThroughBashcompinit() throws Exception {
         Path zsh = script("zsh");

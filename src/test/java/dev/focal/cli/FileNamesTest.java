@@ -1,6 +1,6 @@
 package dev.focal.cli;
 
-import static dev.focal.cli.ReliabilityCliTest.assertOneLine;
+import static dev.focal.cli.RunOutcome.assertOneLine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -82,17 +83,18 @@ class FileNamesTest {
     }
 
     /** Java run straight under C decodes é as U+FFFD U+FFFD and cannot encode them back: a clear refusal. */
+    @Tag("process")
     @Test
     void aNonAsciiNameUnderTheCLocaleIsAnErrorNamingIt() throws Exception {
         String in = Files.copy(Path.of(json), tmp.resolve("café.json")).toString();
         String advice = "run focal in a UTF-8 locale, as bin/focal does\n";
-        ReliabilityCliTest.Child.Result r = ReliabilityCliTest.Child.run(C_LOCALE, List.of(), "eval", in);
+        ChildJvm.Result r = ChildJvm.run(C_LOCALE, List.of(), "eval", in);
         assertEquals(3, r.code, r.toString());
         assertOneLine(r.err);
         assertTrue(r.err.startsWith("focal: " + tmp.resolve("caf\uFFFD\uFFFD.json") + ": file name not representable in "),
                 r.err);
         assertTrue(r.err.endsWith(advice), r.err);
-        ReliabilityCliTest.Child.Result o = ReliabilityCliTest.Child.run(C_LOCALE, List.of(), "eval", json,
+        ChildJvm.Result o = ChildJvm.run(C_LOCALE, List.of(), "eval", json,
                 "--out", tmp.resolve("é.npy").toString());
         assertEquals(2, o.code, o.toString());
         assertOneLine(o.err);
@@ -100,13 +102,14 @@ class FileNamesTest {
     }
 
     /** Under C, System.out and System.err print '?' for every non-ASCII character. */
+    @Tag("process")
     @Test
     void textIsUtf8UnderTheCLocale() throws Exception {
         Path good = tmp.resolve("good.json");
         Path bad = tmp.resolve("bad.json");
         Files.writeString(good, "{\"Café\": [1.5, 2]}");
         Files.writeString(bad, "{\"Crème\": \"x\"}");
-        ReliabilityCliTest.Child.Result r = ReliabilityCliTest.Child.run(C_LOCALE, List.of(), "inspect",
+        ChildJvm.Result r = ChildJvm.run(C_LOCALE, List.of(), "inspect",
                 good.toString(), bad.toString());
         assertEquals(3, r.code, r.toString());
         assertTrue(r.out.contains(good + ":Café  float64  (2,)"), r.out);

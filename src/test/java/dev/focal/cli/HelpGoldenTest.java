@@ -57,7 +57,9 @@ class HelpGoldenTest {
     @Test
     void helpVerbPrintsTheVerbsHelp() {
         for (CommandSpec spec : HelpTest.commands().subList(1, HelpTest.commands().size())) {
-            assertEquals(Cli.run(spec.name(), "--help").out, Cli.run("help", spec.name()).out, spec.name());
+            Cli help = Cli.run("help", spec.name());
+            assertEquals(0, help.code, help.toString());
+            assertEquals(Cli.run(spec.name(), "--help").out, help.out, spec.name());
         }
     }
 }

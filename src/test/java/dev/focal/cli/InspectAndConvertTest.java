@@ -118,19 +118,6 @@ class InspectAndConvertTest {
     }
 
     @Test
-    void helpAndVersion() {
-        Cli h = Cli.run("--help");
-        assertEquals(0, h.code);
-        assertTrue(h.out.contains("inspect") && h.out.contains("convert") && h.out.contains("Exit codes"), h.out);
-        Cli v = Cli.run("--version");
-        assertEquals(0, v.code);
-        assertTrue(v.out.startsWith("focal "), v.out);
-        Cli hv = Cli.run("help", "convert");
-        assertEquals(0, hv.code);
-        assertTrue(hv.out.contains("Usage: focal convert"), hv.out);
-    }
-
-    @Test
     void memberKeysFromTheFileCannotDriveTheTerminal() throws IOException {
         Path bundle = tmp.resolve("hostile.json");
         Files.writeString(bundle, "{\"a\\u001b[2Jb\": [1.5]}");

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -46,6 +47,7 @@ class ManPageTest {
         }
     }
 
+    @Tag("process")
     @Test
     void groffRendersEachPageWithoutWarnings() throws Exception {
         Path groff = CompletionTest.onPath("groff");

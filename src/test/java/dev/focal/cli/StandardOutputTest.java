@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -128,13 +129,14 @@ class StandardOutputTest {
         throw new AssertionError("a write to a pipe without a reader succeeded");
     }
 
+    @Tag("process")
     @Test
     void aChildWritingToAFullDeviceIsExitFourWithOneLine() throws Exception {
         for (List<String> args : PRINTING) {
             Path err = tmp.resolve("err");
             Process p = new ProcessBuilder(command(args)).redirectOutput(new File("/dev/full"))
                     .redirectError(err.toFile()).start();
-            assertTrue(p.waitFor(ReliabilityCliTest.Child.TIMEOUT.toSeconds(), TimeUnit.SECONDS), args.toString());
+            assertTrue(p.waitFor(ChildJvm.TIMEOUT.toSeconds(), TimeUnit.SECONDS), args.toString());
             assertEquals("focal: standard output: cannot write: no space left on device\n", focalLines(err),
                     args.toString());
             assertEquals(4, p.exitValue(), args.toString());
@@ -145,6 +147,7 @@ class StandardOutputTest {
      * Like {@code focal inspect ... | head -1}. Its ~145 KiB of output are more than a pipe holds:
      * the child's writes meet the closed pipe however late its reader is closed.
      */
+    @Tag("process")
     @Test
     void aChildWhoseReaderClosedThePipeExitsZeroQuietly() throws Exception {
         List<String> args = new ArrayList<>(List.of("inspect"));
@@ -152,13 +155,13 @@ class StandardOutputTest {
         Path err = tmp.resolve("err");
         Process p = new ProcessBuilder(command(args)).redirectError(err.toFile()).start();
         p.getInputStream().close();
-        assertTrue(p.waitFor(ReliabilityCliTest.Child.TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+        assertTrue(p.waitFor(ChildJvm.TIMEOUT.toSeconds(), TimeUnit.SECONDS));
         assertEquals("", focalLines(err));
         assertEquals(0, p.exitValue());
     }
 
     private static List<String> command(List<String> args) {
-        List<String> cmd = ReliabilityCliTest.Child.javaCommand(List.of());
+        List<String> cmd = ChildJvm.javaCommand(List.of());
         cmd.addAll(args);
         return cmd;
     }

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Limits the readers check before they spend memory, and the escaping that keeps a hostile file's
  * text out of the one-line messages. (The .npy header and size limits and the .npz ratio check
  * have their files in src/test/resources/bad, the .npz size checks are in NpzMalformedTest, and a
- * JSON tensor too big for the heap is tested on a small heap in dev.focal.cli.ReliabilityCliTest.)
+ * JSON tensor too big for the heap is tested on a small heap in dev.focal.cli.SmallHeapTest.)
  */
 class ReaderLimitsTest {
     @TempDir

@@ -1,0 +1,149 @@
+package dev.focal.cli;
+
+import static dev.focal.cli.NpyFiles.NPY;
+import static dev.focal.cli.NpyFiles.header;
+import static dev.focal.cli.RunOutcome.assertOneLine;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Guarantee: malformed input never crashes focal (docs/guarantees.md). Every file of the corpus
+ * of hostile files, src/test/resources/bad, is refused with exit 3 and its one expected line on
+ * stderr.
+ */
+class BadInputTest {
+    static final Path BAD = Path.of("src/test/resources/bad");
+
+    /** Argument of {@code focal inspect} (under bad/) and what stderr says after "focal: ". */
+    final Map<String, String> expected = expectations();
+
+    private Map<String, String> expectations() {
+        Map<String, String> m = new LinkedHashMap<>();
+        String numeric = "; focal reads bool, int8..int64, uint8..uint64 and float16/32/64";
+        // .npy: truncated, wrong magic, unknown version, headers that are no dict or have
+        // missing or extra keys, negative and overflowing shapes, unknown and object dtypes
+        m.put("npy/empty.npy", "{}: empty file");
+        m.put("npy/magic_only.npy", "{}: truncated: file ends inside the .npy header");
+        m.put("npy/v2_cut_prefix.npy", "{}: truncated: file ends inside the .npy header");
+        m.put("npy/truncated_header.npy", "{}: truncated: header declares 118 bytes, file has 30 after the prefix");
+        m.put("npy/truncated_data.npy", "{}: truncated: header declares 48 data bytes, file has 43");
+        m.put("npy/huge_shape.npy", "{}: truncated: header declares 80000000000 data bytes, file has 64");
+        m.put("npy/wrong_magic.npy", "{}: not a .npy file (no \\x93NUMPY magic)");
+        m.put("npy/version_4.npy", "{}: unsupported .npy format version 4.0 (numpy writes 1.0, 2.0 and 3.0)");
+        m.put("npy/header_too_long.npy", "{}: header is 10106 bytes, over numpy's limit of 10000");
+        m.put("npy/header_not_dict.npy", "{}: malformed .npy header: not a dict");
+        m.put("npy/bad_syntax.npy", "{}: malformed .npy header: unexpected Flase at character 34");
+        m.put("npy/missing_shape.npy", "{}: malformed .npy header: missing key 'shape'");
+        m.put("npy/extra_key.npy", "{}: malformed .npy header: unexpected key 'x'");
+        m.put("npy/newline_key.npy", "{}: malformed .npy header: unexpected key 'a\\nb'");
+        m.put("npy/control_char_in_header.npy", "{}: malformed .npy header: unexpected '\\x8c' at character 49");
+        m.put("npy/fortran_not_bool.npy", "{}: malformed .npy header: fortran_order is not True or False");
+        m.put("npy/shape_not_integer.npy", "{}: malformed .npy header: shape holds a non-integer");
+        m.put("npy/negative_shape.npy", "{}: malformed .npy header: negative dimension -1 in shape");
+        m.put("npy/overflow_shape.npy",
+                "{}: malformed .npy header: shape (4611686018427387904, 4) has more than 2^63 elements");
+        m.put("npy/bytes_overflow.npy", "{}: shape (2305843009213693952,) of float64 is over 2^63 bytes");
+        m.put("npy/unknown_dtype.npy", "{}: unsupported dtype 'x' ('<x4')" + numeric);
+        m.put("npy/escape_in_descr.npy", "{}: unsupported dtype '\\x1b' ('<\\x1b[2J')" + numeric);
+        m.put("npy/object.npy", "{}: unsupported dtype object (pickled Python objects) ('|O')" + numeric);
+        m.put("npy/complex64.npy", "{}: unsupported dtype complex64 ('<c8')" + numeric);
+        m.put("npy/unicode.npy", "{}: unsupported dtype unicode string ('<U2')" + numeric);
+        m.put("npy/datetime.npy", "{}: unsupported dtype datetime64 ('<M8[D]')" + numeric);
+        m.put("npy/structured.npy",
+                "{}: unsupported dtype: structured array (descr [[x, <f4], [y, <i4]]); focal reads numeric arrays only");
+        // JSON: ragged and broken
+        m.put("json/ragged.json", "{}: at [1]: 1 element, expected 2");
+        m.put("json/string_element.json", "{}: at [1]: \"2\" is not a number");
+        m.put("json/too_deep.json", "{}: nested deeper than 64 levels");
+        m.put("json/unclosed.json", "{}: invalid JSON at line 2, column 1: unexpected end-of-input");
+        m.put("json/double_comma.json", "{}: invalid JSON at line 1, column 4: unexpected character (','");
+        m.put("json/python_nan.json", "{}: invalid JSON at line 1, column 7: unrecognized token 'nan'");
+        m.put("json/bundle_newline_key.json", "{}:a\\nb: a string is not an array");
+        m.put("json/typed_unknown_dtype.json", "{}: unknown dtype 'complex64' (focal reads bool, int8..int64,"
+                + " uint8..uint64, float16, float32 and float64)");
+        m.put("json/huge_exponent_uint64.json",
+                "{}: at [0]: 1841e30846744073709553230 is out of range for uint64 (0..18446744073709551615)");
+        m.put("json/tiny_exponent_int8.json", "{}: at [1]: 1e-30846744073709553230 is not an integer (dtype int8)");
+        m.put("json/typed_overflowing_shape.json",
+                "{}: \"shape\" [4294967296, 4294967296, 4294967296] has more than 2^63 elements");
+        // .npz: truncated, a zip bomb, a bad CRC, a hostile member name, a key it does not hold
+        m.put("npz/truncated.npz", "{}: not a zip archive, or truncated: no end-of-central-directory record");
+        m.put("npz/ratio_bomb.npz", "{}: member zeros.npy: declares 4026531840 bytes from 106 compressed,"
+                + " more than deflate can produce (1032:1): corrupt, or a zip bomb");
+        m.put("npz/bad_crc.npz",
+                "{}: member zeros.npy: CRC-32 mismatch (data 5f125742, directory 12345678): corrupt archive");
+        m.put("npz/newline_member.npz", "{}:a\\nb: not a .npy file (no \\x93NUMPY magic)");
+        m.put("npz/two_members.npz:missing", "{}: no array 'missing' (has: logits, targets)");
+        // a directory instead of a file
+        m.put("directory.npy", "{}: is a directory, expected a tensor file");
+        return m;
+    }
+
+    @TestFactory
+    Stream<DynamicTest> inspectRefusesEveryFileWithExitThreeAndOneLine() {
+        return expected.entrySet().stream().map(e -> DynamicTest.dynamicTest(e.getKey(), () -> {
+            String arg = BAD.resolve(e.getKey()).toString();
+            String file = arg.replaceFirst(":missing$", "");
+            Cli r = Cli.run("inspect", arg);
+            assertEquals(3, r.code, r.toString());
+            assertEquals("", r.out, r.toString());
+            assertOneLine(r.err);
+            String want = "focal: " + e.getValue().replace("{}", file);
+            assertTrue(r.err.startsWith(want), "expected\n  " + want + "\ngot\n  " + r.err);
+        }));
+    }
+
+    /** A new file in the corpus needs its expectation here: no untested hostile file. */
+    @Test
+    void everyFileOfTheCorpusIsExpected() throws IOException {
+        Set<String> files = new TreeSet<>();
+        try (Stream<Path> s = Files.walk(BAD)) {
+            s.filter(Files::isRegularFile)
+                    .map(p -> BAD.relativize(p).toString())
+                    .filter(p -> !p.equals("make_bad.py") && !p.startsWith("directory.npy/"))
+                    .forEach(files::add);
+        }
+        Set<String> listed = expected.keySet().stream().map(k -> k.replaceFirst(":.*$", ""))
+                .filter(k -> !k.equals("directory.npy")).collect(Collectors.toCollection(TreeSet::new));
+        assertEquals(files, listed);
+    }
+
+    /** Bad files do not hide good ones: inspect reports each on its line and still prints the rest. */
+    @Test
+    void goodFilesAreStillShownBesideBadOnes() {
+        Cli r = Cli.run("inspect", BAD.resolve("npy/truncated_data.npy").toString(),
+                NPY.resolve("vec_f4.npy").toString(), BAD.resolve("json/ragged.json").toString());
+        assertEquals(3, r.code, r.toString());
+        assertEquals(2, r.err.lines().count(), r.err);
+        assertTrue(r.out.contains("vec_f4.npy"), r.out);
+    }
+
+    @Test
+    @Tag("process")
+    void aFileWithoutReadPermission(@TempDir Path tmp) throws IOException, InterruptedException {
+        Path file = tmp.resolve("secret.npy");
+        Files.copy(NPY.resolve("vec_f4.npy"), file);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("---------"));
+        List<String> prefix = ChildJvm.permissionsEnforced(file);
+        ChildJvm.Result r = ChildJvm.run(prefix, List.of(), "inspect", file.toString());
+        assertEquals(3, r.code, r.toString());
+        assertEquals("focal: " + file + ": cannot read: permission denied\n", r.err);
+    }
+}
