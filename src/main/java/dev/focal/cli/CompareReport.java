@@ -13,7 +13,6 @@ import java.math.BigInteger;
 import java.math.MathContext;
 import java.math.RoundingMode;
 import java.util.Locale;
-import java.util.OptionalDouble;
 
 /** One comparison rendered for people (a few lines), for programs (JSON), and for CI (a JUnit case). */
 final class CompareReport {
@@ -155,8 +154,8 @@ final class CompareReport {
             count(g, "atol_only", compared, r.atolOnly());
             index(g, "first_atol_only", r.firstAtolOnly());
             difference(g, "max_rel_diff_atol_only", r.maxRelAtolOnly());
-            optional(g, "min_rtol", r.minRtol());
-            optional(g, "min_atol", r.minAtol());
+            JsonOutput.optional(g, "min_rtol", r.minRtol());
+            JsonOutput.optional(g, "min_atol", r.minAtol());
             g.writeEndObject();
         }
         return w.toString() + System.lineSeparator();
@@ -205,15 +204,6 @@ final class CompareReport {
             g.writeNumber((BigInteger) v);
         } else {
             g.writeNumber(v.longValue());
-        }
-    }
-
-    private static void optional(JsonGenerator g, String field, OptionalDouble v) throws IOException {
-        g.writeFieldName(field);
-        if (v.isPresent()) {
-            g.writeNumber(v.getAsDouble());
-        } else {
-            g.writeNull();
         }
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.io.Writer;
+import java.util.OptionalDouble;
 
 /**
  * Summaries, reports and check results as strict RFC 8259 JSON, which every parser reads: a
@@ -27,13 +28,13 @@ final class JsonOutput {
         return g;
     }
 
-    /** {@code name: a / b}, or null when {@code b} is 0 (a mean or share over nothing is undefined). */
-    static void ratio(JsonGenerator g, String name, double a, double b) throws IOException {
+    /** {@code name: v}, or null when {@code v} is undefined (a mean over nothing, a tolerance none meets). */
+    static void optional(JsonGenerator g, String name, OptionalDouble v) throws IOException {
         g.writeFieldName(name);
-        if (b == 0) {
-            g.writeNull();
+        if (v.isPresent()) {
+            g.writeNumber(v.getAsDouble());
         } else {
-            g.writeNumber(a / b);
+            g.writeNull();
         }
     }
 }

@@ -5,7 +5,6 @@ import dev.focal.stats.EvalSummary;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.util.Optional;
-import java.util.OptionalDouble;
 
 /**
  * The JSON summary: the one definition of its schema (docs/commands.md#the-summary; pinned by
@@ -48,8 +47,8 @@ final class SummaryJson {
         }
         g.writeObjectFieldStart("loss");
         g.writeNumberField("sum", s.loss().sum());
-        figure(g, "mean", s.loss().mean());
-        figure(g, "per_batch", s.loss().perBatch());
+        JsonOutput.optional(g, "mean", s.loss().mean());
+        JsonOutput.optional(g, "per_batch", s.loss().perBatch());
         g.writeEndObject();
         g.writeObjectFieldStart("anchors");
         g.writeNumberField("total", s.anchors());
@@ -62,9 +61,9 @@ final class SummaryJson {
             g.writeObjectFieldStart(k.kind().label());
             g.writeNumberField("anchors", k.anchors());
             g.writeNumberField("loss_sum", k.lossSum());
-            figure(g, "loss_mean", k.lossMean());
-            figure(g, "share", k.share());
-            figure(g, "focal_mean", k.focalMean());
+            JsonOutput.optional(g, "loss_mean", k.lossMean());
+            JsonOutput.optional(g, "share", k.share());
+            JsonOutput.optional(g, "focal_mean", k.focalMean());
             g.writeEndObject();
         }
         if (s.labels().isPresent()) {
@@ -125,16 +124,6 @@ final class SummaryJson {
             g.writeEndArray();
         }
         g.writeEndObject();
-    }
-
-    /** A figure that may be undefined: null then (a non-finite one is a string, see {@link JsonOutput}). */
-    private static void figure(JsonGenerator g, String name, OptionalDouble v) throws IOException {
-        g.writeFieldName(name);
-        if (v.isPresent()) {
-            g.writeNumber(v.getAsDouble());
-        } else {
-            g.writeNull();
-        }
     }
 
     /** An index, left out when there is none. */
