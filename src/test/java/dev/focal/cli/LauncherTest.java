@@ -1,6 +1,7 @@
 package dev.focal.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -107,6 +108,14 @@ class LauncherTest {
     private static String version() {
         return "focal (development build)\nJava " + System.getProperty("java.version") + " ("
                 + System.getProperty("java.vm.name") + ")\n";
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     private List<Path> cdsFiles() throws IOException {
@@ -277,6 +286,60 @@ class LauncherTest {
         try (Stream<Path> files = Files.list(dir)) {
             return files.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList());
         }
+    }
+
+    /** A training that fails (here: no samples to train on) costs one run, not every run, until the jar changes. */
+    @Tag("process")
+    @Test
+    void aFailedClassDataTrainingIsNotRetriedUntilTheJarChanges() throws Exception {
+        deleteTree(root.resolve("samples"));
+        ChildJvm.Result first = focal("", "--version");
+        assertEquals(0, first.code, first.toString());
+        assertEquals(List.of(), cdsFiles());
+        Path failed;
+        try (Stream<Path> files = Files.list(root.resolve("target"))) {
+            failed = files.filter(p -> p.getFileName().toString().matches("focal-.+\\.failed")).findFirst().orElseThrow();
+        }
+        FileTime marked = FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 10_000);
+        Files.setLastModifiedTime(failed, marked);
+        ChildJvm.Result second = focal("", "--version");
+        assertEquals(0, second.code, second.toString());
+        assertEquals(marked, Files.getLastModifiedTime(failed), "not tried again: the mark is untouched");
+
+        Files.setLastModifiedTime(jar, FileTime.fromMillis(marked.toMillis() + 60_000));
+        ChildJvm.Result rebuilt = focal("", "--version");
+        assertEquals(0, rebuilt.code, rebuilt.toString());
+        assertNotEquals(marked, Files.getLastModifiedTime(failed), "a new jar is tried again: the mark is made anew");
+    }
+
+    /** A build lock whose owner is gone (a killed build) is taken over at once, not waited on for 10 minutes. */
+    @Tag("process")
+    @Test
+    void aBuildLockLeftByAKilledBuildIsTakenOver() throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Path lock = Files.createDirectories(root.resolve("target/.focal-build.lock"));
+        Files.writeString(lock.resolve("pid"), gone.pid() + "\n");
+        Files.delete(jar);
+        long start = System.nanoTime();
+        ChildJvm.Result r = focal("FOCAL_CDS=0", "--version");
+        // This layout has no pom.xml, so the build it then starts fails: what matters is that it started.
+        assertEquals(70, r.code, r.toString());
+        assertTrue(r.err.startsWith("focal: taking over " + lock + ", left by a build that is gone (pid " + gone.pid()
+                + ")\nfocal: building " + jar), r.err);
+        assertFalse(Files.exists(lock), "the lock is released after the build");
+        assertTrue(System.nanoTime() - start < 60_000_000_000L, "no ten-minute wait");
+    }
+
+    @Tag("process")
+    @Test
+    void traceShowsTheJavaCommandLine() throws Exception {
+        ChildJvm.Result r = focal("FOCAL_CDS=0 FOCAL_TRACE=1", "--version");
+        assertEquals(0, r.code, r.toString());
+        assertEquals(version(), r.out);
+        assertTrue(r.err.startsWith("focal: " + System.getProperty("java.home") + "/bin/java "), r.err);
+        assertTrue(r.err.endsWith(" -jar " + jar + " --version\n"), r.err);
+        assertEquals(1, r.err.lines().count(), r.err);
     }
 
     @Tag("process")
