@@ -208,11 +208,12 @@ final class EvalCommand implements Callable<Integer> {
             Evaluated pass = runPass(inputs);
             EvalSummary summary = EvalSummaries.of(gamma, alpha, lossWeight, inputs.in(), inputs.weightsSource(),
                     pass.outType(), pass.acc(), Optional.ofNullable(classNames), inputs.head(), top, warnings.all());
-            Optional<Tensor> checked = writeOutputs(inputs, pass, summary, files);
+            String summaryText = SummaryJson.text(summary);
+            Optional<Tensor> checked = writeOutputs(inputs, pass, summary, summaryText, files);
             Optional<EvalChecks> results = Optional.ofNullable(checks.run(
                     inputs.expect().map(files::read).orElse(null), checked.orElse(null), summary, pass.outType(),
                     pass.acc(), inputs.in().logits.shape(), settings, spec.commandLine().getErr()));
-            report(summary, results);
+            report(summary, summaryText, results);
             return results.map(EvalChecks::passed).orElse(true) ? 0 : FocalException.DIFFERENCES;
         }
     }
@@ -292,8 +293,8 @@ final class EvalCommand implements Callable<Integer> {
      * The outputs after the pass (a reduced --out, the derived targets and weights, --stats);
      * returns what --expect checks: what --out holds, or would hold.
      */
-    private Optional<Tensor> writeOutputs(Opened inputs, Evaluated pass, EvalSummary summary, OpenFiles files)
-            throws IOException {
+    private Optional<Tensor> writeOutputs(Opened inputs, Evaluated pass, EvalSummary summary, String summaryText,
+                                          OpenFiles files) {
         Optional<Tensor> result = pass.lossInMemory();
         if (reduction != Reduction.none) {
             Tensor reduced = reduced(summary.loss(), pass.outType());
@@ -307,17 +308,17 @@ final class EvalCommand implements Callable<Integer> {
         }
         inputs.head().ifPresent(labels::writeDerived);
         if (stats != null) {
-            byte[] text = SummaryJson.text(summary).getBytes(StandardCharsets.UTF_8);
+            byte[] text = summaryText.getBytes(StandardCharsets.UTF_8);
             AtomicFile.write(stats, s -> s.write(text));
         }
         return result;
     }
 
     /** The summary on stdout: JSON (with the checks' results), or the table and the checks' lines. */
-    private void report(EvalSummary summary, Optional<EvalChecks> results) throws IOException {
+    private void report(EvalSummary summary, String summaryText, Optional<EvalChecks> results) throws IOException {
         PrintWriter stdout = spec.commandLine().getOut();
         if (json) {
-            stdout.print(results.isPresent() ? results.get().withChecks(summary) : SummaryJson.text(summary));
+            stdout.print(results.isPresent() ? results.get().withChecks(summary) : summaryText);
         } else if (!quiet) {
             SummaryTable.print(summary, stdout);
             results.ifPresent(r -> r.printText(stdout));
