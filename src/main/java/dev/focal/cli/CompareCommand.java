@@ -73,6 +73,7 @@ final class CompareCommand implements Callable<Integer> {
         read();
         TensorRef expectedRef = TensorRef.parse(expectedSpec);
         TensorRef actualRef = TensorRef.parse(actualSpec);
+        OpenFiles.stdinOnce(List.of(expectedRef, actualRef));
         if (junit != null) {
             AtomicFile.checkWritable(junit);
             OutputPaths.refuseClashes(List.of(junit), List.of(expectedRef, actualRef));

@@ -161,6 +161,7 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         read();
+        OpenFiles.stdinOnce(namedInputs());
         checks.checkReport(namedInputs());
         try {
             checkOptions();

@@ -76,6 +76,7 @@ final class InspectCommand implements Callable<Integer> {
         read();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        OpenFiles.stdinOnce(files.stream().map(TensorRef::parse).toList());
         List<Entry> entries = new ArrayList<>();
         int code = 0;
         for (String spec : files) {

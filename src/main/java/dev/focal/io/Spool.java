@@ -16,7 +16,7 @@ import java.util.List;
  * temporary file, which is read as usual and deleted when the file is closed or focal exits
  * (docs/commands.md#pipes).
  */
-final class Spool {
+public final class Spool {
     /** The name that means standard input. */
     static final String STDIN = "-";
     /** st_mode's file type bits, and the types that are a stream of bytes to spool. */
@@ -143,7 +143,7 @@ final class Spool {
      * Whether {@code file} names standard input when that is a stream, which can be read once:
      * {@code -}, or a path to the same pipe ({@code /dev/stdin}, {@code /dev/fd/0}).
      */
-    static boolean readsStdinStream(String file) {
+    public static boolean readsStdinStream(String file) {
         if (file.equals(STDIN)) {
             return stdinFile() == null;
         }

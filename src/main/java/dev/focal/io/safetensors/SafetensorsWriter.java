@@ -20,16 +20,6 @@ public final class SafetensorsWriter {
     private SafetensorsWriter() {
     }
 
-    /** Whether focal can write this tensor's dtype (bfloat16 and every numpy dtype but none else). */
-    public static boolean canWrite(Tensor t) {
-        try {
-            SafetensorsDType.of(t.dtype());
-            return true;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
-    }
-
     /**
      * Writes {@code tensors} under their keys, and {@code metadata} (when not empty) as the
      * header's {@code __metadata__}, its keys sorted: the package writes them in hash order, so
