@@ -45,7 +45,8 @@ final class CompareCommand implements Callable<Integer> {
     /** The options in the order --help lists them. */
     CompareCommand() {
         spec.usageMessage().sortOptions(false);
-        parameter(spec, "0", "1", "EXPECTED", String.class, "The reference: FILE or FILE:KEY (.npy, .npz, .json).");
+        parameter(spec, "0", "1", "EXPECTED", String.class, "The reference: FILE or FILE:KEY (.npy, .npz,"
+                + " .safetensors, .json; - is standard input).");
         parameter(spec, "1", "1", "ACTUAL", String.class, "The tensor to check: FILE or FILE:KEY.");
         tolerance = new ToleranceOptions(spec);
         flag(spec, "--json", "Print the report as JSON.");

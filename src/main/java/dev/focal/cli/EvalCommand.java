@@ -84,7 +84,7 @@ final class EvalCommand implements Callable<Integer> {
         this.settings = settings;
         spec.usageMessage().sortOptions(false);
         parameter(spec, "0", "0..1", "BUNDLE", String.class,
-                "An .npz or JSON bundle holding logits (or input, cls_preds), targets (target,"
+                "An .npz, .safetensors or JSON bundle (- is standard input) holding logits (or input, cls_preds), targets (target,"
                         + " one_hot_targets) and optionally weights (cls_weights). --logits/--targets/--weights"
                         + " override its members.");
         option(spec, "--logits", "FILE", String.class, null, "Logits, FILE or FILE:KEY (float dtype).");

@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Inputs that cannot be read twice or mapped: standard input ({@code -}), a pipe named by a path
@@ -124,6 +125,11 @@ public final class Spool {
         @Override
         public List<String> keys() {
             return file.keys();
+        }
+
+        @Override
+        public Map<String, String> metadata() {
+            return file.metadata();
         }
 
         @Override

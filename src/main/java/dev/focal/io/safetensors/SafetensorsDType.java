@@ -25,7 +25,7 @@ enum SafetensorsDType {
     I16(16, DType.INT16),
     U16(16, DType.UINT16),
     F16(16, DType.FLOAT16),
-    BF16(16, null),
+    BF16(16, DType.BFLOAT16),
     I32(32, DType.INT32),
     U32(32, DType.UINT32),
     F32(32, DType.FLOAT32),

@@ -50,7 +50,7 @@ public final class SafetensorsFile implements TensorFile {
                 throw e;
             }
         } catch (IOException e) {
-            throw FocalException.input(name, "cannot read: " + describe(e), e);
+            throw FocalException.input(name, "cannot read: " + IoErrors.describe(e), e);
         }
     }
 
@@ -88,7 +88,7 @@ public final class SafetensorsFile implements TensorFile {
                     : Storage.map(channel, header.dataStart + e.begin(), size, ByteOrder.LITTLE_ENDIAN);
             return new Tensor(e.dtype().focal(), Shape.of(e.shape()), false, storage);
         } catch (IOException x) {
-            throw FocalException.input(where, "cannot read: " + describe(x), x);
+            throw FocalException.input(where, "cannot read: " + IoErrors.describe(x), x);
         }
     }
 
@@ -104,10 +104,6 @@ public final class SafetensorsFile implements TensorFile {
         List<String> keys = keys();
         String shown = keys.stream().limit(LISTED).map(IoErrors::shown).collect(Collectors.joining(", "));
         return keys.size() <= LISTED ? shown : shown + " and " + (keys.size() - LISTED) + " more";
-    }
-
-    private static String describe(IOException e) {
-        return String.valueOf(e.getMessage());
     }
 
     @Override

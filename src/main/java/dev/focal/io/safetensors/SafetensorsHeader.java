@@ -1,7 +1,6 @@
 package dev.focal.io.safetensors;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -112,7 +111,7 @@ final class SafetensorsHeader {
         try (JsonParser p = FACTORY.createParser(text)) {
             parse(name, p, metadata, entries);
         } catch (JsonProcessingException e) {
-            throw FocalException.input(name, describe(e), e);
+            throw FocalException.input(name, "invalid header JSON" + IoErrors.jsonProblem(e), e);
         }
         long dataStart = Long.BYTES + n;
         validate(name, entries, size - dataStart);
@@ -181,7 +180,7 @@ final class SafetensorsHeader {
             after = JsonToken.NOT_AVAILABLE;
         }
         if (after != null) {
-            throw FocalException.input(name, "invalid header JSON" + position(p.currentTokenLocation())
+            throw FocalException.input(name, "invalid header JSON" + IoErrors.position(p.currentTokenLocation())
                     + ": trailing data after the object");
         }
     }
@@ -355,23 +354,5 @@ final class SafetensorsHeader {
             b.append(i == 0 ? "" : ", ").append(dims[i]);
         }
         return b.append(']').toString();
-    }
-
-    /** Jackson's message cut to one line: it appends source excerpts and lists of what it expected. */
-    private static String describe(JsonProcessingException e) {
-        // A limit's message names the Jackson method that sets it: of no use to the user.
-        String m = e.getOriginalMessage().replaceAll(", from `[^`]*`\\)", ")");
-        for (String cut : new String[] {"\n", ": was expecting (", " (start marker at"}) {
-            int i = m.indexOf(cut);
-            if (i >= 0) {
-                m = m.substring(0, i);
-            }
-        }
-        return "invalid header JSON" + position(e.getLocation()) + ": "
-                + IoErrors.shown(m.isEmpty() ? m : Character.toLowerCase(m.charAt(0)) + m.substring(1));
-    }
-
-    private static String position(JsonLocation at) {
-        return at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
     }
 }

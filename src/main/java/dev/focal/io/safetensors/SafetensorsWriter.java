@@ -1,5 +1,6 @@
 package dev.focal.io.safetensors;
 
+import dev.focal.io.ElementBytes;
 import dev.focal.tensor.Tensor;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -67,7 +68,7 @@ public final class SafetensorsWriter {
         out.write(text);
         out.write(" ".repeat(padded - text.length).getBytes(StandardCharsets.US_ASCII));
         for (Map.Entry<String, Tensor> e : order) {
-            writeData(e.getValue(), out);
+            ElementBytes.write(e.getValue(), e.getValue().dtype(), out);
         }
     }
 
@@ -109,24 +110,5 @@ public final class SafetensorsWriter {
             }
         }
         b.append('"');
-    }
-
-    /** The tensor's elements in C order, little-endian. */
-    private static void writeData(Tensor t, OutputStream out) throws IOException {
-        int item = t.dtype().itemSize();
-        byte[] buf = new byte[1 << 16];
-        int pos = 0;
-        long n = t.count();
-        for (long i = 0; i < n; i++) {
-            long bits = t.rawBits(i);
-            for (int b = 0; b < item; b++) {
-                buf[pos++] = (byte) (bits >>> (8 * b));
-            }
-            if (pos == buf.length) {
-                out.write(buf, 0, pos);
-                pos = 0;
-            }
-        }
-        out.write(buf, 0, pos);
     }
 }
