@@ -251,9 +251,12 @@ final class EvalCommand implements Callable<Integer> {
     private Evaluated runPass(Opened inputs) {
         EvalInputs in = inputs.in();
         DType outType = outDtype != null ? DType.byName(outDtype) : in.naturalOutputType();
+        Kernels kernels = Kernels.choose(outType == DType.FLOAT32, settings.kernel());
+        if (CommandModel.<Boolean>value(spec, "--debug")) {
+            spec.commandLine().getErr().println("focal: kernels: " + kernels);
+        }
         FocalEvaluation eval = new FocalEvaluation(in, gamma, alpha, lossWeight,
-                inputs.head().map(h -> h.result.samples()).orElse(0),
-                Kernels.choose(outType == DType.FLOAT32, settings.kernel()));
+                inputs.head().map(h -> h.result.samples()).orElse(0), kernels);
         if (classNames != null && classNames.size() != eval.classes()) {
             throw FocalException.usage("--class-names gives " + classNames.size() + " names but the class axis has "
                     + eval.classes() + " classes");
