@@ -3,7 +3,8 @@
 # stored as .npy and as .safetensors, whole processes, alternately, to show that a safetensors
 # input is read as fast as an .npy (both are memory-mapped; docs/commands.md#safetensors).
 #   bench/safetensors_read.sh [RUNS]        (default 5 timed runs of each, after one warm-up)
-# Needs ~4.2 GB of free disk in DATA_DIR (default bench/data/st) and numpy; the data is kept.
+# Needs ~4.2 GB of free disk in DATA_DIR (default bench/data/st), numpy and GNU time; the data
+# is kept. Prints each run's wall time and the medians of wall and CPU time.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd -P)
 data=${DATA_DIR:-$here/data/st}
@@ -42,18 +43,24 @@ PY
 fi
 ls -la "$data"
 "$here/../bin/focal" --version > /dev/null
+# One run: "WALL CPU" in seconds (CPU = user + system, which other load on the machine moves less).
 run() {
-    "$python" "$here/timed.py" /dev/null /dev/null "$here/../bin/focal" eval \
-        --logits "$data/logits.$1" --targets "$data/targets.$1"
+    /usr/bin/time -f '%e %U %S' -o "$data/.time" "$here/../bin/focal" eval \
+        --logits "$data/logits.$1" --targets "$data/targets.$1" > /dev/null
+    awk '{printf "%s %.2f\n", $1, $2 + $3}' "$data/.time"
 }
+median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 run npy > /dev/null
 run safetensors > /dev/null
-npy=()
-st=()
+: > "$data/.npy"
+: > "$data/.safetensors"
 for _ in $(seq "$runs"); do
-    npy+=("$(run npy)")
-    st+=("$(run safetensors)")
+    run npy >> "$data/.npy"
+    run safetensors >> "$data/.safetensors"
 done
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
-echo "npy         runs: ${npy[*]}  median $(median "${npy[@]}") s"
-echo "safetensors runs: ${st[*]}  median $(median "${st[@]}") s"
+for f in npy safetensors; do
+    printf '%-12s wall %s  median %s s; cpu median %s s\n' "$f" "$(cut -d' ' -f1 "$data/.$f" | tr '\n' ' ')" \
+        "$(cut -d' ' -f1 "$data/.$f" | median)" "$(cut -d' ' -f2 "$data/.$f" | median)"
+done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
