@@ -11,7 +11,6 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -28,15 +27,11 @@ public final class SafetensorsFile implements TensorFile {
     private final String name;
     private final FileChannel channel;
     private final SafetensorsHeader header;
-    private final Map<String, SafetensorsHeader.Entry> byKey = new LinkedHashMap<>();
 
     private SafetensorsFile(String name, FileChannel channel, SafetensorsHeader header) {
         this.name = name;
         this.channel = channel;
         this.header = header;
-        for (SafetensorsHeader.Entry e : header.entries) {
-            byKey.put(e.key(), e);
-        }
     }
 
     /** Opens and checks the file; failures are input errors (exit 3) naming it. */
@@ -62,7 +57,7 @@ public final class SafetensorsFile implements TensorFile {
     /** Keys in the order of their data, which is the order the safetensors package writes them. */
     @Override
     public List<String> keys() {
-        return List.copyOf(byKey.keySet());
+        return header.entries.stream().map(SafetensorsHeader.Entry::key).toList();
     }
 
     /** The header's {@code __metadata__}, in file order; empty when it has none. */
@@ -72,13 +67,13 @@ public final class SafetensorsFile implements TensorFile {
 
     @Override
     public Tensor get(String key) {
-        SafetensorsHeader.Entry e = key == null ? only() : byKey.get(key);
+        SafetensorsHeader.Entry e = key == null ? only() : header.byKey.get(key);
         if (e == null) {
             throw FocalException.input(name, "no tensor '" + IoErrors.shown(key) + "' (has: " + listing() + ")");
         }
         String where = name + ":" + IoErrors.shown(e.key());
         if (e.dtype().focal() == null) {
-            throw FocalException.input(where, "unsupported dtype " + e.dtypeName() + "; focal reads "
+            throw FocalException.input(where, "unsupported dtype " + e.dtype().name() + "; focal reads "
                     + SafetensorsDType.READABLE);
         }
         long size = e.end() - e.begin();
@@ -93,10 +88,10 @@ public final class SafetensorsFile implements TensorFile {
     }
 
     private SafetensorsHeader.Entry only() {
-        if (byKey.size() == 1) {
-            return byKey.values().iterator().next();
+        if (header.entries.size() == 1) {
+            return header.entries.get(0);
         }
-        throw FocalException.input(name, "holds " + byKey.size() + " tensors (" + listing()
+        throw FocalException.input(name, "holds " + header.entries.size() + " tensors (" + listing()
                 + "): name one as FILE:KEY");
     }
 

@@ -21,11 +21,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A safetensors header, read and checked as the reference implementation checks it (its
@@ -38,11 +36,17 @@ final class SafetensorsHeader {
     /** serde_json's recursion limit, which the reference inherits. */
     static final int MAX_DEPTH = 128;
     /**
-     * Heap bytes one header byte may cost once parsed, at worst: the header itself, Jackson's
-     * buffers, and per tensor a record, its name and its shape for about 50 bytes of JSON.
+     * Heap bytes one header byte may cost once parsed, at worst: the header itself, and for the
+     * smallest tensor entry (about 50 bytes of JSON) a record, its key, its shape and its slots in
+     * a map and a list, about 180 bytes.
      */
-    private static final int HEAP_PER_HEADER_BYTE = 4;
+    private static final int HEAP_PER_HEADER_BYTE = 6;
     static final String METADATA = "__metadata__";
+    /**
+     * focal's cap, as for a JSON bundle's keys: a model shard holds thousands of tensors, and a
+     * header of hundreds of thousands of empty ones would only cost time and heap.
+     */
+    static final int MAX_TENSORS = 100_000;
 
     private static final JsonFactory FACTORY = JsonFactory.builder()
             // A header of a million distinct names would otherwise fill Jackson's name cache.
@@ -55,7 +59,7 @@ final class SafetensorsHeader {
             .build();
 
     /** One tensor's entry: where its bytes are, relative to the start of the data. */
-    record Entry(String key, String dtypeName, SafetensorsDType dtype, long[] shape, long begin, long end) {
+    record Entry(String key, SafetensorsDType dtype, long[] shape, long begin, long end) {
         String shown() {
             return "tensor '" + IoErrors.shown(key) + "'";
         }
@@ -63,13 +67,17 @@ final class SafetensorsHeader {
 
     /** Entries in the order of their data. */
     final List<Entry> entries;
+    /** The same, by key. */
+    final Map<String, Entry> byKey;
     /** {@code __metadata__} in file order; empty when the file has none. */
     final Map<String, String> metadata;
     /** File offset of the first data byte. */
     final long dataStart;
 
-    private SafetensorsHeader(List<Entry> entries, Map<String, String> metadata, long dataStart) {
+    private SafetensorsHeader(List<Entry> entries, Map<String, Entry> byKey, Map<String, String> metadata,
+                              long dataStart) {
         this.entries = entries;
+        this.byKey = byKey;
         this.metadata = metadata;
         this.dataStart = dataStart;
     }
@@ -107,16 +115,17 @@ final class SafetensorsHeader {
             throw FocalException.input(name, "header is not a JSON object");
         }
         Map<String, String> metadata = new LinkedHashMap<>();
-        List<Entry> entries = new ArrayList<>();
+        Map<String, Entry> byKey = new LinkedHashMap<>();
         try (JsonParser p = FACTORY.createParser(text)) {
-            parse(name, p, metadata, entries);
+            parse(name, p, metadata, byKey);
         } catch (JsonProcessingException e) {
             throw FocalException.input(name, "invalid header JSON" + IoErrors.jsonProblem(e), e);
         }
         long dataStart = Long.BYTES + n;
+        List<Entry> entries = new ArrayList<>(byKey.values());
         validate(name, entries, size - dataStart);
-        return new SafetensorsHeader(Collections.unmodifiableList(entries), Collections.unmodifiableMap(metadata),
-                dataStart);
+        return new SafetensorsHeader(Collections.unmodifiableList(entries), Collections.unmodifiableMap(byKey),
+                Collections.unmodifiableMap(metadata), dataStart);
     }
 
     private static ByteBuffer readFully(FileChannel ch, long position, int n) throws IOException {
@@ -156,21 +165,23 @@ final class SafetensorsHeader {
         }
     }
 
-    private static void parse(String name, JsonParser p, Map<String, String> metadata, List<Entry> entries)
+    private static void parse(String name, JsonParser p, Map<String, String> metadata, Map<String, Entry> byKey)
             throws IOException {
         p.nextToken();
-        Set<String> seen = new HashSet<>();
+        boolean hasMetadata = false;
         for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
             String key = p.currentName();
-            if (!seen.add(key)) {
-                throw FocalException.input(name, (key.equals(METADATA) ? METADATA : "tensor '" + IoErrors.shown(key)
-                        + "'") + " is declared twice");
-            }
             p.nextToken();
             if (key.equals(METADATA)) {
+                if (hasMetadata) {
+                    throw FocalException.input(name, METADATA + " is declared twice");
+                }
+                hasMetadata = true;
                 metadata(name, p, metadata);
-            } else {
-                entries.add(entry(name, p, key));
+            } else if (byKey.size() == MAX_TENSORS) {
+                throw FocalException.input(name, "holds over " + MAX_TENSORS + " tensors, focal's limit");
+            } else if (byKey.putIfAbsent(key, entry(name, p, key)) != null) {
+                throw FocalException.input(name, "tensor '" + IoErrors.shown(key) + "' is declared twice");
             }
         }
         JsonToken after;
@@ -247,7 +258,7 @@ final class SafetensorsHeader {
         if (type == null) {
             throw FocalException.input(name, where + ": unknown dtype '" + IoErrors.shown(dtype) + "'");
         }
-        return new Entry(key, dtype, type, shape, offsets[0], offsets[1]);
+        return new Entry(key, type, shape, offsets[0], offsets[1]);
     }
 
     private static <T> T once(String name, String where, String field, T old, T value) {
@@ -309,7 +320,7 @@ final class SafetensorsHeader {
             if (e.end() - e.begin() != bytes) {
                 throw FocalException.input(name, e.shown() + ": data_offsets [" + e.begin() + ", " + e.end()
                         + "] hold " + (e.end() - e.begin()) + " bytes, shape " + shape(e.shape()) + " of "
-                        + e.dtypeName() + " needs " + bytes);
+                        + e.dtype().name() + " needs " + bytes);
             }
             end = e.end();
             previous = e;
@@ -338,11 +349,11 @@ final class SafetensorsHeader {
         try {
             bits = Math.multiplyExact(count, (long) e.dtype().bits());
         } catch (ArithmeticException x) {
-            throw FocalException.input(name, e.shown() + ": shape " + shape(e.shape()) + " of " + e.dtypeName()
+            throw FocalException.input(name, e.shown() + ": shape " + shape(e.shape()) + " of " + e.dtype().name()
                     + " is over 2^63 bytes");
         }
         if (bits % 8 != 0) {
-            throw FocalException.input(name, e.shown() + ": shape " + shape(e.shape()) + " of " + e.dtypeName()
+            throw FocalException.input(name, e.shown() + ": shape " + shape(e.shape()) + " of " + e.dtype().name()
                     + " does not fill whole bytes");
         }
         return bits / 8;

@@ -113,6 +113,22 @@ class SafetensorsFileTest {
                 .getLong(0));
     }
 
+    /** focal's cap on the number of tensors (docs/commands.md#safetensors), hit while the header is parsed. */
+    @Test
+    void aHeaderOfTooManyTensorsIsRefused(@org.junit.jupiter.api.io.TempDir Path tmp) throws IOException {
+        StringBuilder h = new StringBuilder("{");
+        for (int i = 0; i <= SafetensorsHeader.MAX_TENSORS; i++) {
+            h.append(i == 0 ? "" : ",").append("\"t").append(i).append("\":{\"dtype\":\"F32\",\"shape\":[0],"
+                    + "\"data_offsets\":[0,0]}");
+        }
+        byte[] text = h.append('}').toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Path file = tmp.resolve("many.safetensors");
+        Files.write(file, java.nio.ByteBuffer.allocate(8 + text.length).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .putLong(text.length).put(text).array());
+        FocalException e = assertThrows(FocalException.class, () -> SafetensorsFile.open(file, "many"));
+        assertEquals("many: holds over 100000 tensors, focal's limit", e.getMessage());
+    }
+
     @Test
     void aTensorOfADtypeFocalDoesNotReadSpoilsOnlyItself() throws IOException {
         Path bad = Path.of("src/test/resources/bad/safetensors/float8.safetensors");
