@@ -4,6 +4,8 @@ import dev.focal.FocalException;
 import dev.focal.io.json.JsonFormat;
 import dev.focal.io.npy.NpyFormat;
 import dev.focal.io.npy.NpzFormat;
+import dev.focal.io.pickle.PickleFormat;
+import dev.focal.io.torch.TorchFormat;
 import dev.focal.tensor.DType;
 import dev.focal.tensor.Tensor;
 import java.io.IOException;
@@ -15,7 +17,11 @@ import java.util.Locale;
 
 /** Opens, reads and writes tensor files; picks the format by content first, then by extension. */
 public final class TensorIO {
-    private static final List<TensorFormat> FORMATS = List.of(new NpyFormat(), new NpzFormat(), new JsonFormat());
+    /** In the order their content is tried: a torch zip before any other zip, a legacy .pt before any pickle. */
+    private static final List<TensorFormat> FORMATS = List.of(new NpyFormat(), new TorchFormat(), new NpzFormat(),
+            new PickleFormat(), new JsonFormat());
+    /** Enough for a zip's first member name, and for the tar magic at byte 257. */
+    private static final int HEAD = 512;
 
     private TensorIO() {
     }
@@ -29,7 +35,7 @@ public final class TensorIO {
         if (Files.isDirectory(path)) {
             throw FocalException.input(file, "is a directory, expected a tensor file");
         }
-        byte[] head = new byte[16];
+        byte[] head = new byte[HEAD];
         int n;
         try (InputStream in = Files.newInputStream(path)) {
             n = in.readNBytes(head, 0, head.length);
@@ -49,7 +55,7 @@ public final class TensorIO {
                 return f.open(path, file);
             }
         }
-        throw FocalException.input(file, "not a tensor file (expected .npy, .npz or JSON)");
+        throw FocalException.input(file, "not a tensor file (expected .npy, .npz, .pt/.pth, .pkl, or JSON)");
     }
 
     /**
