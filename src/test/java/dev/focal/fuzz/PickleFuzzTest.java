@@ -19,8 +19,8 @@ class PickleFuzzTest {
     }
 
     @FuzzTest
-    @DictionaryEntries({"numpy.core.multiarray\n_reconstruct\n", "numpy\nndarray\n", "numpy\ndtype\n",
-        "_codecs\nencode\n", "latin1", "f4", "<", "posix\nsystem\n"})
+    @DictionaryEntries({"numpy.core.multiarray\\x0a_reconstruct\\x0a", "numpy\\x0andarray\\x0a", "numpy\\x0adtype\\x0a",
+        "_codecs\\x0aencode\\x0a", "latin1", "f4", "<", "posix\\x0asystem\\x0a"})
     void fuzzPickle(byte[] data) {
         FuzzHarness.check(data, ".pkl");
     }

@@ -19,8 +19,8 @@ class TorchLegacyFuzzTest {
     }
 
     @FuzzTest
-    @DictionaryEntries({"storage", "cpu", "little_endian", "torch._utils\n_rebuild_tensor_v2\n",
-        "torch\nFloatStorage\n", "torch\nHalfStorage\n", "collections\nOrderedDict\n"})
+    @DictionaryEntries({"storage", "cpu", "little_endian", "torch._utils\\x0a_rebuild_tensor_v2\\x0a",
+        "torch\\x0aFloatStorage\\x0a", "torch\\x0aHalfStorage\\x0a", "collections\\x0aOrderedDict\\x0a"})
     void fuzzTorchLegacy(byte[] data) {
         FuzzHarness.check(data, ".pt");
     }

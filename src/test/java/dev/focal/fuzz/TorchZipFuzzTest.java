@@ -20,7 +20,7 @@ class TorchZipFuzzTest {
 
     @FuzzTest
     @DictionaryEntries({"PK\u0003\u0004", "PK\u0001\u0002", "PK\u0005\u0006", "/data.pkl", "/data/0",
-        "/byteorder", "big", "storage", "cpu", "torch._utils\n_rebuild_tensor_v2\n", "torch\nFloatStorage\n"})
+        "/byteorder", "big", "storage", "cpu", "torch._utils\\x0a_rebuild_tensor_v2\\x0a", "torch\\x0aFloatStorage\\x0a"})
     void fuzzTorchZip(byte[] data) {
         FuzzHarness.check(data, ".pt");
     }
