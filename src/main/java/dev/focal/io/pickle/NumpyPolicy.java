@@ -212,7 +212,7 @@ public class NumpyPolicy extends PlainPolicy {
 
         @Override
         public String toString() {
-            return "numpy.ndarray";
+            return objects() ? "a numpy object array of " + ((List<?>) data).size() + " items" : "numpy.ndarray";
         }
     }
 }
