@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -37,8 +36,7 @@ class TorchFormatTest {
     Stream<DynamicTest> readsEveryMemberAsTorchAndNumpyWroteIt() throws IOException {
         JsonNode manifest = new ObjectMapper().readTree(DIR.resolve("manifest.json").toFile());
         List<DynamicTest> tests = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = manifest.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> file = it.next();
+        for (Map.Entry<String, JsonNode> file : manifest.properties()) {
             tests.add(DynamicTest.dynamicTest(file.getKey(), () -> check(file.getKey(), file.getValue())));
         }
         return tests.stream();
