@@ -9,6 +9,8 @@ import dev.focal.FocalException;
 import dev.focal.io.TensorFile;
 import dev.focal.io.TensorIO;
 import dev.focal.io.TensorRef;
+import dev.focal.tensor.DType;
+import dev.focal.tensor.Tensor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -21,7 +23,8 @@ final class ConvertCommand implements Callable<Integer> {
             "Values are exact and the dtype is kept. An .npy file is written C-order and",
             "little-endian, as numpy.save writes it; JSON is nested arrays, or an object of",
             "\"dtype\", \"shape\" and \"data\" when plain arrays would read back as another dtype",
-            "(float32, int8, ...). OUT is replaced atomically.");
+            "(float32, int8, ...). numpy has no bfloat16: .npy gets it as float32, every",
+            "value exact, and a note on stderr says so. OUT is replaced atomically.");
 
     String in;
     Path out;
@@ -52,7 +55,14 @@ final class ConvertCommand implements Callable<Integer> {
             throw FocalException.usage(out + ": is the input file; refusing to overwrite an input");
         }
         try (TensorFile f = TensorIO.open(ref.file())) {
-            TensorIO.write(f.get(ref.key()), out);
+            Tensor t = f.get(ref.key());
+            TensorIO.write(t, out);
+            DType written = TensorIO.writtenAs(t.dtype(), out);
+            if (written != t.dtype()) {
+                spec.commandLine().getErr().println("focal: note: " + ref + " is " + t.dtype().numpyName()
+                        + ", which " + out.getFileName() + "'s format lacks: written as " + written.numpyName()
+                        + ", every value exact");
+            }
         }
         return 0;
     }

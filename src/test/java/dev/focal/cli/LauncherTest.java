@@ -156,7 +156,7 @@ class LauncherTest {
                 sources.put(loaded.group(1), loaded.group(2));
             }
         }
-        for (String c : List.of("dev.focal.cli.Main", "dev.focal.cli.EvalCommand", "dev.focal.io.JsonFormat",
+        for (String c : List.of("dev.focal.cli.Main", "dev.focal.cli.EvalCommand", "dev.focal.io.json.JsonFormat",
                 "dev.focal.loss.FocalEvaluation", "dev.focal.cli.SummaryTable", "picocli.CommandLine")) {
             assertEquals("shared objects file", sources.get(c), c);
         }
