@@ -20,10 +20,14 @@ import java.util.List;
  */
 public enum JvmProfile {
     /**
-     * Every input under 32 MiB, any verb: the quick compiler (C1) alone. Such a run ends before the
-     * optimising compiler's code would repay the core it takes to make it.
+     * Every input under 32 MiB, any verb: the quick compiler (C1) alone, as such a run ends before
+     * the optimising compiler's code would repay the core it takes to make it; and C1 compiles the
+     * pass's methods, the accumulator's and the block loop after a fiftieth of the usual calls, so
+     * that the first blocks do not run interpreted.
      */
-    SMALL("-XX:TieredStopAtLevel=1"),
+    SMALL(concat(List.of("-XX:TieredStopAtLevel=1", "-XX:CompileCommand=quiet"),
+            compileEarly(concat(Parts.PASS, List.of("dev.focal.stats.LossAccumulator::*",
+                    "dev.focal.loss.FocalEvaluation$Worker::block")), "0.02"))),
     /**
      * eval on bigger inputs, with the scalar kernels. The pass's methods are compiled by C2 early (a
      * thirtieth of the usual invocations) with the worker that asks waiting for them (instead of
@@ -81,8 +85,11 @@ public enum JvmProfile {
      * of a class's).
      */
     static final class Parts {
-        /** Options every profile has: the serial collector suits a process whose live data is a few arrays. */
-        static final List<String> COMMON = List.of("-XX:+UseSerialGC");
+        /**
+         * Options every profile has: the serial collector suits a process whose live data is a few
+         * arrays; no hsperfdata file (for jps and jstat, which a run this short has no use for).
+         */
+        static final List<String> COMMON = List.of("-XX:+UseSerialGC", "-XX:-UsePerfData");
         static final String NO_OSR = "-XX:Tier4BackEdgeThreshold=1000000000";
         /** The scalar pass: the loss, the reads, the sums, the write. */
         static final List<String> PASS = List.of("dev.focal.loss.PolynomialMath::*",

@@ -36,7 +36,8 @@ class JvmProfileTest {
                 }
             }
         }
-        assertEquals(11, named.stream().distinct().count(), "the pass's nine patterns and the vector kernel's two: " + named);
+        assertEquals(13, named.stream().distinct().count(),
+                "the pass's nine patterns, the accumulator's and block loop's, the vector kernel's two: " + named);
     }
 
     /** What each profile holds, as java reads it from the file the build writes. */
@@ -47,18 +48,24 @@ class JvmProfileTest {
             assertEquals(List.of("eval.args", "other.args", "small.args", "vector.args"),
                     files.map(f -> f.getFileName().toString()).sorted().toList());
         }
-        assertEquals(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
-                Files.readAllLines(dir.resolve("jvm/small.args"), StandardCharsets.UTF_8));
-        assertEquals(List.of("-XX:+UseSerialGC"), Files.readAllLines(dir.resolve("jvm/other.args")));
+        List<String> small = Files.readAllLines(dir.resolve("jvm/small.args"), StandardCharsets.UTF_8);
+        assertEquals(List.of("-XX:+UseSerialGC", "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1",
+                "-XX:CompileCommand=quiet", "-XX:CompileCommand=CompileThresholdScaling,dev.focal.loss.PolynomialMath::*,0.02"),
+                small.subList(0, 5));
+        assertEquals("-XX:CompileCommand=CompileThresholdScaling,dev.focal.loss.FocalEvaluation$Worker::block,0.02",
+                small.get(small.size() - 1));
+        assertEquals(4 + 11, small.size(), small.toString());
+        assertEquals(List.of("-XX:+UseSerialGC", "-XX:-UsePerfData"), Files.readAllLines(dir.resolve("jvm/other.args")));
         List<String> eval = Files.readAllLines(dir.resolve("jvm/eval.args"));
-        assertEquals(List.of("-XX:+UseSerialGC", "-XX:Tier4BackEdgeThreshold=1000000000", "-XX:CompileCommand=quiet",
+        assertEquals(List.of("-XX:+UseSerialGC", "-XX:-UsePerfData", "-XX:Tier4BackEdgeThreshold=1000000000",
+                "-XX:CompileCommand=quiet",
                 "-Dfocal.warmScalar=true",
                 "-XX:CompileCommand=CompileThresholdScaling,dev.focal.loss.PolynomialMath::*,0.03",
                 "-XX:CompileCommand=BackgroundCompilation,dev.focal.loss.PolynomialMath::*,false",
-                "-XX:CompileCommand=dontinline,dev.focal.loss.PolynomialMath::*"), eval.subList(0, 7));
-        assertEquals(4 + 9 * 3, eval.size(), eval.toString());
+                "-XX:CompileCommand=dontinline,dev.focal.loss.PolynomialMath::*"), eval.subList(0, 8));
+        assertEquals(5 + 9 * 3, eval.size(), eval.toString());
         List<String> vector = Files.readAllLines(dir.resolve("jvm/vector.args"));
-        assertEquals(List.of("-XX:+UseSerialGC", "--add-modules", "jdk.incubator.vector",
+        assertEquals(List.of("-XX:+UseSerialGC", "-XX:-UsePerfData", "--add-modules", "jdk.incubator.vector",
                 "-XX:Tier4BackEdgeThreshold=1000000000", "-XX:CompileCommand=quiet",
                 "-XX:CompileCommand=CompileThresholdScaling,dev.focal.loss.vector.VectorKernel::*,0.01",
                 "-XX:CompileCommand=CompileThresholdScaling,dev.focal.loss.vector.VectorTransposer::*,0.01"), vector);
