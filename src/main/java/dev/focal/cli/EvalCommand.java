@@ -63,8 +63,10 @@ final class EvalCommand implements Callable<Integer> {
             "An .npz, .safetensors or JSON bundle (- is standard input) holding logits (or input, cls_preds), targets (target,"
                     + " one_hot_targets) and optionally weights (cls_weights). --logits/--targets/--weights"
                     + " override its members.");
-    private final Arg<String> logitsSpec = option(spec, "--logits", "FILE", String.class, null,
-            "Logits, FILE or FILE:KEY (float dtype).");
+    private final Arg<List<String>> logitsSpecs = CommandModel.add(spec, OptionSpec.builder("--logits")
+            .paramLabel("FILE").type(List.class).auxiliaryTypes(String.class)
+            .description("Logits, FILE or FILE:KEY (float dtype). With --labels, once per head of a multi-head anchor"
+                    + " head, in head order.").build());
     private final Arg<String> targetsSpec = option(spec, "--targets", "FILE", String.class, null,
             "Targets (one-hot or soft), same shape as the logits. Integer and bool dtypes are converted.");
     private final Arg<String> weightsSpec = option(spec, "--weights", "FILE", String.class, null,
@@ -139,13 +141,20 @@ final class EvalCommand implements Callable<Integer> {
     /** The inputs named on the command line, before any is opened. */
     private List<TensorRef> namedInputs() {
         List<TensorRef> refs = new ArrayList<>();
-        for (String spec : Arrays.asList(bundle.get(), logitsSpec.get(), targetsSpec.get(), weightsSpec.get(),
-                labels.labelsSpec.get(), checks.expectSpec.get())) {
+        List<String> specs = new ArrayList<>(logitsSpecs.find().orElse(List.of()));
+        specs.addAll(Arrays.asList(bundle.get(), targetsSpec.get(), weightsSpec.get(), labels.labelsSpec.get(),
+                checks.expectSpec.get()));
+        for (String spec : specs) {
             if (spec != null) {
                 refs.add(TensorRef.parse(spec));
             }
         }
         return refs;
+    }
+
+    /** The first --logits, or null: the only one but with a multi-head's labels. */
+    private String logitsSpec() {
+        return logitsSpecs.find().map(l -> l.get(0)).orElse(null);
     }
 
     /** The inputs of one run, resolved and opened; labels mode has labels and a head, targets mode targets. */
@@ -185,7 +194,9 @@ final class EvalCommand implements Callable<Integer> {
 
     /** Resolves the inputs (options, else the bundle's members), refuses outputs that name them, opens them. */
     private Opened open(OpenFiles files) {
-        TensorRef logitsRef = resolve(logitsSpec.get(), LOGITS_KEYS, "--logits", true, files);
+        TensorRef logitsRef = resolve(logitsSpec(), LOGITS_KEYS, "--logits", true, files);
+        List<TensorRef> headRefs = new ArrayList<>();
+        logitsSpecs.find().ifPresent(l -> l.forEach(h -> headRefs.add(TensorRef.parse(h))));
         Optional<TensorRef> labelsRef = Optional.ofNullable(labels.given() ? labels.ref() : bundleLabels(logitsRef, files));
         Optional<TensorRef> targetsRef = labelsRef.isPresent() ? Optional.empty()
                 : Optional.of(resolve(targetsSpec.get(), TARGETS_KEYS, "--targets", true, files));
@@ -193,13 +204,24 @@ final class EvalCommand implements Callable<Integer> {
                 : Optional.ofNullable(resolve(weightsSpec.get(), WEIGHTS_KEYS, "--weights", false, files));
         Optional<TensorRef> expectRef = Optional.ofNullable(checks.expectRef());
         OutputPaths.refuseClashes(Arrays.asList(out.get(), gradOut.get(), stats.get(), labels.writeTargets.get(),
-                labels.writeWeights.get(), checks.junit.get(), checks.expectStats.get()), Arrays.asList(logitsRef, labelsRef.orElse(null),
-                targetsRef.orElse(null), weightsRef.orElse(null), expectRef.orElse(null)));
+                labels.writeWeights.get(), checks.junit.get(), checks.expectStats.get()), namedInputs(headRefs, logitsRef,
+                labelsRef.orElse(null), targetsRef.orElse(null), weightsRef.orElse(null), expectRef.orElse(null)));
         ClassAxis axis = new ClassAxis(classAxis.get());
         if (labelsRef.isPresent()) {
             HeadLabels head = labels.derive(files.read(labelsRef.get()));
-            Tensor logits = head.reshapeLogits(axis.labels(files.read(logitsRef), logitsRef.toString(), head.classes,
-                    warnings), logitsRef.toString());
+            Tensor logits;
+            if (headRefs.size() > 1) {
+                List<Tensor> heads = new ArrayList<>();
+                List<String> names = new ArrayList<>();
+                for (TensorRef r : headRefs) {
+                    heads.add(axis.labels(files.read(r), r.toString(), head.classes, warnings));
+                    names.add(r.toString());
+                }
+                logits = head.multiHead(heads, names);
+            } else {
+                logits = head.reshapeLogits(axis.labels(files.read(logitsRef), logitsRef.toString(), head.classes,
+                        warnings), logitsRef.toString());
+            }
             return new Opened(logitsRef, labelsRef, targetsRef, weightsRef, expectRef,
                     new EvalInputs(logits, logitsRef.toString(), head.result), Optional.of(head));
         }
@@ -318,10 +340,14 @@ final class EvalCommand implements Callable<Integer> {
         if (labels.given() && (targetsSpec.get() != null || weightsSpec.get() != null)) {
             throw FocalException.usage("--labels derives targets and weights; do not also give --targets or --weights");
         }
-        if (labels.given() && bundle.get() == null && logitsSpec.get() == null) {
+        if (logitsSpecs.find().map(List::size).orElse(0) > 1 && !labels.given()) {
+            throw FocalException.usage("several --logits are the heads of a multi-head anchor head: give their"
+                    + " labels with --labels FILE --num-classes C");
+        }
+        if (labels.given() && bundle.get() == null && logitsSpec() == null) {
             throw FocalException.usage("--labels needs --logits (or a BUNDLE holding the logits)");
         }
-        if (!labels.given() && bundle.get() == null && (logitsSpec.get() == null || targetsSpec.get() == null)) {
+        if (!labels.given() && bundle.get() == null && (logitsSpec() == null || targetsSpec.get() == null)) {
             throw FocalException.usage("give a BUNDLE, or --logits and --targets, or --logits and --labels"
                     + " (see 'focal eval --help')");
         }
@@ -333,6 +359,12 @@ final class EvalCommand implements Callable<Integer> {
         if (stats.get() != null) {
             AtomicFile.checkWritable(stats.get());
         }
+    }
+
+    private static List<TensorRef> namedInputs(List<TensorRef> heads, TensorRef... others) {
+        List<TensorRef> all = new ArrayList<>(heads);
+        all.addAll(Arrays.asList(others));
+        return all;
     }
 
     /** The explicit option, else the first alias found in the bundle; null for absent optional inputs. */

@@ -25,8 +25,9 @@ final class EvalSummaries {
         String weights = head.isPresent() ? "derived" : in.weights == null ? "default" : "given";
         EvalSummary.Inputs inputs = new EvalSummary.Inputs(gamma, alpha, lossWeight, shape.dims(),
                 outputType.numpyName(), in.logits.dtype().numpyName(), weights, weightsSource);
-        EvalSummary.Loss loss = new EvalSummary.Loss(sum, ratio(sum, shape.count()),
-                shape.rank() == 0 ? OptionalDouble.of(sum) : ratio(sum, shape.dim(0)));
+        OptionalDouble perBatch = shape.rank() == 0 ? OptionalDouble.of(sum) : ratio(sum, shape.dim(0));
+        EvalSummary.Loss loss = new EvalSummary.Loss(sum, ratio(sum, shape.count()), perBatch,
+                head.map(h -> headLoss(h, sum, perBatch)).orElse(OptionalDouble.empty()));
 
         List<EvalSummary.Kind> kinds = new ArrayList<>();
         long[] nonFiniteByKind = new long[AnchorKind.values().length];
@@ -63,9 +64,48 @@ final class EvalSummaries {
                     in.logits.getDouble(item.index), in.targetAt(item.index), in.weightAt(item.index), item.loss));
         }
         Optional<EvalSummary.Labels> labels = head.map(h -> new EvalSummary.Labels(h.labelsName, h.classes,
-                h.backgroundName(), h.normalizeName(), h.posWeight, h.negWeight));
+                h.backgroundName(), h.normalizeName(), h.posWeight, h.negWeight, heads(h, acc, shape)));
         return new EvalSummary(inputs, labels, loss, kinds, samples, classes, nonFinite,
                 topK > 0 ? Optional.of(top) : Optional.empty(), List.copyOf(warnings));
+    }
+
+    /**
+     * The number the head logs (docs/semantics.md#normalisers): the anchor heads, normalised per
+     * sample, log the sum over B (rpn_loss_cls); the point head and TransFusion, normalised over
+     * the batch, the sum (point_loss_cls, loss_cls). No head normalises by nothing.
+     */
+    private static OptionalDouble headLoss(HeadLabels h, double sum, OptionalDouble perBatch) {
+        switch (h.normalize) {
+            case PER_SAMPLE: return perBatch;
+            case BATCH: return OptionalDouble.of(sum);
+            default: return OptionalDouble.empty();
+        }
+    }
+
+    /**
+     * A multi-head's heads. A separate head's loss is its columns' loss, as the other heads'
+     * anchors are 0 there, over B; a shared head's columns are every head's, so it has none here.
+     */
+    private static List<EvalSummary.Head> heads(HeadLabels h, LossAccumulator acc, Shape shape) {
+        List<EvalSummary.Head> heads = new ArrayList<>();
+        h.multi().ifPresent(m -> {
+            int first = 0;
+            for (int k = 0; k < m.names.size(); k++) {
+                int classes = m.heads.classes()[k];
+                OptionalDouble loss = OptionalDouble.empty();
+                if (m.separate) {
+                    double s = 0;
+                    for (int c = first; c < first + classes; c++) {
+                        s += acc.classLoss(c);
+                    }
+                    loss = ratio(s, shape.dim(0));
+                }
+                heads.add(new EvalSummary.Head(m.names.get(k), m.heads.anchors()[k], classes,
+                        m.separate ? first : 0, loss));
+                first += m.separate ? classes : 0;
+            }
+        });
+        return heads;
     }
 
     /** a / b, undefined when b is 0 (a mean or share over nothing). */

@@ -1,7 +1,10 @@
 package dev.focal.cli;
 
 import dev.focal.head.LabelTargets;
+import dev.focal.head.MultiHead;
 import dev.focal.tensor.Tensor;
+import java.util.List;
+import java.util.Optional;
 
 /** The labels mode of one eval run: the settings as the user gave them, and what they derived. */
 final class HeadLabels {
@@ -13,6 +16,8 @@ final class HeadLabels {
     final float negWeight;
     final LabelTargets result;
     private final Tensor labels;
+    /** The heads of a multi-head anchor head, when several --logits were given. */
+    private MultiHead multi;
 
     private HeadLabels(Tensor labels, String labelsName, int classes, LabelTargets.Background background,
                        LabelTargets.Normalize normalize, float posWeight, float negWeight, LabelTargets result) {
@@ -34,6 +39,20 @@ final class HeadLabels {
 
     Tensor reshapeLogits(Tensor logits, String logitsName) {
         return LabelTargets.reshapeLogits(logits, logitsName, labels.shape(), classes);
+    }
+
+    /** Lays out a multi-head's logits (docs/semantics.md#multi-head-anchor-heads) and returns its (B, A, C) logits. */
+    Tensor multiHead(List<Tensor> heads, List<String> names) {
+        // A quarter of the heap for the laid-out logits, in the widest dtype they may take.
+        multi = MultiHead.of(heads, names, labels.shape(), classes, Runtime.getRuntime().maxMemory() / 4 / Double.BYTES);
+        if (multi.separate) {
+            result.separateHeads(multi.heads);
+        }
+        return multi.logits;
+    }
+
+    Optional<MultiHead> multi() {
+        return Optional.ofNullable(multi);
     }
 
     String backgroundName() {

@@ -43,12 +43,30 @@ final class SummaryJson {
             g.writeStringField("normalize", l.normalize());
             g.writeNumberField("pos_weight", (float) l.posWeight());
             g.writeNumberField("neg_weight", (float) l.negWeight());
+            if (!l.heads().isEmpty()) {
+                g.writeArrayFieldStart("heads");
+                for (EvalSummary.Head h : l.heads()) {
+                    g.writeStartObject();
+                    g.writeStringField("logits", h.logits());
+                    g.writeNumberField("anchors", h.anchors());
+                    g.writeNumberField("classes", h.classes());
+                    g.writeNumberField("first_class", h.firstClass());
+                    if (h.loss().isPresent()) {
+                        g.writeNumberField("loss", h.loss().getAsDouble());
+                    }
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+            }
             g.writeEndObject();
         }
         g.writeObjectFieldStart("loss");
         g.writeNumberField("sum", s.loss().sum());
         JsonOutput.optional(g, "mean", s.loss().mean());
         JsonOutput.optional(g, "per_batch", s.loss().perBatch());
+        if (s.loss().head().isPresent()) {
+            g.writeNumberField("head", s.loss().head().getAsDouble());
+        }
         g.writeEndObject();
         g.writeObjectFieldStart("anchors");
         g.writeNumberField("total", s.anchors());

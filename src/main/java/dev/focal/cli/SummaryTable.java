@@ -25,7 +25,17 @@ final class SummaryTable {
                 + l.background() + "  normalize=" + l.normalize() + "  pos_weight=" + Numbers.format(l.posWeight())
                 + "  neg_weight=" + Numbers.format(l.negWeight())));
         out.println("loss  sum=" + Numbers.format(sum) + "  mean=" + format(s.loss().mean()) + "  per_batch="
-                + format(s.loss().perBatch()));
+                + format(s.loss().perBatch()) + (s.loss().head().isPresent() ? "  head=" + format(s.loss().head()) : ""));
+        s.labels().filter(l -> !l.heads().isEmpty()).ifPresent(l -> {
+            out.println();
+            Table heads = new Table("head", "logits", ">anchors", ">classes", ">first class", ">loss");
+            for (int k = 0; k < l.heads().size(); k++) {
+                EvalSummary.Head h = l.heads().get(k);
+                heads.row(Integer.toString(k), h.logits(), h.anchors(), h.classes(), h.firstClass(),
+                        h.loss().isPresent() ? format(h.loss()) : "");
+            }
+            heads.print(out, "");
+        });
         out.println();
         Table anchors = new Table("anchors", ">count", ">loss sum", ">share", ">mean/anchor", ">focal mean");
         for (EvalSummary.Kind k : s.kinds()) {

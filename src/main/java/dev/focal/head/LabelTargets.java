@@ -58,6 +58,44 @@ public final class LabelTargets implements DerivedTargets {
     /** Each sample's weights of positive and negative anchors, divided as the head divides them. */
     private final float[] positiveWeight;
     private final float[] negativeWeight;
+    /** The heads of a separate multi-head (their anchors and columns), or null: every anchor has every column. */
+    private Heads heads;
+
+    /**
+     * A separate multi-head's layout (docs/semantics.md#multi-head-anchor-heads): head h owns
+     * {@code anchors[h]} consecutive anchors of each sample and {@code classes[h]} consecutive
+     * one-hot columns. Its anchors have weight and target 0 in the other heads' columns, so that
+     * those elements of the (B, A, C) loss are 0, as the head never evaluates them.
+     */
+    public record Heads(long[] anchors, int[] classes) {
+        /** The head owning anchor {@code a} of a sample. */
+        int of(long a) {
+            int h = 0;
+            long end = anchors[0];
+            while (a >= end && h < anchors.length - 1) {
+                end += anchors[++h];
+            }
+            return h;
+        }
+
+        int firstClass(int h) {
+            int c = 0;
+            for (int k = 0; k < h; k++) {
+                c += classes[k];
+            }
+            return c;
+        }
+    }
+
+    @Override
+    public boolean weightsPerAnchor() {
+        return heads == null;
+    }
+
+    /** Restricts each anchor to its head's columns (a separate multi-head). */
+    public void separateHeads(Heads heads) {
+        this.heads = heads;
+    }
 
     private LabelTargets(Tensor labels, String name, int classes, Background background, Normalize normalize,
                          float posWeight, float negWeight) {
@@ -66,8 +104,9 @@ public final class LabelTargets implements DerivedTargets {
         this.classes = classes;
         backgroundFirst = background == Background.FIRST;
         backgroundLabel = backgroundFirst ? 0 : classes;
-        classAgnostic = classes == 1 && backgroundFirst;
         Shape ls = labels.shape();
+        // The anchor heads remap every positive label to the one class; the point head does not, and fails on them.
+        classAgnostic = classes == 1 && backgroundFirst && ls.rank() == 2;
         int samples = ls.rank() == 2 ? Math.toIntExact(ls.dim(0)) : 1;
         anchorsPerSample = Math.max(1, samples == 0 ? 0 : ls.count() / samples);
         positives = new long[samples];
@@ -113,8 +152,8 @@ public final class LabelTargets implements DerivedTargets {
     /**
      * Counts the anchors of labels of shape (B, A) (anchor heads) or (N,) (the point head: one
      * sample) and makes the normalisers. Labels above the last valid value are refused, as the
-     * reference would crash in its scatter; with C = 1 and the background first, every positive
-     * label counts as the one class (the reference's class-agnostic case).
+     * reference would crash in its scatter; with C = 1, the background first and (B, A) labels,
+     * every positive label counts as the one class (the anchor heads' class-agnostic case).
      */
     public static LabelTargets derive(Tensor labels, String name, int classes, Background background,
                                       Normalize normalize, float posWeight, float negWeight) {
@@ -148,6 +187,24 @@ public final class LabelTargets implements DerivedTargets {
 
     @Override
     public void read(long firstAnchor, int count, double[] targets, double[] weights) {
+        fill(firstAnchor, count, targets, weights);
+        if (heads != null) {
+            for (int j = 0; j < count; j++) {
+                int h = heads.of((firstAnchor + j) % anchorsPerSample);
+                int from = heads.firstClass(h);
+                int to = from + heads.classes()[h];
+                for (int c = 0; c < classes; c++) {
+                    if (c < from || c >= to) {
+                        targets[c * count + j] = 0;
+                        weights[c * count + j] = 0;
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@link #read} before the heads' columns are applied: the reference's one-hot rows and anchor weights. */
+    private void fill(long firstAnchor, int count, double[] targets, double[] weights) {
         java.util.Arrays.fill(targets, 0, count * classes, 0.0);
         for (int from = 0, to; from < count; from = to) {
             int s = (int) ((firstAnchor + from) / anchorsPerSample);
@@ -167,13 +224,23 @@ public final class LabelTargets implements DerivedTargets {
 
     @Override
     public double target(long index) {
-        return column(label(index / classes)) == index % classes ? 1 : 0;
+        return inHead(index) && column(label(index / classes)) == index % classes ? 1 : 0;
     }
 
     @Override
     public double weight(long index) {
         long anchor = index / classes;
-        return weight(column(label(anchor)), (int) (anchor / anchorsPerSample));
+        return inHead(index) ? weight(column(label(anchor)), (int) (anchor / anchorsPerSample)) : 0;
+    }
+
+    /** Whether the element at a flat index is one its anchor's head evaluates. */
+    private boolean inHead(long index) {
+        if (heads == null) {
+            return true;
+        }
+        int h = heads.of(index / classes % anchorsPerSample);
+        long c = index % classes;
+        return c >= heads.firstClass(h) && c < heads.firstClass(h) + heads.classes()[h];
     }
 
     private float weight(long column, int sample) {
@@ -192,14 +259,16 @@ public final class LabelTargets implements DerivedTargets {
         float[] rows = new float[n * classes];
         for (long a0 = 0; a0 < anchors; a0 += n) {
             int count = (int) Math.min(n, anchors - a0);
-            read(a0, count, t, w);
-            if (targets != null) {
-                Transposer.SCALAR.toRows(t, count, classes, rows);
-                targets.writeFloats(a0 * classes, rows, count * classes);
-            }
+            // The anchors' weights before the heads' columns zero some: the reference's cls_weights.
+            fill(a0, count, t, w);
             if (weights != null) {
                 Transposer.SCALAR.toRows(w, count, 1, rows);
                 weights.writeFloats(a0, rows, count);
+            }
+            if (targets != null) {
+                read(a0, count, t, w);
+                Transposer.SCALAR.toRows(t, count, classes, rows);
+                targets.writeFloats(a0 * classes, rows, count * classes);
             }
         }
     }

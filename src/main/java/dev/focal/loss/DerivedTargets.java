@@ -3,8 +3,7 @@ package dev.focal.loss;
 /**
  * Targets and weights computed as the pass reads them instead of read from tensors: what a head
  * derives from its labels is several times their size, too big for the heap on big inputs. The
- * values are the ones the tensors would hold, so the pass's results do not change; the weights
- * are one per anchor, the same for each of its classes. Reads of different anchors may run on
+ * values are the ones the tensors would hold, so the pass's results do not change. Reads of different anchors may run on
  * different threads at once.
  */
 public interface DerivedTargets {
@@ -19,4 +18,9 @@ public interface DerivedTargets {
 
     /** The weight at a flat index of the logits. */
     double weight(long index);
+
+    /** Whether every class of an anchor has the anchor's weight (false where some classes are not evaluated). */
+    default boolean weightsPerAnchor() {
+        return true;
+    }
 }

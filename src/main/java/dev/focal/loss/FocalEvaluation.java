@@ -186,7 +186,8 @@ public final class FocalEvaluation {
         private final int topK;
         private final int blockAnchors = blockAnchors(classes);
         private final AnchorBlock block =
-                new AnchorBlock(classes, blockAnchors, weights == null || weightLayout == Layout.PER_ANCHOR);
+                new AnchorBlock(classes, blockAnchors, weights == null && (derived == null || derived.weightsPerAnchor())
+                        || weightLayout == Layout.PER_ANCHOR);
         private final double[] grad;
         private final float[] scratch;
         private final Transposer transposer = kernels.transposer();

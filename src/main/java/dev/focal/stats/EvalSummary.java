@@ -33,12 +33,23 @@ public record EvalSummary(Inputs inputs, Optional<Labels> labels, Loss loss, Lis
                          String logitsDtype, String weights, String weightsSource) {
     }
 
+    /** {@code heads}: a multi-head anchor head's heads, in order; empty for one head. */
     public record Labels(String file, int numClasses, String background, String normalize, double posWeight,
-                         double negWeight) {
+                         double negWeight, List<Head> heads) {
     }
 
-    /** {@code perBatch} is sum / shape[0], OpenPCDet's rpn_loss_cls (the sum itself for a 0-d loss). */
-    public record Loss(double sum, OptionalDouble mean, OptionalDouble perBatch) {
+    /**
+     * One head of a multi-head: its logits, anchors per sample, classes and first class column,
+     * and (separate form) its share of rpn_loss_cls, its loss sum divided by B, times cls_weight.
+     */
+    public record Head(String logits, long anchors, int classes, int firstClass, OptionalDouble loss) {
+    }
+
+    /**
+     * {@code perBatch} is sum / shape[0], OpenPCDet's rpn_loss_cls (the sum itself for a 0-d loss);
+     * {@code head} the number the head's training log shows, when the labels say which head it is.
+     */
+    public record Loss(double sum, OptionalDouble mean, OptionalDouble perBatch, OptionalDouble head) {
     }
 
     /**
