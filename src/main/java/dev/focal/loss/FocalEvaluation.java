@@ -40,6 +40,8 @@ public final class FocalEvaluation {
     private final double scale;
     private final int samples;
     private final LossKernel kernel;
+    /** Float32Rounding.slackUlps(gamma), for a float32 loss output. */
+    private final long roundingSlack;
     private final Layout weightLayout;
     private final AtomicLong done = new AtomicLong();
 
@@ -61,6 +63,7 @@ public final class FocalEvaluation {
         this.derived = in.derived;
         this.gamma = gamma;
         this.alpha = alpha;
+        roundingSlack = Float32Rounding.slackUlps(gamma);
         Shape s = logits.shape();
         long[] strides = in.broadcast.strides();
         int r = s.rank();
@@ -237,7 +240,13 @@ public final class FocalEvaluation {
                 }
             }
             acc.addBlock(a0, block, anchorsPerSample, summer);
-            if (lossOut != null) {
+            if (lossOut != null && lossOut.dtype() == DType.FLOAT32) {
+                // Correctly rounded (docs/accuracy.md), where the gradient below is within an ulp.
+                transposer.toRows(block.loss, na, classes, scratch);
+                Float32Rounding.correct(block.loss, block.x, block.t, block.w, na, classes, gamma, alpha, scale,
+                        roundingSlack, scratch);
+                lossOut.writeFloats(first, scratch, n);
+            } else if (lossOut != null) {
                 write(lossOut, first, block.loss, na);
             }
             if (gradOut != null) {
