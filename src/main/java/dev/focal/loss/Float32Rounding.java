@@ -21,9 +21,10 @@ final class Float32Rounding {
 
     /**
      * The distance, in double ulps of the result, within which a float32 midpoint may lie between
-     * a kernel's double loss and the exact one, for this gamma (docs/accuracy.md#error-bounds):
-     * twice the larger of the two kernels' first-order bounds, 23 + 8|gamma| and 19 + 10|gamma|
-     * units of 2^-53, plus 2 for the higher-order terms and the conversion to ulps.
+     * a kernel's double loss and the exact one, for this gamma (docs/accuracy.md#error-bounds): more
+     * than twice the larger of the kernels' bounds, 22 + 8|gamma| and 18 + 8.5|gamma| units of
+     * 2^-53, plus 2. A gamma so large that it would reach the midpoints' own spacing looks at every
+     * element.
      */
     static long slackUlps(double gamma) {
         double bound = 2 * (23 + 10 * Math.abs(gamma)) + 2;
@@ -31,17 +32,22 @@ final class Float32Rounding {
     }
 
     /**
-     * Rounds the block's {@code rows * classes} losses, held class by class ({@code loss[c * rows
-     * + r]}), into {@code dst} by rows, as {@code Transposer.toRows} has done, correcting the few
-     * that the cast got or may have got wrong; {@code x}, {@code t}, {@code w} are the block's
-     * inputs in the same layout, {@code scale} the factor the losses carry beyond the kernel's.
+     * {@code Transposer.toRows} for a block's losses, with correct rounding: the {@code rows *
+     * classes} losses held class by class ({@code loss[c * rows + r]}) go to {@code dst} by rows,
+     * rounded to float32 (every NaN as np.nan), and the few whose cast may round the exact value
+     * the wrong way are decided again. {@code x}, {@code t}, {@code w} are the block's inputs in
+     * the losses' layout, {@code scale} the loss weight that the losses carry beyond the kernel's.
+     * One loop, the cast's: a second pass over the losses measured slower.
      */
-    static void correct(double[] loss, double[] x, double[] t, double[] w, int rows, int classes, double gamma,
-                        double alpha, double scale, long slack, float[] dst) {
+    static void toRows(double[] loss, double[] x, double[] t, double[] w, int rows, int classes, double gamma,
+                       double alpha, double scale, long slack, float[] dst) {
         for (int c = 0, i = 0; c < classes; c++) {
-            for (int r = 0; r < rows; r++, i++) {
-                if (uncertain(loss[i], slack)) {
-                    dst[r * classes + c] = round(loss[i], x[i], t[i], w[i], gamma, alpha, scale);
+            for (int r = 0, o = c; r < rows; r++, i++, o += classes) {
+                double d = loss[i];
+                float f = (float) d;
+                dst[o] = f == f ? f : Float.NaN;
+                if (uncertain(d, slack)) {
+                    dst[o] = round(d, x[i], t[i], w[i], gamma, alpha, scale);
                 }
             }
         }
@@ -54,11 +60,10 @@ final class Float32Rounding {
     static boolean uncertain(double d, long slack) {
         long bits = Double.doubleToRawLongBits(d);
         int exponent = (int) (bits >>> 52) & 0x7ff;
-        if (exponent >= 1023 - 126 && exponent <= 1023 + 127) {
-            // A float32 midpoint of this binade has the low 29 of the 52 fraction bits 1000...0.
-            return Math.abs((bits & 0x1fffffffL) - 0x10000000L) <= slack;
-        }
-        return outsideNormalRange(d, slack);
+        // A float32 midpoint of a normal binade has the low 29 of the 52 fraction bits 1000...0.
+        boolean near = Math.abs((bits & 0x1fffffffL) - 0x10000000L) <= slack;
+        boolean normal = exponent >= 1023 - 126 && exponent <= 1023 + 127;
+        return normal ? near : outsideNormalRange(d, slack);
     }
 
     /**

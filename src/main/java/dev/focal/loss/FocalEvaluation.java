@@ -242,8 +242,7 @@ public final class FocalEvaluation {
             acc.addBlock(a0, block, anchorsPerSample, summer);
             if (lossOut != null && lossOut.dtype() == DType.FLOAT32) {
                 // Correctly rounded (docs/accuracy.md), where the gradient below is within an ulp.
-                transposer.toRows(block.loss, na, classes, scratch);
-                Float32Rounding.correct(block.loss, block.x, block.t, block.w, na, classes, gamma, alpha, scale,
+                Float32Rounding.toRows(block.loss, block.x, block.t, block.w, na, classes, gamma, alpha, scale,
                         roundingSlack, scratch);
                 lossOut.writeFloats(first, scratch, n);
             } else if (lossOut != null) {
