@@ -1,16 +1,12 @@
-import dev.focal.loss.EvalInputs;
-import dev.focal.loss.FocalEvaluation;
-import dev.focal.loss.Kernels;
-import dev.focal.loss.LossKernel;
-import dev.focal.tensor.DType;
-import dev.focal.tensor.Shape;
-import dev.focal.tensor.Tensor;
+package dev.focal.loss;
+
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -19,34 +15,34 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * The proof of docs/accuracy.md: focal's float32 loss, as FocalEvaluation writes it with each
- * kernel, against a reference that decides every element's correctly rounded float32 on its own.
+ * The proof of docs/accuracy.md#the-proof, not a test: focal's float32 loss, as the pass writes it
+ * (each kernel's doubles, then {@link Float32Rounding#toRows}), against a reference that decides
+ * every element's correctly rounded float32 on its own. Run it with
+ * {@code tools/rounding/prove.sh exhaustive|sample THREADS OUT_DIR [STRIDE]}.
  *
- * <pre>
- *   java --add-modules jdk.incubator.vector -cp target/classes tools/rounding/RoundingProof.java \
- *       exhaustive|sample THREADS OUT_DIR [STRIDE]
- * </pre>
- *
- * exhaustive: every float32 bit pattern as the logit, t = 0 and t = 1, gamma 2, alpha 0.25, w 1.
- * sample: gamma 0, 0.5, 1, 2 and alpha 0.25, 0.5 (but the exhaustive pair), t = 0 and 1, the same
- * number of random logits in every binade of either sign, subnormals included.
+ * <p>exhaustive: every float32 bit pattern as the logit, t = 0 and t = 1, gamma 2, alpha 0.25,
+ * w 1, with the vector and the scalar kernel (the polynomial one gives the vector one's bits,
+ * VectorKernelTest). sample: gamma 0, 0.5, 1, 2 and alpha 0.25, 0.5 (but the exhaustive pair),
+ * t = 0 and 1, the same number of random logits in every binade of either sign, subnormals
+ * included, with all three kernels. A STRIDE runs every STRIDE-th chunk only: an estimate of the
+ * time, not a proof.
  *
  * <p>The reference, independent of focal's code: the loss in double with StrictMath's exp, log1p
  * and pow (fdlibm, each within an ulp), whose relative error is below 20 units of 2^-53 for hard
- * targets and the gammas here (docs/accuracy.md#the-proof), taken as 64; where a float32
- * midpoint lies within that bound of it, the large side's closed form (the exact loss is
- * P (1 + rho), P = a |x|, rho of the sign of 1/|x| - gamma and below 2^-40 (gamma + 2)); what
- * neither decides goes to mpmath (decide.py) at the end. The work is cut into chunks handed to
- * THREADS threads, and the results are merged in chunk order: the output does not depend on
- * the thread count. OUT_DIR receives hard.tsv (the elements mpmath decided) and cases.tsv (the
- * fixture's candidates: a sample of each path in every binade).
+ * targets and the gammas here, taken as 64; where a float32 midpoint lies within that bound of
+ * it, the large side's closed form (the exact loss is P (1 + rho), P = a |x|, rho of the sign of
+ * 1/|x| - gamma and below 2^-40 (gamma + 2)); what neither decides goes to mpmath (decide.py) at
+ * the end. The work is cut into chunks handed to THREADS threads, and the results are merged in
+ * chunk order: the output does not depend on the thread count. OUT_DIR receives hard.tsv (the
+ * elements mpmath decided) and cases.tsv (the fixture's candidates: a few of each path in every
+ * binade).
  */
 public class RoundingProof {
     static final int CHUNK = 1 << 22;
     static final double REFERENCE_BOUND = 64 * 0x1p-53;
     static final int HARD = -1;
     static final int CLOSED = -2;
-    static final String[] KERNELS = {"vector", "polynomial", "scalar"};
+    static final int BLOCK = 4096;
     static final int SAMPLE_PER_BINADE = 15_000;
     static final int FIXTURE_PER_BINADE = 1;
 
@@ -70,10 +66,14 @@ public class RoundingProof {
         long elements;
         long nonFinite;
         long closedForm;
-        long[] misrounded = new long[KERNELS.length];
+        final long[] misrounded;
         List<String> firstMisrounded = new ArrayList<>();
         List<String> hard = new ArrayList<>();
         List<String> cases = new ArrayList<>();
+
+        Result(int kernels) {
+            misrounded = new long[kernels];
+        }
 
         void add(Result r) {
             elements += r.elements;
@@ -103,7 +103,8 @@ public class RoundingProof {
         for (int i = 0; i < all.size(); i += stride) {
             tasks.add(all.get(i));
         }
-        LossKernel[] kernels = {Kernels.vector(), LossKernel.POLYNOMIAL, LossKernel.SCALAR};
+        LossKernel[] kernels = mode.equals("exhaustive") ? new LossKernel[] {Kernels.vector(), LossKernel.SCALAR}
+                : new LossKernel[] {Kernels.vector(), LossKernel.POLYNOMIAL, LossKernel.SCALAR};
         if (kernels[0] == null) {
             throw new IllegalStateException("run with --add-modules jdk.incubator.vector");
         }
@@ -112,7 +113,7 @@ public class RoundingProof {
         for (Task task : tasks) {
             futures.add(pool.submit(() -> run(task, kernels)));
         }
-        Result total = new Result();
+        Result total = new Result(kernels.length);
         int done = 0;
         for (Future<Result> f : futures) {
             total.add(f.get());
@@ -124,14 +125,14 @@ public class RoundingProof {
         pool.shutdown();
         Files.write(out.resolve("hard.tsv"), total.hard, StandardCharsets.UTF_8);
         Files.write(out.resolve("cases.tsv"), total.cases, StandardCharsets.UTF_8);
-        long hardMisrounded = decideHard(out, total.hard);
+        long hardMisrounded = decideHard(out, total.hard, kernels);
         double seconds = (System.nanoTime() - start) / 1e9;
         try (PrintWriter w = new PrintWriter(System.out, true, StandardCharsets.UTF_8)) {
             w.printf(Locale.ROOT, "mode %s, %d threads, %.0f s%n", mode, threads, seconds);
             w.printf(Locale.ROOT, "elements %d (non-finite logits %d), decided by the closed form %d, by mpmath %d%n",
                     total.elements, total.nonFinite, total.closedForm, total.hard.size());
-            for (int k = 0; k < KERNELS.length; k++) {
-                w.printf(Locale.ROOT, "kernel %-10s misrounded %d%n", KERNELS[k], total.misrounded[k]);
+            for (int k = 0; k < kernels.length; k++) {
+                w.printf(Locale.ROOT, "kernel %-22s misrounded %d%n", kernels[k].name(), total.misrounded[k]);
             }
             w.printf(Locale.ROOT, "misrounded among the mpmath-decided elements (all kernels) %d%n", hardMisrounded);
             total.firstMisrounded.forEach(w::println);
@@ -173,32 +174,28 @@ public class RoundingProof {
         int[] bitsOf = task.logits();
         int n = bitsOf.length;
         Params p = task.params;
-        Tensor logits = Tensor.allocate(DType.FLOAT32, Shape.of(n));
-        Tensor targets = Tensor.allocate(DType.FLOAT32, Shape.of(n));
-        float[] values = new float[n];
-        for (int i = 0; i < n; i++) {
-            values[i] = Float.intBitsToFloat(bitsOf[i]);
-        }
-        logits.writeFloats(0, values, n);
-        float[] targetValues = new float[n];
-        java.util.Arrays.fill(targetValues, (float) p.t);
-        targets.writeFloats(0, targetValues, n);
-        EvalInputs in = new EvalInputs(logits, "logits", targets, "targets", null, "weights");
+        long slack = Float32Rounding.slackUlps(p.gamma);
+        double[] xs = new double[BLOCK];
+        double[] ts = new double[BLOCK];
+        double[] ws = new double[BLOCK];
+        double[] loss = new double[BLOCK];
+        double[] focalFactor = new double[BLOCK];
+        float[] rows = new float[BLOCK];
+        Arrays.fill(ts, p.t);
+        Arrays.fill(ws, 1);
         float[][] focal = new float[kernels.length][n];
-        double[] scratch = new double[1 << 16];
-        float[] scratchFloats = new float[1 << 16];
-        for (int k = 0; k < kernels.length; k++) {
-            Tensor loss = Tensor.allocate(DType.FLOAT32, Shape.of(n));
-            new FocalEvaluation(in, p.gamma, p.alpha, 1, 0, kernels[k]).run(loss, null, 0, 1);
-            for (int from = 0; from < n; from += scratch.length) {
-                int m = Math.min(scratch.length, n - from);
-                loss.readDoubles(from, scratch, m, scratchFloats);
-                for (int i = 0; i < m; i++) {
-                    focal[k][from + i] = (float) scratch[i];
-                }
+        for (int from = 0; from < n; from += BLOCK) {
+            int m = Math.min(BLOCK, n - from);
+            for (int i = 0; i < m; i++) {
+                xs[i] = Float.intBitsToFloat(bitsOf[from + i]);
+            }
+            for (int k = 0; k < kernels.length; k++) {
+                kernels[k].evaluate(xs, ts, ws, m, p.gamma, p.alpha, loss, focalFactor);
+                Float32Rounding.toRows(loss, xs, ts, ws, m, 1, p.gamma, p.alpha, 1, slack, rows);
+                System.arraycopy(rows, 0, focal[k], from, m);
             }
         }
-        Result r = new Result();
+        Result r = new Result(kernels.length);
         r.elements = n;
         int[] casesInBinade = new int[512];
         for (int i = 0; i < n; i++) {
@@ -212,7 +209,7 @@ public class RoundingProof {
                 for (int k = 0; k < kernels.length; k++) {
                     boolean same = Float.isNaN(value) ? Float.isNaN(focal[k][i]) : focal[k][i] == value;
                     if (!same) {
-                        misrounded(r, k, task, x, focal[k][i], "non-finite expected " + value);
+                        misrounded(r, kernels[k], k, task, x, focal[k][i], "non-finite expected " + value);
                     }
                 }
                 continue;
@@ -241,18 +238,18 @@ public class RoundingProof {
             }
             for (int k = 0; k < kernels.length; k++) {
                 if (Float.floatToRawIntBits(focal[k][i]) != expected) {
-                    misrounded(r, k, task, x, focal[k][i], "expected " + Float.intBitsToFloat(expected));
+                    misrounded(r, kernels[k], k, task, x, focal[k][i], "expected " + Float.intBitsToFloat(expected));
                 }
             }
         }
         return r;
     }
 
-    static void misrounded(Result r, int k, Task task, float x, float got, String why) {
+    static void misrounded(Result r, LossKernel kernel, int k, Task task, float x, float got, String why) {
         r.misrounded[k]++;
         if (r.firstMisrounded.size() < 20) {
             r.firstMisrounded.add(String.format(Locale.ROOT, "%s x=%s (%08x) %s: %s got %s, %s", task.what, x,
-                    Float.floatToRawIntBits(x), task.params, KERNELS[k], got, why));
+                    Float.floatToRawIntBits(x), task.params, kernel.name(), got, why));
         }
     }
 
@@ -280,14 +277,18 @@ public class RoundingProof {
     /**
      * The large side at E = exp(-|x|) <= 2^-40: the exact loss is P (1 + rho) with P = a |x| and
      * rho = (1 + log1p(E)/|x|) (1 + E)^-gamma - 1 = E c + r, c = 1/|x| - gamma, |r| <= E^2
-     * (gamma^2 + 2 gamma + 2). With |c| >= 2^-20 and gamma <= 16 rho has c's sign and
-     * |rho| <= 2^-40 (gamma + 2). HARD where that does not decide.
+     * (gamma^2 + 2 gamma + 2). With |c| above twice E (gamma^2 + 2 gamma + 2) (and the rounding
+     * of c) and gamma <= 16, rho has c's sign and |rho| <= 2^-40 (gamma + 2). HARD where that
+     * does not decide.
      */
     static int closedForm(double x, double t, double gamma, double alpha) {
         boolean large = t == 0 ? x >= 0 : x < 0;
         double y = Math.abs(x);
         double c = 1 / y - gamma;
-        if (!large || StrictMath.exp(-y) > 0x1p-41 || Math.abs(c) < 0x1p-19 || gamma > 16) {
+        // An upper bound of E (StrictMath.exp is within an ulp), and c's sign against E's square.
+        double e = StrictMath.exp(-y) * (1 + 0x1p-50);
+        double square = 2 * e * (gamma * gamma + 2 * gamma + 2) + 0x1p-50 * (1 / y + gamma);
+        if (!large || e > 0x1p-40 || gamma > 16 || !(Math.abs(c) > square)) {
             return HARD;
         }
         double a = t == 0 ? 1 - alpha : alpha;
@@ -317,7 +318,8 @@ public class RoundingProof {
     }
 
     /** Has mpmath decide the hard elements; returns how many of focal's floats (any kernel) differ. */
-    static long decideHard(Path out, List<String> hard) throws IOException, InterruptedException {
+    static long decideHard(Path out, List<String> hard, LossKernel[] kernels) throws IOException,
+            InterruptedException {
         if (hard.isEmpty()) {
             return 0;
         }
@@ -332,11 +334,11 @@ public class RoundingProof {
         for (int i = 0; i < hard.size(); i++) {
             String[] h = hard.get(i).split("\t");
             String expected = lines.get(i).split("\t")[5];
-            for (int k = 0; k < KERNELS.length; k++) {
+            for (int k = 0; k < kernels.length; k++) {
                 if (!h[5 + k].equals(expected)) {
                     wrong++;
                     System.out.println("misrounded (mpmath): " + hard.get(i) + " expected " + expected + " kernel "
-                            + KERNELS[k]);
+                            + kernels[k].name());
                 }
             }
         }
