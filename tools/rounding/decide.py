@@ -14,7 +14,7 @@ digits, then 100, 200 and 400, until it lies farther from every float32 midpoint
 A hard target at a large |x| can lie closer to a midpoint than any such precision resolves (by
 about exp(-|x|)); there the loss is split into an exact product and a tiny relative correction
 evaluated on its own (large_side).
-Deterministic; used by tools/rounding/RoundingProof.java and to write the test fixture
+Deterministic; used by tools/rounding/prove.sh (dev.focal.loss.RoundingProof) and to write the test fixture
 (docs/accuracy.md#the-fixture).
 """
 
