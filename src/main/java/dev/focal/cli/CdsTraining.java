@@ -3,7 +3,6 @@ package dev.focal.cli;
 import dev.focal.FocalException;
 import dev.focal.io.StandardOutput;
 import dev.focal.loss.Kernels;
-import dev.focal.loss.LossKernel;
 import dev.focal.stats.AnchorBlock;
 import dev.focal.stats.BlockSums;
 import java.io.IOException;
@@ -49,14 +48,14 @@ public final class CdsTraining {
             run("--help");
             runExpecting(FocalException.USAGE, "eval", "--no-such-option");
             // The vector kernel's classes (when the module is loaded), which the small samples never reach.
-            LossKernel vector = Kernels.vector();
+            Kernels vector = Kernels.vector();
             if (vector != null) {
                 double[] block = {-3, 0, 2, 40, -1e300, 0.5, 1, -2};
-                vector.evaluate(block, block, block, block.length, 2, 0.25, new double[block.length],
+                vector.math().evaluate(block, block, block, block.length, 2, 0.25, new double[block.length],
                         new double[block.length]);
                 AnchorBlock anchors = new AnchorBlock(2, 4, true);
                 anchors.hold(4);
-                vector.sumAnchors(new BlockSums(2, 4), anchors, 0, 4);
+                vector.sums().sum(new BlockSums(2, 4), anchors, 0, 4);
                 vector.transposer().toColumns(new float[24], 8, 3, new double[24]);
                 vector.transposer().toRows(new double[24], 8, 3, new float[24]);
             }

@@ -2,9 +2,9 @@ package dev.focal.cli;
 
 import static dev.focal.cli.CommandModel.flag;
 import static dev.focal.cli.CommandModel.option;
-import static dev.focal.cli.CommandModel.value;
 
 import dev.focal.FocalException;
+import dev.focal.cli.CommandModel.Arg;
 import dev.focal.io.AtomicFile;
 import dev.focal.compare.JUnitReport;
 import dev.focal.io.TensorRef;
@@ -25,62 +25,53 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 final class CheckOptions {
     private final CommandSpec spec;
-    String expectSpec;
-    Path expectStats;
-    boolean update;
-    boolean failOnNonFinite;
-    Path junit;
+    final Arg<String> expectSpec;
+    final Arg<Path> expectStats;
+    final Arg<Boolean> update;
+    final Arg<Boolean> failOnNonFinite;
+    final Arg<Path> junit;
     final ToleranceOptions tolerance;
 
     /** Adds the options to {@code spec}. */
     CheckOptions(CommandSpec spec) {
         this.spec = spec;
-        option(spec, "--expect", "REF", String.class, null,
+        expectSpec = option(spec, "--expect", "REF", String.class, null,
                 "Check what --out would hold (the loss after --reduction) against REF, with compare's"
                         + " rules; the tolerance is relative only (the dtype's rtol, atol 0) unless --rtol/--atol"
                         + " are given. Exit 1 and a report on a mismatch.");
-        option(spec, "--expect-stats", "GOLDEN", Path.class, null,
+        expectStats = option(spec, "--expect-stats", "GOLDEN", Path.class, null,
                 "Check the summary against a golden summary (JSON): figures within the tolerance, counts"
                         + " exactly; exit 1 listing each differing field. A missing GOLDEN fails the check; it is"
                         + " then written, except in CI (the CI variable set).");
-        flag(spec, "--update", "With --expect-stats: write the golden summary instead of checking it.");
-        flag(spec, "--fail-on-nonfinite", "Exit 1 when the loss holds NaN or infinity anywhere, naming the"
+        update = flag(spec, "--update", "With --expect-stats: write the golden summary instead of checking it.");
+        failOnNonFinite = flag(spec, "--fail-on-nonfinite", "Exit 1 when the loss holds NaN or infinity anywhere, naming the"
                 + " first index of each.");
-        option(spec, "--junit", "FILE", Path.class, null,
+        junit = option(spec, "--junit", "FILE", Path.class, null,
                 "Write a JUnit XML report with one test case per check to FILE (an error case if the run fails).");
         tolerance = new ToleranceOptions(spec);
     }
 
-    /** The parsed values into the fields. */
-    void read() {
-        expectSpec = value(spec, "--expect");
-        expectStats = value(spec, "--expect-stats");
-        update = value(spec, "--update");
-        failOnNonFinite = value(spec, "--fail-on-nonfinite");
-        junit = value(spec, "--junit");
-        tolerance.read();
-    }
 
     boolean any() {
-        return expectSpec != null || expectStats != null || failOnNonFinite;
+        return expectSpec.get() != null || expectStats.get() != null || failOnNonFinite.get();
     }
 
     /** The reference of --expect, or null. */
     TensorRef expectRef() {
-        return expectSpec == null ? null : TensorRef.parse(expectSpec);
+        return expectSpec.get() == null ? null : TensorRef.parse(expectSpec.get());
     }
 
     /** Usage errors (exit 2), before any work. */
     void check() {
         tolerance.check();
-        if (update && expectStats == null) {
+        if (update.get() && expectStats.get() == null) {
             throw FocalException.usage("--update rewrites the golden summary of --expect-stats; give --expect-stats GOLDEN");
         }
-        if (junit != null && !any()) {
+        if (junit.get() != null && !any()) {
             throw FocalException.usage("--junit reports the checks of --expect, --expect-stats and"
                     + " --fail-on-nonfinite; give one of them");
         }
-        if (tolerance.rtol != null && expectSpec == null && expectStats == null) {
+        if (tolerance.rtol.get() != null && expectSpec.get() == null && expectStats.get() == null) {
             throw FocalException.usage("--rtol and --atol apply to --expect and --expect-stats; give one of them");
         }
     }
@@ -90,16 +81,16 @@ final class CheckOptions {
      * the problem). After this, a run that fails still writes its report ({@link #reportError}).
      */
     void checkReport(List<TensorRef> inputs) {
-        if (junit != null) {
-            AtomicFile.checkWritable(junit);
-            OutputPaths.refuseClashes(List.of(junit), inputs);
+        if (junit.get() != null) {
+            AtomicFile.checkWritable(junit.get());
+            OutputPaths.refuseClashes(List.of(junit.get()), inputs);
         }
     }
 
     /** Writes the run's failure into the --junit report, if one was asked for: see {@link #writeError}. */
     void reportError(RuntimeException failure) {
-        if (junit != null) {
-            writeError(junit, "focal eval", "focal eval", "focal.eval", failure);
+        if (junit.get() != null) {
+            writeError(junit.get(), "focal eval", "focal eval", "focal.eval", failure);
         }
     }
 
@@ -131,14 +122,14 @@ final class CheckOptions {
         if (expected != null) {
             results.expect(expectRef(), expected, loss);
         }
-        if (expectStats != null) {
-            results.expectStats(expectStats, summary, update, settings);
+        if (expectStats.get() != null) {
+            results.expectStats(expectStats.get(), summary, update.get(), settings);
         }
-        if (failOnNonFinite) {
+        if (failOnNonFinite.get()) {
             results.finite(acc, shape);
         }
-        if (junit != null) {
-            results.writeJUnit(junit);
+        if (junit.get() != null) {
+            results.writeJUnit(junit.get());
         }
         return results;
     }

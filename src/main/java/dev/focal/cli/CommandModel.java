@@ -1,15 +1,19 @@
 package dev.focal.cli;
 
+import java.util.List;
+import java.util.Optional;
+import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 import picocli.CommandLine.Range;
 
 /**
- * Shorthands for declaring focal's picocli model in code (why not by annotation: see {@link Main})
- * and for reading the parsed values back. picocli keeps each value in its option or positional
- * parameter, default included; a command copies them into its fields before it runs. (A setter
- * lambda per option would save that copy but spin a class per lambda at start-up.)
+ * Shorthands for declaring focal's picocli model in code (why not by annotation: see {@link Main}).
+ * Each declaration returns an {@link Arg}, which a command keeps in a field and reads its value
+ * through: every option is declared once, and read without looking it up by name. picocli keeps
+ * each value in its option or positional parameter, default included. (A setter lambda per option
+ * would spin a class per lambda at start-up.)
  */
 final class CommandModel {
     private CommandModel() {
@@ -35,16 +39,47 @@ final class CommandModel {
         spec.usageMessage().footerHeading("%nExamples:%n").footer(lines);
     }
 
+    /** One option or positional parameter of a command, declared once and read through this object. */
+    static final class Arg<T> {
+        private final ArgSpec arg;
+
+        private Arg(ArgSpec arg) {
+            this.arg = arg;
+        }
+
+        /** The parsed value: the given one, else the default, else null (false for a flag). */
+        T get() {
+            return arg.getValue();
+        }
+
+        /** The parsed value, empty when neither given nor defaulted. */
+        Optional<T> find() {
+            return Optional.ofNullable(arg.getValue());
+        }
+    }
+
     /** An option taking one value of {@code type}; {@code defaultValue} is null when there is none. */
-    static void option(CommandSpec spec, String name, String paramLabel, Class<?> type, String defaultValue,
+    static <T> Arg<T> option(CommandSpec spec, String name, String paramLabel, Class<T> type, String defaultValue,
             String description) {
-        spec.addOption(OptionSpec.builder(name).paramLabel(paramLabel).type(type).defaultValue(defaultValue)
+        return add(spec, OptionSpec.builder(name).paramLabel(paramLabel).type(type).defaultValue(defaultValue)
                 .description(description).build());
     }
 
+    /** An option taking a comma-separated list of strings. */
+    static Arg<List<String>> listOption(CommandSpec spec, String name, String paramLabel, String description) {
+        return add(spec, OptionSpec.builder(name).paramLabel(paramLabel).splitRegex(",").type(List.class)
+                .auxiliaryTypes(String.class).description(description).build());
+    }
+
     /** A boolean option without a value, false unless given. */
-    static void flag(CommandSpec spec, String name, String description) {
-        spec.addOption(flagBuilder(description, name).build());
+    static Arg<Boolean> flag(CommandSpec spec, String name, String description) {
+        return add(spec, flagBuilder(description, name).build());
+    }
+
+    /** Adds {@code option} to {@code spec}: for options a shorthand above does not build. */
+    static <T> Arg<T> add(CommandSpec spec, OptionSpec option) {
+        spec.addOption(option);
+        return new Arg<>(option);
     }
 
     /** A flag to finish building: --debug's scope, the help options' roles. */
@@ -53,9 +88,15 @@ final class CommandModel {
     }
 
     /** A positional parameter holding one value of {@code type}. */
-    static void parameter(CommandSpec spec, String index, String arity, String paramLabel, Class<?> type,
+    static <T> Arg<T> parameter(CommandSpec spec, String index, String arity, String paramLabel, Class<T> type,
             String description) {
-        spec.addPositional(parameterBuilder(arity, paramLabel, description).index(index).type(type).build());
+        return add(spec, parameterBuilder(arity, paramLabel, description).index(index).type(type).build());
+    }
+
+    /** Adds {@code parameter} to {@code spec}: for parameters {@link #parameter} does not build. */
+    static <T> Arg<T> add(CommandSpec spec, PositionalParamSpec parameter) {
+        spec.addPositional(parameter);
+        return new Arg<>(parameter);
     }
 
     /** A positional parameter, required when its arity needs a value (the annotations' rule, not the builder's). */
@@ -63,6 +104,14 @@ final class CommandModel {
         Range range = Range.valueOf(arity);
         return PositionalParamSpec.builder().arity(range).required(range.min() > 0).paramLabel(paramLabel)
                 .description(description);
+    }
+
+    /**
+     * Main's --debug, which every verb inherits: a copy of the option that only the verb's own
+     * model holds, so it is looked up there by name.
+     */
+    static boolean debug(CommandSpec spec) {
+        return spec.findOption("--debug").getValue();
     }
 
     /**
@@ -74,15 +123,5 @@ final class CommandModel {
         spec.versionProvider(new VersionProvider());
         spec.addOption(flagBuilder("Show this help message and exit.", "-h", "--help").usageHelp(true).build());
         spec.addOption(flagBuilder("Print version information and exit.", "-V", "--version").versionHelp(true).build());
-    }
-
-    /** The value of option {@code name} after parsing: the given one, else its default, else null (false for flags). */
-    static <T> T value(CommandSpec spec, String name) {
-        return spec.findOption(name).getValue();
-    }
-
-    /** The value of the positional parameter at {@code index} after parsing, else null. */
-    static <T> T parameterValue(CommandSpec spec, int index) {
-        return spec.positionalParameters().get(index).getValue();
     }
 }

@@ -5,10 +5,9 @@ import static dev.focal.cli.CommandModel.flag;
 import static dev.focal.cli.CommandModel.helpOptions;
 import static dev.focal.cli.CommandModel.option;
 import static dev.focal.cli.CommandModel.parameter;
-import static dev.focal.cli.CommandModel.parameterValue;
-import static dev.focal.cli.CommandModel.value;
 
 import dev.focal.FocalException;
+import dev.focal.cli.CommandModel.Arg;
 import dev.focal.compare.ComparisonResult;
 import dev.focal.compare.JUnitReport;
 import dev.focal.compare.TensorComparison;
@@ -37,19 +36,19 @@ final class CompareCommand implements Callable<Integer> {
             "Exit 0 close, 1 not close or the shapes differ, 3 an input cannot be read.");
     private final ToleranceOptions tolerance;
 
-    String expectedSpec;
-    String actualSpec;
-    boolean json;
-    Path junit;
+    private final Arg<String> expectedSpec;
+    private final Arg<String> actualSpec;
+    private final Arg<Boolean> json;
+    private final Arg<Path> junit;
 
     /** The options in the order --help lists them. */
     CompareCommand() {
         spec.usageMessage().sortOptions(false);
-        parameter(spec, "0", "1", "EXPECTED", String.class, "The reference: FILE or FILE:KEY (.npy, .npz, .json).");
-        parameter(spec, "1", "1", "ACTUAL", String.class, "The tensor to check: FILE or FILE:KEY.");
+        expectedSpec = parameter(spec, "0", "1", "EXPECTED", String.class, "The reference: FILE or FILE:KEY (.npy, .npz, .json).");
+        actualSpec = parameter(spec, "1", "1", "ACTUAL", String.class, "The tensor to check: FILE or FILE:KEY.");
         tolerance = new ToleranceOptions(spec);
-        flag(spec, "--json", "Print the report as JSON.");
-        option(spec, "--junit", "FILE", Path.class, null, "Also write a JUnit XML report to FILE, for CI.");
+        json = flag(spec, "--json", "Print the report as JSON.");
+        junit = option(spec, "--junit", "FILE", Path.class, null, "Also write a JUnit XML report to FILE, for CI.");
         helpOptions(spec);
         examples(spec,
                 "  # The same logits stored two ways, within the default tolerances",
@@ -59,29 +58,20 @@ final class CompareCommand implements Callable<Integer> {
                 "      samples/anchor_head.npz:targets samples/anchor_head/targets.npy");
     }
 
-    /** The parsed values into the fields. */
-    private void read() {
-        expectedSpec = parameterValue(spec, 0);
-        actualSpec = parameterValue(spec, 1);
-        tolerance.read();
-        json = value(spec, "--json");
-        junit = value(spec, "--junit");
-    }
 
     @Override
     public Integer call() throws IOException {
-        read();
-        TensorRef expectedRef = TensorRef.parse(expectedSpec);
-        TensorRef actualRef = TensorRef.parse(actualSpec);
-        if (junit != null) {
-            AtomicFile.checkWritable(junit);
-            OutputPaths.refuseClashes(List.of(junit), List.of(expectedRef, actualRef));
+        TensorRef expectedRef = TensorRef.parse(expectedSpec.get());
+        TensorRef actualRef = TensorRef.parse(actualSpec.get());
+        if (junit.get() != null) {
+            AtomicFile.checkWritable(junit.get());
+            OutputPaths.refuseClashes(List.of(junit.get()), List.of(expectedRef, actualRef));
         }
         try {
             return compare(expectedRef, actualRef);
         } catch (RuntimeException e) {
-            if (junit != null) {
-                CheckOptions.writeError(junit, "focal compare", expectedRef + " vs " + actualRef, "focal.compare", e);
+            if (junit.get() != null) {
+                CheckOptions.writeError(junit.get(), "focal compare", expectedRef + " vs " + actualRef, "focal.compare", e);
             }
             throw e;
         }
@@ -96,14 +86,14 @@ final class CompareCommand implements Callable<Integer> {
             Tensor expected = expectedFile.get(expectedRef.key());
             Tensor actual = actualFile.get(actualRef.key());
             result = TensorComparison.compare(expected, actual, tolerance.resolve(expected.dtype(), actual.dtype()),
-                    tolerance.equalNan);
+                    tolerance.equalNan.get());
         }
         CompareReport report = new CompareReport(expectedRef.toString(), actualRef.toString(), result);
-        if (junit != null) {
-            JUnitReport.write(junit, "focal compare", List.of(report.junitCase((System.nanoTime() - start) / 1e9)));
+        if (junit.get() != null) {
+            JUnitReport.write(junit.get(), "focal compare", List.of(report.junitCase((System.nanoTime() - start) / 1e9)));
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.print(json ? report.json() : report.text());
+        out.print(json.get() ? report.json() : report.text());
         out.flush();
         if (!result.close()) {
             PrintWriter err = spec.commandLine().getErr();

@@ -3,8 +3,8 @@ package dev.focal.cli;
 import static dev.focal.cli.CommandModel.examples;
 import static dev.focal.cli.CommandModel.helpOptions;
 import static dev.focal.cli.CommandModel.parameter;
-import static dev.focal.cli.CommandModel.parameterValue;
 
+import dev.focal.cli.CommandModel.Arg;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.AutoComplete;
@@ -23,10 +23,10 @@ final class CompletionCommand implements Callable<Integer> {
             "from ~/.bashrc or ~/.zshrc. zsh runs the bash script through its bash",
             "completion emulation (bashcompinit), which the zsh script loads first.");
     private final Settings settings;
+    private final Arg<Shell> shell = parameter(spec, "0", "1", "SHELL", Shell.class, "bash or zsh.");
 
     CompletionCommand(Settings settings) {
         this.settings = settings;
-        parameter(spec, "0", "1", "SHELL", Shell.class, "bash or zsh.");
         helpOptions(spec);
         examples(spec,
                 "  # Complete focal's commands and options in this bash",
@@ -37,9 +37,8 @@ final class CompletionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Shell shell = parameterValue(spec, 0);
         PrintWriter out = spec.commandLine().getOut();
-        if (shell == Shell.zsh) {
+        if (shell.get() == Shell.zsh) {
             // zsh runs bash's completion scripts through bashcompinit. picocli's script loads it
             // too when it sees ZSH_VERSION; loading it twice does no harm.
             out.print("autoload -U +X bashcompinit && bashcompinit\n");

@@ -64,7 +64,7 @@ final class EvalChecks {
     void expect(TensorRef ref, Tensor expected, Tensor loss) throws IOException {
         long start = System.nanoTime();
         ComparisonResult r = TensorComparison.compare(expected, loss,
-                tolerance.relative(expected.dtype(), loss.dtype()), tolerance.equalNan);
+                tolerance.relative(expected.dtype(), loss.dtype()), tolerance.equalNan.get());
         CompareReport report = new CompareReport(ref.toString(), "loss", r);
         String headline = report.headline();
         if (!r.shapesMatch() && expected.shape().rank() == 0) {
@@ -107,7 +107,7 @@ final class EvalChecks {
         JsonNode expected = readGolden(golden);
         List<GoldenStats.Mismatch> mismatches = GoldenStats.compare(expected, tree(summary),
                 tolerance.relative(outputType, outputType),
-                tolerance.equalNan);
+                tolerance.equalNan.get());
         boolean close = mismatches.isEmpty();
         result.put("written", false);
         result.put("missing", false);

@@ -4,11 +4,11 @@ import static dev.focal.cli.CommandModel.examples;
 import static dev.focal.cli.CommandModel.flag;
 import static dev.focal.cli.CommandModel.helpOptions;
 import static dev.focal.cli.CommandModel.option;
+import static dev.focal.cli.CommandModel.listOption;
 import static dev.focal.cli.CommandModel.parameter;
-import static dev.focal.cli.CommandModel.parameterValue;
-import static dev.focal.cli.CommandModel.value;
 
 import dev.focal.FocalException;
+import dev.focal.cli.CommandModel.Arg;
 import dev.focal.io.AtomicFile;
 import dev.focal.io.OutputFile;
 import dev.focal.io.TensorFile;
@@ -55,72 +55,57 @@ final class EvalCommand implements Callable<Integer> {
             "",
             "The summary counts positive, negative and ignored anchors (an anchor is an",
             "index over all axes but the last, the class axis).");
-    private final LabelOptions labels;
-    private final CheckOptions checks;
     private final Settings settings;
-
-    String bundle;
-    String logitsSpec;
-    String targetsSpec;
-    String weightsSpec;
-    double gamma;
-    double alpha;
-    Reduction reduction;
-    Path out;
-    Path gradOut;
-    String outDtype;
-    Path stats;
-    boolean json;
-    List<String> classNames;
-    int top;
-    double lossWeight;
-    Integer threads;
-    boolean strict;
-    boolean quiet;
     private Warnings warnings;
 
-    /** The options in the order --help lists them. */
+    // The options, in the order --help lists them.
+    private final Arg<String> bundle = parameter(spec, "0", "0..1", "BUNDLE", String.class,
+            "An .npz or JSON bundle holding logits (or input, cls_preds), targets (target,"
+                    + " one_hot_targets) and optionally weights (cls_weights). --logits/--targets/--weights"
+                    + " override its members.");
+    private final Arg<String> logitsSpec = option(spec, "--logits", "FILE", String.class, null,
+            "Logits, FILE or FILE:KEY (float dtype).");
+    private final Arg<String> targetsSpec = option(spec, "--targets", "FILE", String.class, null,
+            "Targets (one-hot or soft), same shape as the logits. Integer and bool dtypes are converted.");
+    private final Arg<String> weightsSpec = option(spec, "--weights", "FILE", String.class, null,
+            "Weights, broadcast by the reference's rule (docs/semantics.md#weight-broadcast); all ones when absent.");
+    // <gamma> and <alpha>: the labels the annotations derived from the field names, kept for the same --help.
+    private final Arg<Double> gamma = option(spec, "--gamma", "<gamma>", double.class, "2.0",
+            "Focusing parameter (default: ${DEFAULT-VALUE}).");
+    private final Arg<Double> alpha = option(spec, "--alpha", "<alpha>", double.class, "0.25",
+            "Weight of the positive side; 1 - alpha on the negative side (default: ${DEFAULT-VALUE}).");
+    private final Arg<Reduction> reduction = option(spec, "--reduction", "MODE", Reduction.class, "none",
+            "What --out holds: none (per element, default), sum, mean, or batch (sum / shape[0],"
+                    + " OpenPCDet's rpn_loss_cls before cls_weight).");
+    private final Arg<Path> out = option(spec, "--out", "FILE", Path.class, null,
+            "Write the loss (after --reduction) to FILE (.npy or .json).");
+    private final Arg<Path> gradOut = option(spec, "--grad-out", "FILE", Path.class, null,
+            "Write d sum(loss) / d logits, shape of the logits, to FILE (.npy or .json).");
+    private final Arg<String> outDtype = option(spec, "--out-dtype", "DTYPE", String.class, null,
+            "float32 or float64 for --out and --grad-out (default: float64 if an input is float64, else float32).");
+    private final Arg<Path> stats = option(spec, "--stats", "FILE", Path.class, null,
+            "Also write the JSON summary to FILE.");
+    private final Arg<Boolean> json = flag(spec, "--json", "Print the summary as JSON instead of a table.");
+    private final Arg<List<String>> classNames = listOption(spec, "--class-names", "A,B,C",
+            "Names of the classes (the last axis), for the summary.");
+    private final Arg<Integer> top = option(spec, "--top", "K", int.class, "0",
+            "List the K elements with the largest loss (NaN first).");
+    private final Arg<Double> lossWeight = option(spec, "--loss-weight", "W", double.class, "1.0",
+            "Multiplies the per-element loss and gradient (OpenPCDet's cls_weight), so that loss.per_batch"
+                    + " is rpn_loss_cls (default: ${DEFAULT-VALUE}).");
+    private final LabelOptions labels = new LabelOptions(spec);
+    private final CheckOptions checks = new CheckOptions(spec);
+    private final Arg<Integer> threads = option(spec, "--threads", "N", Integer.class, null,
+            "Worker threads (default: all cores). Results are identical for any N.");
+    private final Arg<Boolean> quiet = flag(spec, "--quiet",
+            "Print no table and no progress line (--json, checks' verdicts and errors still print).");
+    private final Arg<Boolean> strict = flag(spec, "--strict", "Fail on what is otherwise a warning (targets"
+            + " outside [0, 1], logits all 0 or 1, every anchor ignored: exit 3; a negative gamma, alpha outside"
+            + " [0, 1]: exit 2), before writing any output.");
+
     EvalCommand(Settings settings) {
         this.settings = settings;
         spec.usageMessage().sortOptions(false);
-        parameter(spec, "0", "0..1", "BUNDLE", String.class,
-                "An .npz or JSON bundle holding logits (or input, cls_preds), targets (target,"
-                        + " one_hot_targets) and optionally weights (cls_weights). --logits/--targets/--weights"
-                        + " override its members.");
-        option(spec, "--logits", "FILE", String.class, null, "Logits, FILE or FILE:KEY (float dtype).");
-        option(spec, "--targets", "FILE", String.class, null,
-                "Targets (one-hot or soft), same shape as the logits. Integer and bool dtypes are converted.");
-        option(spec, "--weights", "FILE", String.class, null,
-                "Weights, broadcast by the reference's rule (docs/semantics.md#weight-broadcast); all ones when absent.");
-        // <gamma> and <alpha>: the labels the annotations derived from the field names, kept for the same --help.
-        option(spec, "--gamma", "<gamma>", double.class, "2.0", "Focusing parameter (default: ${DEFAULT-VALUE}).");
-        option(spec, "--alpha", "<alpha>", double.class, "0.25",
-                "Weight of the positive side; 1 - alpha on the negative side (default: ${DEFAULT-VALUE}).");
-        option(spec, "--reduction", "MODE", Reduction.class, "none",
-                "What --out holds: none (per element, default), sum, mean, or batch (sum / shape[0],"
-                        + " OpenPCDet's rpn_loss_cls before cls_weight).");
-        option(spec, "--out", "FILE", Path.class, null, "Write the loss (after --reduction) to FILE (.npy or .json).");
-        option(spec, "--grad-out", "FILE", Path.class, null,
-                "Write d sum(loss) / d logits, shape of the logits, to FILE (.npy or .json).");
-        option(spec, "--out-dtype", "DTYPE", String.class, null,
-                "float32 or float64 for --out and --grad-out (default: float64 if an input is float64, else float32).");
-        option(spec, "--stats", "FILE", Path.class, null, "Also write the JSON summary to FILE.");
-        flag(spec, "--json", "Print the summary as JSON instead of a table.");
-        spec.addOption(OptionSpec.builder("--class-names").paramLabel("A,B,C").splitRegex(",")
-                .type(List.class).auxiliaryTypes(String.class)
-                .description("Names of the classes (the last axis), for the summary.").build());
-        option(spec, "--top", "K", int.class, "0", "List the K elements with the largest loss (NaN first).");
-        option(spec, "--loss-weight", "W", double.class, "1.0",
-                "Multiplies the per-element loss and gradient (OpenPCDet's cls_weight), so that loss.per_batch"
-                        + " is rpn_loss_cls (default: ${DEFAULT-VALUE}).");
-        labels = new LabelOptions(spec);
-        checks = new CheckOptions(spec);
-        option(spec, "--threads", "N", Integer.class, null,
-                "Worker threads (default: all cores). Results are identical for any N.");
-        flag(spec, "--quiet", "Print no table and no progress line (--json, checks' verdicts and errors still print).");
-        flag(spec, "--strict", "Fail on what is otherwise a warning (targets outside [0, 1], logits all 0 or 1,"
-                + " every anchor ignored: exit 3; a negative gamma, alpha outside [0, 1]: exit 2), before writing"
-                + " any output.");
         helpOptions(spec);
         examples(spec,
                 "  # The loss of a bundle's logits, targets and weights, with the classes named",
@@ -134,33 +119,8 @@ final class EvalCommand implements Callable<Integer> {
                 "  focal eval samples/anchor_head.npz --top 5 --json");
     }
 
-    /** The parsed values into the fields. */
-    private void read() {
-        bundle = parameterValue(spec, 0);
-        logitsSpec = value(spec, "--logits");
-        targetsSpec = value(spec, "--targets");
-        weightsSpec = value(spec, "--weights");
-        gamma = value(spec, "--gamma");
-        alpha = value(spec, "--alpha");
-        reduction = value(spec, "--reduction");
-        out = value(spec, "--out");
-        gradOut = value(spec, "--grad-out");
-        outDtype = value(spec, "--out-dtype");
-        stats = value(spec, "--stats");
-        json = value(spec, "--json");
-        classNames = value(spec, "--class-names");
-        top = value(spec, "--top");
-        lossWeight = value(spec, "--loss-weight");
-        threads = value(spec, "--threads");
-        strict = value(spec, "--strict");
-        quiet = value(spec, "--quiet");
-        labels.read();
-        checks.read();
-    }
-
     @Override
     public Integer call() throws IOException {
-        read();
         checks.checkReport(namedInputs());
         try {
             checkOptions();
@@ -174,8 +134,8 @@ final class EvalCommand implements Callable<Integer> {
     /** The inputs named on the command line, before any is opened. */
     private List<TensorRef> namedInputs() {
         List<TensorRef> refs = new ArrayList<>();
-        for (String spec : Arrays.asList(bundle, logitsSpec, targetsSpec, weightsSpec, labels.labelsSpec,
-                checks.expectSpec)) {
+        for (String spec : Arrays.asList(bundle.get(), logitsSpec.get(), targetsSpec.get(), weightsSpec.get(),
+                labels.labelsSpec.get(), checks.expectSpec.get())) {
             if (spec != null) {
                 refs.add(TensorRef.parse(spec));
             }
@@ -206,8 +166,8 @@ final class EvalCommand implements Callable<Integer> {
         try (OpenFiles files = new OpenFiles()) {
             Opened inputs = open(files);
             Evaluated pass = runPass(inputs);
-            EvalSummary summary = EvalSummaries.of(gamma, alpha, lossWeight, inputs.in(), inputs.weightsSource(),
-                    pass.outType(), pass.acc(), Optional.ofNullable(classNames), inputs.head(), top, warnings.all());
+            EvalSummary summary = EvalSummaries.of(gamma.get(), alpha.get(), lossWeight.get(), inputs.in(), inputs.weightsSource(),
+                    pass.outType(), pass.acc(), Optional.ofNullable(classNames.get()), inputs.head(), top.get(), warnings.all());
             String summaryText = SummaryJson.text(summary);
             Optional<Tensor> checked = writeOutputs(inputs, pass, summary, summaryText, files);
             Optional<EvalChecks> results = Optional.ofNullable(checks.run(
@@ -220,15 +180,15 @@ final class EvalCommand implements Callable<Integer> {
 
     /** Resolves the inputs (options, else the bundle's members), refuses outputs that name them, opens them. */
     private Opened open(OpenFiles files) {
-        TensorRef logitsRef = resolve(logitsSpec, LOGITS_KEYS, "--logits", true, files);
+        TensorRef logitsRef = resolve(logitsSpec.get(), LOGITS_KEYS, "--logits", true, files);
         Optional<TensorRef> labelsRef = Optional.ofNullable(labels.given() ? labels.ref() : bundleLabels(logitsRef, files));
         Optional<TensorRef> targetsRef = labelsRef.isPresent() ? Optional.empty()
-                : Optional.of(resolve(targetsSpec, TARGETS_KEYS, "--targets", true, files));
+                : Optional.of(resolve(targetsSpec.get(), TARGETS_KEYS, "--targets", true, files));
         Optional<TensorRef> weightsRef = labelsRef.isPresent() ? Optional.empty()
-                : Optional.ofNullable(resolve(weightsSpec, WEIGHTS_KEYS, "--weights", false, files));
+                : Optional.ofNullable(resolve(weightsSpec.get(), WEIGHTS_KEYS, "--weights", false, files));
         Optional<TensorRef> expectRef = Optional.ofNullable(checks.expectRef());
-        OutputPaths.refuseClashes(Arrays.asList(out, gradOut, stats, labels.writeTargets, labels.writeWeights,
-                checks.junit, checks.expectStats), Arrays.asList(logitsRef, labelsRef.orElse(null),
+        OutputPaths.refuseClashes(Arrays.asList(out.get(), gradOut.get(), stats.get(), labels.writeTargets.get(),
+                labels.writeWeights.get(), checks.junit.get(), checks.expectStats.get()), Arrays.asList(logitsRef, labelsRef.orElse(null),
                 targetsRef.orElse(null), weightsRef.orElse(null), expectRef.orElse(null)));
         if (labelsRef.isPresent()) {
             HeadLabels head = labels.derive(files.read(labelsRef.get()));
@@ -250,26 +210,29 @@ final class EvalCommand implements Callable<Integer> {
      */
     private Evaluated runPass(Opened inputs) {
         EvalInputs in = inputs.in();
-        DType outType = outDtype != null ? DType.byName(outDtype) : in.naturalOutputType();
-        FocalEvaluation eval = new FocalEvaluation(in, gamma, alpha, lossWeight,
-                inputs.head().map(h -> h.result.samples()).orElse(0),
-                Kernels.choose(outType == DType.FLOAT32, settings.kernel()));
-        if (classNames != null && classNames.size() != eval.classes()) {
-            throw FocalException.usage("--class-names gives " + classNames.size() + " names but the class axis has "
+        DType outType = outDtype.get() != null ? DType.byName(outDtype.get()) : in.naturalOutputType();
+        Kernels kernels = Kernels.choose(outType == DType.FLOAT32, settings.kernel());
+        if (CommandModel.debug(spec)) {
+            spec.commandLine().getErr().println("focal: kernels: " + kernels);
+        }
+        FocalEvaluation eval = new FocalEvaluation(in, gamma.get(), alpha.get(), lossWeight.get(),
+                inputs.head().map(h -> h.result.samples()).orElse(0), kernels);
+        if (classNames.get() != null && classNames.get().size() != eval.classes()) {
+            throw FocalException.usage("--class-names gives " + classNames.get().size() + " names but the class axis has "
                     + eval.classes() + " classes");
         }
-        boolean perElement = reduction == Reduction.none;
+        boolean perElement = reduction.get() == Reduction.none;
         Shape shape = in.logits.shape();
-        Tensor lossInMemory = perElement && out == null && inputs.expect().isPresent()
+        Tensor lossInMemory = perElement && out.get() == null && inputs.expect().isPresent()
                 ? Tensor.allocate(outType, shape) : null;
         LossAccumulator acc;
-        try (OutputFile lossFile = perElement && out != null ? OutputFile.create(out, outType, shape) : null;
-             OutputFile gradFile = gradOut != null ? OutputFile.create(gradOut, outType, shape) : null) {
-            int workers = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-            Progress progress = Progress.start(settings.progress() && !json && !quiet, eval::elementsDone,
+        try (OutputFile lossFile = perElement && out.get() != null ? OutputFile.create(out.get(), outType, shape) : null;
+             OutputFile gradFile = gradOut.get() != null ? OutputFile.create(gradOut.get(), outType, shape) : null) {
+            int workers = threads.get() != null ? threads.get() : Runtime.getRuntime().availableProcessors();
+            Progress progress = Progress.start(settings.progress() && !json.get() && !quiet.get(), eval::elementsDone,
                     shape.count());
             try {
-                acc = eval.run(lossFile != null ? lossFile : lossInMemory, gradFile, top, workers);
+                acc = eval.run(lossFile != null ? lossFile : lossInMemory, gradFile, top.get(), workers);
             } finally {
                 if (progress != null) {
                     progress.close();
@@ -296,20 +259,20 @@ final class EvalCommand implements Callable<Integer> {
     private Optional<Tensor> writeOutputs(Opened inputs, Evaluated pass, EvalSummary summary, String summaryText,
                                           OpenFiles files) {
         Optional<Tensor> result = pass.lossInMemory();
-        if (reduction != Reduction.none) {
+        if (reduction.get() != Reduction.none) {
             Tensor reduced = reduced(summary.loss(), pass.outType());
-            if (out != null) {
-                TensorIO.write(reduced, out);
+            if (out.get() != null) {
+                TensorIO.write(reduced, out.get());
             }
             result = Optional.of(reduced);
-        } else if (out != null && inputs.expect().isPresent()) {
+        } else if (out.get() != null && inputs.expect().isPresent()) {
             // The per-element loss went to --out; check what was written there.
-            result = Optional.of(files.open(out.toString()).get(null));
+            result = Optional.of(files.open(out.get().toString()).get(null));
         }
         inputs.head().ifPresent(labels::writeDerived);
-        if (stats != null) {
+        if (stats.get() != null) {
             byte[] text = summaryText.getBytes(StandardCharsets.UTF_8);
-            AtomicFile.write(stats, s -> s.write(text));
+            AtomicFile.write(stats.get(), s -> s.write(text));
         }
         return result;
     }
@@ -317,9 +280,9 @@ final class EvalCommand implements Callable<Integer> {
     /** The summary on stdout: JSON (with the checks' results), or the table and the checks' lines. */
     private void report(EvalSummary summary, String summaryText, Optional<EvalChecks> results) throws IOException {
         PrintWriter stdout = spec.commandLine().getOut();
-        if (json) {
+        if (json.get()) {
             stdout.print(results.isPresent() ? results.get().withChecks(summary) : summaryText);
-        } else if (!quiet) {
+        } else if (!quiet.get()) {
             SummaryTable.print(summary, stdout);
             results.ifPresent(r -> r.printText(stdout));
         }
@@ -327,42 +290,42 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     private void checkOptions() {
-        warnings = new Warnings(strict, spec.commandLine().getErr());
-        if (outDtype != null && DType.byName(outDtype) != DType.FLOAT32 && DType.byName(outDtype) != DType.FLOAT64) {
-            throw FocalException.usage("--out-dtype must be float32 or float64, not '" + outDtype + "'");
+        warnings = new Warnings(strict.get(), spec.commandLine().getErr());
+        if (outDtype.get() != null && DType.byName(outDtype.get()) != DType.FLOAT32 && DType.byName(outDtype.get()) != DType.FLOAT64) {
+            throw FocalException.usage("--out-dtype must be float32 or float64, not '" + outDtype.get() + "'");
         }
-        if (!Double.isFinite(gamma) || !Double.isFinite(alpha)) {
+        if (!Double.isFinite(gamma.get()) || !Double.isFinite(alpha.get())) {
             throw FocalException.usage("--gamma and --alpha must be finite numbers");
         }
-        warnings.options(gamma, alpha);
-        if (top < 0) {
-            throw FocalException.usage("--top must be 0 or more, not " + top);
+        warnings.options(gamma.get(), alpha.get());
+        if (top.get() < 0) {
+            throw FocalException.usage("--top must be 0 or more, not " + top.get());
         }
-        if (threads != null && threads < 1) {
-            throw FocalException.usage("--threads must be 1 or more, not " + threads);
+        if (threads.get() != null && threads.get() < 1) {
+            throw FocalException.usage("--threads must be 1 or more, not " + threads.get());
         }
         checks.check();
-        if (!Double.isFinite(lossWeight)) {
+        if (!Double.isFinite(lossWeight.get())) {
             throw FocalException.usage("--loss-weight must be a finite number");
         }
-        labels.check(bundle != null);
-        if (labels.given() && (targetsSpec != null || weightsSpec != null)) {
+        labels.check(bundle.get() != null);
+        if (labels.given() && (targetsSpec.get() != null || weightsSpec.get() != null)) {
             throw FocalException.usage("--labels derives targets and weights; do not also give --targets or --weights");
         }
-        if (labels.given() && bundle == null && logitsSpec == null) {
+        if (labels.given() && bundle.get() == null && logitsSpec.get() == null) {
             throw FocalException.usage("--labels needs --logits (or a BUNDLE holding the logits)");
         }
-        if (!labels.given() && bundle == null && (logitsSpec == null || targetsSpec == null)) {
+        if (!labels.given() && bundle.get() == null && (logitsSpec.get() == null || targetsSpec.get() == null)) {
             throw FocalException.usage("give a BUNDLE, or --logits and --targets, or --logits and --labels"
                     + " (see 'focal eval --help')");
         }
-        for (Path p : new Path[] {out, gradOut}) {
+        for (Path p : new Path[] {out.get(), gradOut.get()}) {
             if (p != null) {
                 TensorIO.checkOutput(p);
             }
         }
-        if (stats != null) {
-            AtomicFile.checkWritable(stats);
+        if (stats.get() != null) {
+            AtomicFile.checkWritable(stats.get());
         }
     }
 
@@ -371,10 +334,10 @@ final class EvalCommand implements Callable<Integer> {
         if (explicit != null) {
             return TensorRef.parse(explicit);
         }
-        if (bundle == null) {
+        if (bundle.get() == null) {
             return null;
         }
-        TensorRef ref = TensorRef.parse(bundle);
+        TensorRef ref = TensorRef.parse(bundle.get());
         TensorFile f = files.open(ref.file());
         for (String k : keys) {
             if (f.keys().contains(k)) {
@@ -394,10 +357,10 @@ final class EvalCommand implements Callable<Integer> {
      * OpenPCDet's get_cls_layer_loss dumps), switching to labels mode; else null.
      */
     private TensorRef bundleLabels(TensorRef logitsRef, OpenFiles files) {
-        if (bundle == null || targetsSpec != null) {
+        if (bundle.get() == null || targetsSpec.get() != null) {
             return null;
         }
-        TensorRef ref = TensorRef.parse(bundle);
+        TensorRef ref = TensorRef.parse(bundle.get());
         TensorFile f = files.open(ref.file());
         boolean hasTargets = Arrays.stream(TARGETS_KEYS).anyMatch(f.keys()::contains);
         String key = hasTargets ? null : LabelOptions.LABELS_KEYS.stream().filter(f.keys()::contains).findFirst()
@@ -415,7 +378,7 @@ final class EvalCommand implements Callable<Integer> {
 
     private Tensor reduced(EvalSummary.Loss loss, DType type) {
         double v;
-        switch (reduction) {
+        switch (reduction.get()) {
             case sum: v = loss.sum(); break;
             case mean: v = loss.mean().orElse(Double.NaN); break;
             default: v = loss.perBatch().orElse(Double.NaN); break;

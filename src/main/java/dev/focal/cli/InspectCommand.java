@@ -1,14 +1,14 @@
 package dev.focal.cli;
 
+import static dev.focal.cli.CommandModel.add;
 import static dev.focal.cli.CommandModel.examples;
 import static dev.focal.cli.CommandModel.flag;
 import static dev.focal.cli.CommandModel.helpOptions;
 import static dev.focal.cli.CommandModel.parameterBuilder;
-import static dev.focal.cli.CommandModel.parameterValue;
-import static dev.focal.cli.CommandModel.value;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.focal.FocalException;
+import dev.focal.cli.CommandModel.Arg;
 import dev.focal.io.IoErrors;
 import dev.focal.io.TensorFile;
 import dev.focal.io.TensorIO;
@@ -30,16 +30,14 @@ final class InspectCommand implements Callable<Integer> {
             "A bundle (.npz, or a JSON object of arrays) lists every member as FILE:KEY.",
             "min and max ignore NaN (numpy's nanmin/nanmax); mean is over the finite values.");
 
-    List<String> files;
-    boolean json;
-    /** Main's --debug, which subcommands inherit. */
-    boolean debug;
+    private final Arg<List<String>> files;
+    private final Arg<Boolean> json;
 
     InspectCommand() {
-        spec.addPositional(parameterBuilder("1..*", "FILE",
+        files = add(spec, parameterBuilder("1..*", "FILE",
                 "Tensor files (.npy, .npz, .json), or FILE:KEY for one member of a bundle.")
                 .type(List.class).auxiliaryTypes(String.class).build());
-        flag(spec, "--json", "Print a JSON list of objects instead of a table.");
+        json = flag(spec, "--json", "Print a JSON list of objects instead of a table.");
         helpOptions(spec);
         examples(spec,
                 "  # Every member of a bundle",
@@ -48,12 +46,6 @@ final class InspectCommand implements Callable<Integer> {
                 "  focal inspect samples/tiny.json:logits samples/anchor_head/weights.npy --json");
     }
 
-    /** The parsed values into the fields. */
-    private void read() {
-        files = parameterValue(spec, 0);
-        json = value(spec, "--json");
-        debug = value(spec, "--debug");
-    }
 
     /** One inspected array. */
     private static final class Entry {
@@ -73,20 +65,19 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        read();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         List<Entry> entries = new ArrayList<>();
         int code = 0;
-        for (String spec : files) {
+        for (String file : files.get()) {
             try {
-                collect(TensorRef.parse(spec), entries);
+                collect(TensorRef.parse(file), entries);
             } catch (FocalException e) {
                 // One bad file does not hide the others; the exit code still reports it.
-                code = Math.max(code, Main.report(e, err, debug));
+                code = Math.max(code, Main.report(e, err, CommandModel.debug(spec)));
             }
         }
-        if (json) {
+        if (json.get()) {
             printJson(entries, out);
         } else if (!entries.isEmpty()) {
             printTable(entries, out);

@@ -21,6 +21,7 @@ public record Tolerance(double rtol, double atol) {
     public static Tolerance defaultFor(DType dtype) {
         switch (dtype) {
             case FLOAT16: return new Tolerance(1e-3, 1e-5);
+            case BFLOAT16: return new Tolerance(1.6e-2, 1e-5);
             case FLOAT32: return new Tolerance(1.3e-6, 1e-5);
             case FLOAT64: return new Tolerance(1e-7, 1e-7);
             default: return new Tolerance(0, 0);

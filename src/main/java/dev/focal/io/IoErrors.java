@@ -55,7 +55,7 @@ public final class IoErrors {
         return b.toString();
     }
 
-    static String describe(IOException e) {
+    public static String describe(IOException e) {
         if (e instanceof NoSuchFileException) {
             return "no such file or directory";
         }
@@ -79,7 +79,7 @@ public final class IoErrors {
         return m != null ? lower(m) : e.getClass().getSimpleName();
     }
 
-    static String lower(String s) {
+    public static String lower(String s) {
         return s.isEmpty() ? s : Character.toLowerCase(s.charAt(0)) + s.substring(1);
     }
 }

@@ -1,6 +1,7 @@
 package dev.focal.io;
 
 import dev.focal.FocalException;
+import dev.focal.io.npy.NpyFormat;
 import dev.focal.tensor.DType;
 import dev.focal.tensor.Shape;
 import dev.focal.tensor.Tensor;

@@ -5,11 +5,11 @@ import dev.focal.tensor.Tensor;
 import java.util.List;
 
 /** A file that holds exactly one array and no keys. */
-final class SingleTensorFile implements TensorFile {
+public final class SingleTensorFile implements TensorFile {
     private final String name;
     private final Tensor tensor;
 
-    SingleTensorFile(String name, Tensor tensor) {
+    public SingleTensorFile(String name, Tensor tensor) {
         this.name = name;
         this.tensor = tensor;
     }

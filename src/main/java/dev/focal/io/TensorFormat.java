@@ -1,12 +1,13 @@
 package dev.focal.io;
 
+import dev.focal.tensor.DType;
 import dev.focal.tensor.Tensor;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
 
 /** One file format: how to recognise it, read it and (where supported) write it. */
-interface TensorFormat {
+public interface TensorFormat {
     /** Short name for messages: {@code .npy}, {@code .npz}, {@code JSON}. */
     String name();
 
@@ -22,6 +23,11 @@ interface TensorFormat {
     /** Whether {@link #write} is supported. */
     default boolean canWrite() {
         return false;
+    }
+
+    /** The dtype {@link #write} stores a tensor of {@code dtype} as: itself unless the format lacks it. */
+    default DType writtenAs(DType dtype) {
+        return dtype;
     }
 
     /** Writes the tensor to the stream in this format. */

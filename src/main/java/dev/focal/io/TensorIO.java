@@ -1,6 +1,10 @@
 package dev.focal.io;
 
 import dev.focal.FocalException;
+import dev.focal.io.json.JsonFormat;
+import dev.focal.io.npy.NpyFormat;
+import dev.focal.io.npy.NpzFormat;
+import dev.focal.tensor.DType;
 import dev.focal.tensor.Tensor;
 import java.io.IOException;
 import java.io.InputStream;
@@ -62,6 +66,11 @@ public final class TensorIO {
     public static void checkOutput(Path out) {
         writer(out);
         AtomicFile.checkWritable(out);
+    }
+
+    /** The dtype a tensor of {@code dtype} is written as to {@code out}: bfloat16 widens for .npy. */
+    public static DType writtenAs(DType dtype, Path out) {
+        return writer(out).writtenAs(dtype);
     }
 
     /** Writes a tensor atomically, in the format of the output's extension. */

@@ -1,6 +1,7 @@
 package dev.focal.loss;
 
 import dev.focal.stats.AnchorBlock;
+import dev.focal.stats.AnchorSums;
 import dev.focal.stats.BlockSums;
 import dev.focal.stats.LossAccumulator;
 import dev.focal.tensor.DType;
@@ -39,7 +40,7 @@ public final class FocalEvaluation {
     private final double alpha;
     private final double scale;
     private final int samples;
-    private final LossKernel kernel;
+    private final Kernels kernels;
     /** Float32Rounding.slackUlps(gamma), for a float32 loss output. */
     private final long roundingSlack;
     private final Layout weightLayout;
@@ -51,10 +52,10 @@ public final class FocalEvaluation {
     /**
      * @param scale   multiplies every loss and gradient element (OpenPCDet's cls_weight)
      * @param samples how many equal groups of anchors (the batch) to sum the loss of separately; 0 for none
-     * @param kernel  computes the per-element loss
+     * @param kernels compute the per-element loss and the sums, and transpose
      */
-    public FocalEvaluation(EvalInputs in, double gamma, double alpha, double scale, int samples, LossKernel kernel) {
-        this.kernel = kernel;
+    public FocalEvaluation(EvalInputs in, double gamma, double alpha, double scale, int samples, Kernels kernels) {
+        this.kernels = kernels;
         this.scale = scale;
         this.samples = samples;
         this.logits = in.logits;
@@ -191,7 +192,7 @@ public final class FocalEvaluation {
                 new AnchorBlock(classes, blockAnchors, weights == null || weightLayout == Layout.PER_ANCHOR);
         private final double[] grad;
         private final float[] scratch;
-        private final Transposer transposer = kernel.transposer();
+        private final Transposer transposer = kernels.transposer();
         private final LossAccumulator.BlockSummer summer;
         private final long anchorsPerSample = samples == 0 ? 1 : Math.max(1, anchors() / samples);
 
@@ -201,7 +202,7 @@ public final class FocalEvaluation {
             this.topK = topK;
             grad = gradOut != null ? new double[blockAnchors * classes] : null;
             scratch = new float[blockAnchors * classes];
-            summer = summer(kernel, new BlockSums(classes, blockAnchors), block);
+            summer = summer(kernels.sums(), new BlockSums(classes, blockAnchors), block);
             if (weights == null && derived == null) {
                 // All ones, wherever a block's runs start: filled once, read by every block.
                 java.util.Arrays.fill(block.w, 1.0);
@@ -233,7 +234,7 @@ public final class FocalEvaluation {
                 targets.readColumns(first, na, classes, block.t, scratch, transposer);
                 weightsAt.read(a0, na, block.w, scratch, transposer);
             }
-            kernel.evaluate(block.x, block.t, block.w, n, gamma, alpha, block.loss, block.focal);
+            kernels.math().evaluate(block.x, block.t, block.w, n, gamma, alpha, block.loss, block.focal);
             if (scale != 1) {
                 for (int i = 0; i < n; i++) {
                     block.loss[i] *= scale;
@@ -267,11 +268,11 @@ public final class FocalEvaluation {
         }
     }
 
-    /** Sums runs of the block with the kernel, into {@code sums}. */
-    static LossAccumulator.BlockSummer summer(LossKernel kernel, BlockSums sums, AnchorBlock block) {
+    /** Sums runs of the block with {@code anchorSums}, into {@code sums}. */
+    static LossAccumulator.BlockSummer summer(AnchorSums anchorSums, BlockSums sums, AnchorBlock block) {
         return (from, to) -> {
             sums.clear();
-            kernel.sumAnchors(sums, block, from, to);
+            anchorSums.sum(sums, block, from, to);
             return sums;
         };
     }

@@ -1,9 +1,9 @@
 package dev.focal.loss;
 
-/** The scalar reference kernel, {@link LossKernel#SCALAR}: {@link FocalMath#evaluate} over the whole block. */
-final class FocalMathKernel implements LossKernel {
+/** The scalar reference kernel, {@link LossMath#SCALAR}: {@link FocalMath#evaluate} over the whole block. */
+final class FocalMathKernel implements LossMath {
     @Override
-    public String name() {
+    public String toString() {
         return "scalar";
     }
 

@@ -1,12 +1,12 @@
 package dev.focal.loss;
 
 /**
- * The vector kernel's scalar twin, {@link LossKernel#POLYNOMIAL}: {@link PolynomialMath#evaluate}
+ * The vector kernel's scalar twin, {@link LossMath#POLYNOMIAL}: {@link PolynomialMath#evaluate}
  * over the whole block.
  */
-final class PolynomialKernel implements LossKernel {
+final class PolynomialKernel implements LossMath {
     @Override
-    public String name() {
+    public String toString() {
         return "polynomial";
     }
 

@@ -58,7 +58,7 @@ public final class WarmUp {
      * scalar kernel and the accumulators when {@value #WARM_SCALAR} is true, else nothing.
      */
     public static synchronized void start() {
-        LossKernel vector = Kernels.vector();
+        Kernels vector = Kernels.vector();
         Runnable heat = vector != null ? () -> heat(vector) : Boolean.getBoolean(WARM_SCALAR) ? WarmUp::heatScalar : null;
         if (started || heat == null) {
             return;
@@ -106,11 +106,11 @@ public final class WarmUp {
          * The pass's work on this block: its logits into columns, the loss, the summary in two
          * samples, and the loss back into float32 rows.
          */
-        LossAccumulator evaluate(LossKernel kernel) {
-            kernel.transposer().toColumns(logitRows, ANCHORS, CLASSES, block.x);
-            kernel.evaluate(block.x, block.t, block.w, ELEMENTS, 2, 0.25, block.loss, block.focal);
+        LossAccumulator evaluate(Kernels kernels) {
+            kernels.transposer().toColumns(logitRows, ANCHORS, CLASSES, block.x);
+            kernels.math().evaluate(block.x, block.t, block.w, ELEMENTS, 2, 0.25, block.loss, block.focal);
             LossAccumulator acc = new LossAccumulator(CLASSES, 0, 2);
-            acc.addBlock(0, block, ANCHORS / 2, FocalEvaluation.summer(kernel, sums, block));
+            acc.addBlock(0, block, ANCHORS / 2, FocalEvaluation.summer(kernels.sums(), sums, block));
             Float32Rounding.toRows(block.loss, block.x, block.t, block.w, ANCHORS, CLASSES, 2, 0.25, 1,
                     Float32Rounding.slackUlps(2), lossRows);
             return acc;
@@ -122,7 +122,7 @@ public final class WarmUp {
         Block b = new Block();
         LossAccumulator acc = null;
         for (int calls = 0; calls < SCALAR_CALLS; calls++) {
-            acc = b.evaluate(LossKernel.POLYNOMIAL);
+            acc = b.evaluate(Kernels.polynomial());
         }
         heatReads(b.block);
         return acc;
@@ -144,7 +144,7 @@ public final class WarmUp {
         }
     }
 
-    private static void heat(LossKernel vector) {
+    private static void heat(Kernels vector) {
         Block b = new Block();
         long start = System.nanoTime();
         int fast = 0;

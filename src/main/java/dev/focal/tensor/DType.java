@@ -2,7 +2,10 @@ package dev.focal.tensor;
 
 import java.util.Locale;
 
-/** The numeric element types focal reads and writes, named as numpy names them. */
+/**
+ * The numeric element types focal reads and writes, named as numpy names them; bfloat16, which
+ * numpy lacks, as PyTorch names it.
+ */
 public enum DType {
     BOOL("bool", 'b', 1),
     INT8("int8", 'i', 1),
@@ -15,7 +18,9 @@ public enum DType {
     UINT64("uint64", 'u', 8),
     FLOAT16("float16", 'f', 2),
     FLOAT32("float32", 'f', 4),
-    FLOAT64("float64", 'f', 8);
+    FLOAT64("float64", 'f', 8),
+    /** The top half of a float32: its 8 exponent bits and 7 of its mantissa bits. */
+    BFLOAT16("bfloat16", 'f', 2);
 
     private final String numpyName;
     private final char kind;
@@ -27,7 +32,7 @@ public enum DType {
         this.itemSize = itemSize;
     }
 
-    /** numpy's name: {@code float32}, {@code int64}, {@code bool}. */
+    /** numpy's name: {@code float32}, {@code int64}, {@code bool}; {@code bfloat16} as torch names it. */
     public String numpyName() {
         return numpyName;
     }
@@ -49,6 +54,11 @@ public enum DType {
         return kind == 'i' || kind == 'u';
     }
 
+    /** Whether numpy has this type; it has no bfloat16. */
+    public boolean inNumpy() {
+        return this != BFLOAT16;
+    }
+
     /** The {@code descr} numpy writes for this type in little-endian order, e.g. {@code <f4} or {@code |b1}. */
     public String littleEndianDescr() {
         return (itemSize == 1 ? "|" : "<") + kind + itemSize;
@@ -57,7 +67,7 @@ public enum DType {
     /** Finds a type by kind and size, or returns null when numpy has no such numeric type. */
     public static DType of(char kind, int itemSize) {
         for (DType t : values()) {
-            if (t.kind == kind && t.itemSize == itemSize) {
+            if (t.kind == kind && t.itemSize == itemSize && t.inNumpy()) {
                 return t;
             }
         }

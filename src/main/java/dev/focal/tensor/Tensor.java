@@ -95,6 +95,7 @@ public final class Tensor implements TensorSink {
             case FLOAT32: return storage.getFloat(off);
             case FLOAT64: return storage.getDouble(off);
             case FLOAT16: return Half.toFloat(storage.getShort(off));
+            case BFLOAT16: return BFloat16.toFloat(storage.getShort(off));
             case BOOL: return storage.getByte(off) != 0 ? 1.0 : 0.0;
             case UINT64: {
                 long v = storage.getLong(off);
@@ -207,6 +208,7 @@ public final class Tensor implements TensorSink {
             case FLOAT32: storage.putFloat(off, (float) value); break;
             case FLOAT64: storage.putDouble(off, value); break;
             case FLOAT16: storage.putShort(off, Half.fromDouble(value)); break;
+            case BFLOAT16: storage.putShort(off, BFloat16.fromDouble(value)); break;
             case BOOL: storage.putByte(off, (byte) (value != 0 ? 1 : 0)); break;
             default: setRawBits(index, (long) value);
         }

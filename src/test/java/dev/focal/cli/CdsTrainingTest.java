@@ -32,7 +32,7 @@ class CdsTrainingTest {
     private static final List<String> MUST_HOLD = List.of(
             "dev/focal/cli/Main", "dev/focal/cli/EvalCommand", "dev/focal/cli/CompareCommand",
             "dev/focal/cli/InspectCommand", "dev/focal/cli/ConvertCommand", "dev/focal/cli/HelpFormat",
-            "dev/focal/io/NpyFormat", "dev/focal/io/NpzFormat", "dev/focal/io/JsonFormat",
+            "dev/focal/io/npy/NpyFormat", "dev/focal/io/npy/NpzFormat", "dev/focal/io/json/JsonFormat",
             "dev/focal/head/LabelTargets", "dev/focal/loss/FocalEvaluation", "dev/focal/io/AtomicFile",
             "dev/focal/cli/SummaryTable", "dev/focal/cli/SummaryJson", "dev/focal/compare/TensorComparison",
             "dev/focal/compare/JUnitReport", "picocli/CommandLine", "com/fasterxml/jackson/core/JsonFactory",

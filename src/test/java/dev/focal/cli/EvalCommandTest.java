@@ -489,6 +489,21 @@ class EvalCommandTest {
      * difference is a * w * q^gamma * 0.5 (e.g. 1.0 vs 0.5 for t = 0, gamma 0, alpha 0). Every grid
      * case has a row of zero logits (row 6) with t = 0, 1, 0.3.
      */
+    /**
+     * Under --debug, eval names the kernels it chose and why: here FocalMath's for a float64
+     * output, and FOCAL_KERNEL's choice for a float32 one.
+     */
+    @Test
+    void debugNamesTheKernelsAndTheReason() {
+        Cli f64 = Cli.run("--debug", "eval", "samples/tiny.json", "--quiet");
+        assertEquals(0, f64.code, f64.toString());
+        assertEquals("focal: kernels: scalar: float64 output\n", f64.err);
+        Cli f32 = Cli.withEnv(Map.of("FOCAL_KERNEL", "polynomial"), "--debug", "eval", "samples/anchor_head.npz",
+                "--quiet");
+        assertEquals("focal: kernels: polynomial: FOCAL_KERNEL=polynomial\n", f32.err, f32.toString());
+        assertEquals("", Cli.run("eval", "samples/tiny.json", "--quiet").err, "nothing without --debug");
+    }
+
     @Test
     void gradientAtZeroLogitMatchesAutograd() throws IOException {
         List<String> failures = new ArrayList<>();

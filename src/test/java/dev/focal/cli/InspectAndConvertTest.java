@@ -62,6 +62,27 @@ class InspectAndConvertTest {
         assertArrayEquals(Files.readAllBytes(NPY.resolve("canonical_f_big_endian_f8.npy")), Files.readAllBytes(out));
     }
 
+    /** numpy has no bfloat16: .npy gets what np.save writes for torch's t.float().numpy() (bfloat16_fixtures.py). */
+    @Test
+    void bfloat16WidensToFloat32ForNpyAndSaysSo() throws IOException {
+        Path in = Path.of("src/test/resources/tensor/bfloat16.json");
+        Path out = tmp.resolve("out.npy");
+        Cli r = Cli.run("convert", in.toString(), out.toString());
+        assertEquals(0, r.code, r.toString());
+        assertArrayEquals(Files.readAllBytes(in.resolveSibling("bfloat16_as_float32.npy")), Files.readAllBytes(out));
+        assertEquals("focal: note: " + in + " is bfloat16, which out.npy's format lacks: written as float32,"
+                + " every value exact\n", r.err);
+        Cli inspect = Cli.run("inspect", "--json", in.toString());
+        assertEquals("bfloat16", JSON.readTree(inspect.out).get(0).get("dtype").asText(), inspect.toString());
+        Path json = tmp.resolve("out.json");
+        Cli back = Cli.run("convert", in.toString(), json.toString());
+        assertEquals("", back.err, "JSON keeps bfloat16");
+        assertEquals("bfloat16", JSON.readTree(Files.readString(json)).get("dtype").asText());
+        Path again = tmp.resolve("again.npy");
+        assertEquals(0, Cli.run("convert", json.toString(), again.toString()).code);
+        assertArrayEquals(Files.readAllBytes(out), Files.readAllBytes(again), "the JSON holds the same values");
+    }
+
     @Test
     void failedConvertLeavesExistingOutputUntouched() throws IOException {
         Path out = tmp.resolve("keep.npy");

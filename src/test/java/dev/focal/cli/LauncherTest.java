@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.focal.loss.WarmUp;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -17,7 +16,9 @@ import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -56,6 +57,7 @@ class LauncherTest {
         copyTree(Paths.get("samples"), root.resolve("samples"));
         jar = Files.createDirectories(root.resolve("target")).resolve("focal.jar");
         writeJar(jar);
+        JvmProfile.main(new String[] {root.resolve("target/jvm").toString()});
     }
 
     /**
@@ -154,7 +156,7 @@ class LauncherTest {
                 sources.put(loaded.group(1), loaded.group(2));
             }
         }
-        for (String c : List.of("dev.focal.cli.Main", "dev.focal.cli.EvalCommand", "dev.focal.io.JsonFormat",
+        for (String c : List.of("dev.focal.cli.Main", "dev.focal.cli.EvalCommand", "dev.focal.io.json.JsonFormat",
                 "dev.focal.loss.FocalEvaluation", "dev.focal.cli.SummaryTable", "picocli.CommandLine")) {
             assertEquals("shared objects file", sources.get(c), c);
         }
@@ -177,30 +179,13 @@ class LauncherTest {
         assertNotEquals(recorded, Files.getLastModifiedTime(made.get(0)), "a stale file is made again");
     }
 
-    /**
-     * The launcher tunes the JIT for methods it names (CompileCommand); a renamed class or method
-     * would silently lose the tuning, since the JVM is told to be quiet about patterns.
-     */
+    /** Which methods are hot is the code's knowledge (JvmProfile), not the launcher's. */
     @Test
-    void theMethodsTheLauncherTunesExist() throws Exception {
+    void theLauncherNamesNoJavaMethod() throws Exception {
         String script = Files.readString(Paths.get("bin", "focal"));
-        Matcher m = Pattern.compile("'?(dev\\.focal\\.[\\w.$]+)::([\\w*]+)").matcher(script);
-        int named = 0;
-        while (m.find()) {
-            Class<?> c = Class.forName(m.group(1), false, getClass().getClassLoader());
-            String method = m.group(2);
-            assertTrue(method.equals("*") || Stream.of(c.getDeclaredMethods()).anyMatch(d -> d.getName().equals(method)),
-                    m.group());
-            named++;
-        }
-        assertTrue(named >= 7, "the launcher names the pass's hot methods and the vector kernel: " + named);
-    }
-
-    /** The system property the launcher sets for the scalar warm-up is the one WarmUp reads. */
-    @Test
-    void theWarmUpPropertyTheLauncherSetsIsTheOneWarmUpReads() throws Exception {
-        String script = Files.readString(Paths.get("bin", "focal"));
-        assertTrue(script.contains("-D" + WarmUp.WARM_SCALAR + "=true"), WarmUp.WARM_SCALAR);
+        assertFalse(Pattern.compile("dev\\.focal\\.[\\w.$]+::").matcher(script).find(), "a method named in bin/focal");
+        assertTrue(script.contains("@\"$args\"") && script.contains("args=$root/target/jvm/$profile.args"),
+                "bin/focal runs java with a profile's argument file");
     }
 
     /**
@@ -365,5 +350,44 @@ class LauncherTest {
         assertEquals(0, ok.code, ok.toString());
         assertEquals("", ok.err);
         assertTrue(ok.out.startsWith("focal loss  gamma=2  alpha=0.25  shape=(1, 4, 3)"), ok.out);
+    }
+
+    /**
+     * On the path that filters the vector module's notice, java runs under the shell rather than
+     * in its place: a TERM or INT sent to the launcher (a CI timeout, a kill) reaches java, which
+     * stops, and the launcher reports the signal's exit code. Here java waits in open() on a FIFO
+     * that nobody writes, so that it is still running when the signal comes.
+     */
+    @Tag("process")
+    @Test
+    void aSignalToTheLauncherStopsJavaOnTheFilteredPath() throws Exception {
+        for (String signal : List.of("TERM", "INT")) {
+            Path fifo = temp.resolve("never-written-" + signal + ".npy");
+            assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+            Process launcher = new ProcessBuilder("env", "JAVA_HOME=" + System.getProperty("java.home"), "FOCAL_CDS=0",
+                    "FOCAL_VECTOR=1", root.resolve("bin").resolve("focal").toString(), "eval", "--logits",
+                    fifo.toString(), "--targets", fifo.toString()).redirectErrorStream(true).start();
+            ProcessHandle child = awaitChild(launcher, fifo.toString());
+            assertEquals(0, new ProcessBuilder("kill", "-" + signal, Long.toString(launcher.pid())).start().waitFor());
+            assertTrue(launcher.waitFor(30, TimeUnit.SECONDS), signal + ": the launcher ended");
+            assertEquals(signal.equals("TERM") ? 143 : 130, launcher.exitValue(), signal);
+            assertTrue(child.onExit().completeOnTimeout(null, 30, TimeUnit.SECONDS).get() != null,
+                    signal + ": java stopped too");
+        }
+    }
+
+    /** The java process the launcher started with {@code marker} on its command line, once it runs. */
+    private static ProcessHandle awaitChild(Process launcher, String marker) throws InterruptedException {
+        for (int i = 0; i < 600; i++) {
+            Optional<ProcessHandle> child = launcher.descendants()
+                    .filter(p -> p.info().commandLine().orElse("").contains(marker)
+                            && p.info().command().orElse("").endsWith("/java"))
+                    .findFirst();
+            if (child.isPresent()) {
+                return child.get();
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no java child with " + marker);
     }
 }

@@ -38,15 +38,15 @@ class CorrectRoundingTest {
 
     @Test
     void everyKernelWritesTheCorrectlyRoundedLoss() {
-        LossKernel vector = Kernels.vector();
+        Kernels vector = Kernels.vector();
         assertNotNull(vector, "the test JVM must run with --add-modules jdk.incubator.vector");
         List<String> failures = new ArrayList<>();
-        for (LossKernel kernel : new LossKernel[] {LossKernel.SCALAR, LossKernel.POLYNOMIAL, vector}) {
+        for (Kernels kernel : new Kernels[] {Kernels.scalar(), Kernels.polynomial(), vector}) {
             for (List<Row> group : byParameters()) {
                 float[] out = evaluate(kernel, group);
                 for (int i = 0; i < group.size(); i++) {
                     if (Float.floatToRawIntBits(out[i]) != group.get(i).expected) {
-                        failures.add(kernel.name() + " " + group.get(i) + ": " + out[i] + ", correctly rounded "
+                        failures.add(kernel + " " + group.get(i) + ": " + out[i] + ", correctly rounded "
                                 + Float.intBitsToFloat(group.get(i).expected));
                     }
                 }
@@ -107,7 +107,7 @@ class CorrectRoundingTest {
     }
 
     /** The loss as the pass writes it to a float32 tensor. */
-    private static float[] evaluate(LossKernel kernel, List<Row> rows) {
+    private static float[] evaluate(Kernels kernel, List<Row> rows) {
         int n = rows.size();
         Tensor x = Tensor.allocate(DType.FLOAT32, Shape.of(n));
         Tensor t = Tensor.allocate(DType.FLOAT32, Shape.of(n));

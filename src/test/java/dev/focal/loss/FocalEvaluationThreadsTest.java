@@ -51,7 +51,7 @@ class FocalEvaluationThreadsTest {
             logits.setDouble(i, (i % 17) - 8);
         }
         return new FocalEvaluation(new EvalInputs(logits, "l", targets, "t", null, "w"), 2, 0.25, 1, 0,
-                LossKernel.POLYNOMIAL);
+                Kernels.polynomial());
     }
 
     @Test

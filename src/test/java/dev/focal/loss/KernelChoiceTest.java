@@ -24,11 +24,30 @@ import org.junit.jupiter.api.Test;
 class KernelChoiceTest {
 
     @Test
-    void float64OutputsGetFocalMathAndFloat32OutputsThePolynomialKernels() {
-        assertSame(LossKernel.SCALAR, Kernels.choose(false, "auto"));
-        LossKernel f32 = Kernels.choose(true, "auto");
+    void float64OutputsGetFocalMathAndFloat32OutputsThePolynomialKernelsWithTheReason() {
+        Kernels f64 = Kernels.choose(false, "auto");
+        assertSame(LossMath.SCALAR, f64.math());
+        assertEquals("scalar: float64 output", f64.toString());
         assertNotNull(Kernels.vector(), "the test JVM must run with --add-modules jdk.incubator.vector");
-        assertEquals(Kernels.vector().name() + " once compiled, polynomial before", f32.name());
+        Kernels f32 = Kernels.choose(true, "auto");
+        assertEquals(Kernels.vector() + " once compiled, polynomial before: float32 output, jdk.incubator.vector loaded",
+                f32.toString());
+        assertTrue(f32.toString().matches("vector \\(\\d+ x double\\) once compiled.*"), f32.toString());
+    }
+
+    /** FOCAL_KERNEL overrides the choice whatever the output's dtype. */
+    @Test
+    void theWishOverridesTheChoice() {
+        assertEquals("scalar: FOCAL_KERNEL=scalar", Kernels.choose(true, "scalar").toString());
+        assertSame(LossMath.POLYNOMIAL, Kernels.choose(false, "polynomial").math());
+        assertEquals("polynomial: FOCAL_KERNEL=polynomial", Kernels.choose(false, "polynomial").toString());
+        Kernels vector = Kernels.choose(false, "vector");
+        assertSame(Kernels.vector().math(), vector.math());
+        assertSame(Kernels.vector().sums(), vector.sums());
+        assertSame(Kernels.vector().transposer(), vector.transposer());
+        assertEquals(Kernels.vector() + ": FOCAL_KERNEL=vector", vector.toString());
+        assertEquals("float64 output", Kernels.choose(false, "fast").toString().replaceFirst(".*: ", ""),
+                "another word counts as auto");
     }
 
     /** The scalar warm-up's block takes every branch of the accumulators that real data takes. */
@@ -63,7 +82,7 @@ class KernelChoiceTest {
         EvalInputs in = new EvalInputs(logits, "logits", targets, "targets", weights, "weights");
         Tensor viaTwin = Tensor.allocate(DType.FLOAT32, logits.shape());
         Tensor viaLanes = Tensor.allocate(DType.FLOAT32, logits.shape());
-        LossAccumulator twin = new FocalEvaluation(in, 2, 0.25, 1, 2, LossKernel.POLYNOMIAL).run(viaTwin, null, 3, 2);
+        LossAccumulator twin = new FocalEvaluation(in, 2, 0.25, 1, 2, Kernels.polynomial()).run(viaTwin, null, 3, 2);
         LossAccumulator lanes = new FocalEvaluation(in, 2, 0.25, 1, 2, Kernels.vector()).run(viaLanes, null, 3, 1);
 
         for (long i = 0; i < logits.count(); i++) {

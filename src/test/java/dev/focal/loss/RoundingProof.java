@@ -103,8 +103,8 @@ public class RoundingProof {
         for (int i = 0; i < all.size(); i += stride) {
             tasks.add(all.get(i));
         }
-        LossKernel[] kernels = mode.equals("exhaustive") ? new LossKernel[] {Kernels.vector(), LossKernel.SCALAR}
-                : new LossKernel[] {Kernels.vector(), LossKernel.POLYNOMIAL, LossKernel.SCALAR};
+        Kernels[] kernels = mode.equals("exhaustive") ? new Kernels[] {Kernels.vector(), Kernels.scalar()}
+                : new Kernels[] {Kernels.vector(), Kernels.polynomial(), Kernels.scalar()};
         if (kernels[0] == null) {
             throw new IllegalStateException("run with --add-modules jdk.incubator.vector");
         }
@@ -132,7 +132,7 @@ public class RoundingProof {
             w.printf(Locale.ROOT, "elements %d (non-finite logits %d), decided by the closed form %d, by mpmath %d%n",
                     total.elements, total.nonFinite, total.closedForm, total.hard.size());
             for (int k = 0; k < kernels.length; k++) {
-                w.printf(Locale.ROOT, "kernel %-22s misrounded %d%n", kernels[k].name(), total.misrounded[k]);
+                w.printf(Locale.ROOT, "kernel %-22s misrounded %d%n", kernels[k], total.misrounded[k]);
             }
             w.printf(Locale.ROOT, "misrounded among the mpmath-decided elements (all kernels) %d%n", hardMisrounded);
             total.firstMisrounded.forEach(w::println);
@@ -170,7 +170,7 @@ public class RoundingProof {
         return tasks;
     }
 
-    static Result run(Task task, LossKernel[] kernels) {
+    static Result run(Task task, Kernels[] kernels) {
         int[] bitsOf = task.logits();
         int n = bitsOf.length;
         Params p = task.params;
@@ -190,7 +190,7 @@ public class RoundingProof {
                 xs[i] = Float.intBitsToFloat(bitsOf[from + i]);
             }
             for (int k = 0; k < kernels.length; k++) {
-                kernels[k].evaluate(xs, ts, ws, m, p.gamma, p.alpha, loss, focalFactor);
+                kernels[k].math().evaluate(xs, ts, ws, m, p.gamma, p.alpha, loss, focalFactor);
                 Float32Rounding.toRows(loss, xs, ts, ws, m, 1, p.gamma, p.alpha, 1, slack, rows);
                 System.arraycopy(rows, 0, focal[k], from, m);
             }
@@ -245,11 +245,11 @@ public class RoundingProof {
         return r;
     }
 
-    static void misrounded(Result r, LossKernel kernel, int k, Task task, float x, float got, String why) {
+    static void misrounded(Result r, Kernels kernel, int k, Task task, float x, float got, String why) {
         r.misrounded[k]++;
         if (r.firstMisrounded.size() < 20) {
             r.firstMisrounded.add(String.format(Locale.ROOT, "%s x=%s (%08x) %s: %s got %s, %s", task.what, x,
-                    Float.floatToRawIntBits(x), task.params, kernel.name(), got, why));
+                    Float.floatToRawIntBits(x), task.params, kernel, got, why));
         }
     }
 
@@ -318,7 +318,7 @@ public class RoundingProof {
     }
 
     /** Has mpmath decide the hard elements; returns how many of focal's floats (any kernel) differ. */
-    static long decideHard(Path out, List<String> hard, LossKernel[] kernels) throws IOException,
+    static long decideHard(Path out, List<String> hard, Kernels[] kernels) throws IOException,
             InterruptedException {
         if (hard.isEmpty()) {
             return 0;
@@ -338,7 +338,7 @@ public class RoundingProof {
                 if (!h[5 + k].equals(expected)) {
                     wrong++;
                     System.out.println("misrounded (mpmath): " + hard.get(i) + " expected " + expected + " kernel "
-                            + kernels[k].name());
+                            + kernels[k]);
                 }
             }
         }

@@ -3,12 +3,12 @@ package dev.focal.loss.vector;
 import static dev.focal.loss.PolynomialMath.*;
 
 import dev.focal.loss.FocalMath;
-import dev.focal.loss.LossKernel;
+import dev.focal.loss.LossMath;
 import dev.focal.loss.PolynomialMath;
 import dev.focal.stats.AnchorBlock;
 import dev.focal.stats.AnchorKind;
+import dev.focal.stats.AnchorSums;
 import dev.focal.stats.BlockSums;
-import dev.focal.tensor.Transposer;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
@@ -23,8 +23,9 @@ import jdk.incubator.vector.VectorSpecies;
  * Vector API's EXP and LOG1P (SVML calls that took most of the time, and whose results no scalar
  * code reproduces): the loss needs exp only on (-inf, 0] and log1p only on [0, 1], where short
  * branch-free polynomials stay within 1 resp. 2 double ulps of Math's, far below a float32 ulp.
- * Only {@link dev.focal.loss.Kernels} refers to this class, and only when the module is
- * present, so the scalar path never loads it.
+ * It sums anchors in lanes too ({@link AnchorSums}); {@link VectorTransposer} is its
+ * transposition. Only {@link dev.focal.loss.Kernels} refers to these classes, and only when the
+ * module is present, so the scalar path never loads them.
  *
  * <p>Shaped by measurements on C2 (JDK 17). A block takes three loops, exp, log1p and the rest,
  * passing e and log1p(e) through the output arrays (which therefore must not alias the inputs):
@@ -33,14 +34,12 @@ import jdk.incubator.vector.VectorSpecies;
  * SVML; methods that take arrays are safe to leave as calls. Lane constants are broadcast in each
  * method (or passed as scalars, which C2 hoists): static final vectors measured slower.
  */
-public final class VectorKernel implements LossKernel {
+public final class VectorKernel implements LossMath, AnchorSums {
     private static final VectorSpecies<Double> LANES = DoubleVector.SPECIES_PREFERRED;
     /** The lanes of the summary's sums, whose order BlockSums fixes at four whatever the hardware. */
     private static final VectorSpecies<Double> SUM_LANES = DoubleVector.SPECIES_256;
-    private final Transposer transposer = new VectorTransposer();
-
     @Override
-    public String name() {
+    public String toString() {
         return "vector (" + LANES.length() + " x double)";
     }
 
@@ -78,11 +77,6 @@ public final class VectorKernel implements LossKernel {
         PolynomialMath.evaluate(x, t, w, bound, n, gamma, alpha, loss, focal);
     }
 
-    @Override
-    public Transposer transposer() {
-        return transposer;
-    }
-
     /**
      * {@link BlockSums#prepare} and {@link BlockSums#addAnchors} in the four lanes of a vector: the
      * same additions in the same order, so the same bits, with each anchor's classes reduced in
@@ -90,7 +84,7 @@ public final class VectorKernel implements LossKernel {
      * needs a look at each of its targets) sends the whole run to BlockSums instead.
      */
     @Override
-    public void sumAnchors(BlockSums sums, AnchorBlock block, int from, int to) {
+    public void sum(BlockSums sums, AnchorBlock block, int from, int to) {
         double[] loss = block.loss;
         double[] focal = block.focal;
         double[] t = block.t;
@@ -156,7 +150,7 @@ public final class VectorKernel implements LossKernel {
         for (double lane : lanesOfNan) {
             if (lane != lane) {
                 sums.clear();
-                LossKernel.super.sumAnchors(sums, block, from, to);
+                AnchorSums.SCALAR.sum(sums, block, from, to);
                 return;
             }
         }

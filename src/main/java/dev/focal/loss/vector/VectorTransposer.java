@@ -16,7 +16,7 @@ import jdk.incubator.vector.VectorSpecies;
  * (shuffles looked up in arrays) measured slower than it. The conversions are written out
  * in place: a helper taking a vector, which C2 left as a call, got it boxed.
  */
-final class VectorTransposer implements Transposer {
+public final class VectorTransposer implements Transposer {
     private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_256;
     private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_256;
     private static final int WIDTH = 3;
@@ -29,7 +29,7 @@ final class VectorTransposer implements Transposer {
     private final VectorMask<Float>[] fromSource;
 
     @SuppressWarnings("unchecked")
-    VectorTransposer() {
+    public VectorTransposer() {
         shuffles = (VectorShuffle<Float>[]) new VectorShuffle<?>[WIDTH * WIDTH];
         fromSource = (VectorMask<Float>[]) new VectorMask<?>[WIDTH * WIDTH];
         for (int c = 0; c < WIDTH; c++) {

@@ -3,8 +3,9 @@ package dev.focal.loss.vector;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.focal.loss.LossKernel;
+import dev.focal.loss.LossMath;
 import dev.focal.stats.AnchorBlock;
+import dev.focal.stats.AnchorSums;
 import dev.focal.stats.AnchorKind;
 import dev.focal.stats.BlockSums;
 import dev.focal.stats.LossAccumulator;
@@ -89,14 +90,14 @@ class VectorKernelTest {
             t[i] = rnd.nextInt(3) == 0 ? rnd.nextDouble() : rnd.nextInt(2);
             w[i] = rnd.nextInt(10) == 0 ? 0 : rnd.nextDouble(0, 3);
         }
-        LossKernel vector = new VectorKernel();
+        LossMath vector = new VectorKernel();
         int compared = 0;
         for (double gamma : new double[] {2, 1, 0, 0.5, 3.7}) {
             for (double alpha : new double[] {0.25, 0.5, 1}) {
                 double[][] lanes = {new double[n], new double[n]};
                 double[][] twin = {new double[n], new double[n]};
                 vector.evaluate(x, t, w, n, gamma, alpha, lanes[0], lanes[1]);
-                LossKernel.POLYNOMIAL.evaluate(x, t, w, n, gamma, alpha, twin[0], twin[1]);
+                LossMath.POLYNOMIAL.evaluate(x, t, w, n, gamma, alpha, twin[0], twin[1]);
                 for (int k = 0; k < 2; k++) {
                     for (int i = 0; i < n; i++) {
                         long a = Double.doubleToLongBits(lanes[k][i]);
@@ -120,7 +121,7 @@ class VectorKernelTest {
     @Test
     void anchorSumsInLanesAndInTheScalarLoopAreBitIdentical() {
         SplittableRandom rnd = new SplittableRandom(5);
-        LossKernel vector = new VectorKernel();
+        AnchorSums vector = new VectorKernel();
         int compared = 0;
         for (int classes = 1; classes <= 5; classes++) {
             for (boolean perAnchorWeights : new boolean[] {true, false}) {
@@ -148,7 +149,7 @@ class VectorKernelTest {
                     // Two samples split inside the block: runs that start off a multiple of four and end in a tail.
                     long firstAnchor = -rnd.nextInt(1, 7);
                     LossAccumulator lanes = sum(vector, block, firstAnchor);
-                    LossAccumulator twin = sum(LossKernel.POLYNOMIAL, block, firstAnchor);
+                    LossAccumulator twin = sum(AnchorSums.SCALAR, block, firstAnchor);
                     String where = classes + " classes, weights per " + (perAnchorWeights ? "anchor" : "element")
                             + (nanTarget ? ", a NaN target" : "");
                     for (AnchorKind k : AnchorKind.values()) {
@@ -178,12 +179,12 @@ class VectorKernelTest {
      * The block as anchors {@code firstAnchor..} of a head whose samples are 1,010 anchors each: a
      * negative first anchor puts the samples' boundary 1 to 6 anchors into the block.
      */
-    private static LossAccumulator sum(LossKernel kernel, AnchorBlock block, long firstAnchor) {
+    private static LossAccumulator sum(AnchorSums kernel, AnchorBlock block, long firstAnchor) {
         LossAccumulator acc = new LossAccumulator(block.classes(), 0, 2);
         BlockSums sums = new BlockSums(block.classes(), block.anchors());
         acc.addBlock(firstAnchor + 1010, block, 1010, (from, to) -> {
             sums.clear();
-            kernel.sumAnchors(sums, block, from, to);
+            kernel.sum(sums, block, from, to);
             return sums;
         });
         return acc;

@@ -22,7 +22,7 @@ class VectorTransposerTest {
     private static final int[] ROWS = {0, 1, 7, 8, 9, 16, 23, 1364};
     private static final int BLOCK = 1364;
 
-    private final Transposer vector = new VectorKernel().transposer();
+    private final Transposer vector = new VectorTransposer();
 
     @Test
     void columnsHoldEveryRowsElementsBitForBit() {

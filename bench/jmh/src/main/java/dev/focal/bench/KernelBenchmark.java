@@ -3,7 +3,6 @@ package dev.focal.bench;
 import dev.focal.loss.EvalInputs;
 import dev.focal.loss.FocalEvaluation;
 import dev.focal.loss.Kernels;
-import dev.focal.loss.LossKernel;
 import dev.focal.tensor.DType;
 import dev.focal.tensor.Shape;
 import dev.focal.tensor.Tensor;
@@ -46,7 +45,7 @@ public class KernelBenchmark {
 
     EvalInputs inputs;
     Tensor loss;
-    LossKernel lossKernel;
+    Kernels lossKernel;
 
     @Setup
     public void setUp() {
@@ -64,9 +63,8 @@ public class KernelBenchmark {
         }
         inputs = new EvalInputs(logits, "logits", targets, "targets", weights, "weights");
         loss = Tensor.allocate(DType.FLOAT32, logits.shape());
-        lossKernel = kernel.equals("vector") ? Kernels.vector()
-                : kernel.equals("polynomial") ? LossKernel.POLYNOMIAL : LossKernel.SCALAR;
-        if (lossKernel == null) {
+        lossKernel = Kernels.choose(true, kernel);
+        if (kernel.equals("vector") && Kernels.vector() == null) {
             throw new IllegalStateException("run with --add-modules jdk.incubator.vector");
         }
     }

@@ -1,7 +1,7 @@
 package dev.focal.bench;
 
 import dev.focal.loss.Kernels;
-import dev.focal.loss.LossKernel;
+import dev.focal.loss.LossMath;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -63,7 +63,7 @@ public class LossKernelBenchmark {
     float[] t32;
     float[] w32;
     float[] loss32;
-    LossKernel lossKernel;
+    LossMath lossKernel;
     /** Every block has arrays of its own (resident=memory). */
     boolean inMemory;
     /** The blocks are widened from, and the loss rounded to, the float32 arrays (resident=float32). */
@@ -104,9 +104,8 @@ public class LossKernelBenchmark {
                 w[i / BLOCK][i % BLOCK] = wi;
             }
         }
-        lossKernel = kernel.equals("vector") ? Kernels.vector()
-                : kernel.equals("polynomial") ? LossKernel.POLYNOMIAL : LossKernel.SCALAR;
-        if (lossKernel == null) {
+        lossKernel = Kernels.choose(true, kernel).math();
+        if (kernel.equals("vector") && Kernels.vector() == null) {
             throw new IllegalStateException("run with --add-modules jdk.incubator.vector");
         }
     }

@@ -1,6 +1,7 @@
-package dev.focal.io;
+package dev.focal.io.zip;
 
 import dev.focal.FocalException;
+import dev.focal.io.IoErrors;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -23,7 +24,7 @@ import java.util.List;
  * header says. Nor commons-compress, which exposes the offset: a further dependency, loaded in
  * every npz run, for the little of it that focal needs.
  */
-final class ZipDirectory {
+public final class ZipDirectory {
     private static final int LOCAL_HEADER = 0x04034b50;
     private static final int CENTRAL_HEADER = 0x02014b50;
     private static final int END = 0x06054b50;
@@ -40,12 +41,12 @@ final class ZipDirectory {
      * Room for {@link #MAX_MEMBERS} members with names of over a hundred bytes; a larger directory
      * means a corrupt size, or a file made to fill the heap, not an npz.
      */
-    static final long MAX_DIRECTORY = 16L << 20;
+    public static final long MAX_DIRECTORY = 16L << 20;
     /**
      * numpy's savez writes one member per array; each costs a few hundred bytes of heap once
      * listed, so a million-member directory would not fit a small heap.
      */
-    static final int MAX_MEMBERS = 100_000;
+    public static final int MAX_MEMBERS = 100_000;
     /** Without the UTF-8 flag, names are in the original PC code page, as Python's zipfile reads them. */
     private static final Charset CP437 = Charset.forName("IBM437");
 
@@ -53,7 +54,7 @@ final class ZipDirectory {
     }
 
     /** The members in central directory order. */
-    static List<ZipMember> read(String file, FileChannel ch) throws IOException {
+    public static List<ZipMember> read(String file, FileChannel ch) throws IOException {
         long fileSize = ch.size();
         int tailSize = (int) Math.min(fileSize, END_SIZE + 0xFFFF);
         long tailStart = fileSize - tailSize;
@@ -178,7 +179,7 @@ final class ZipDirectory {
      * Where the member's data starts, from its local header: its name and extra field may differ
      * in length from the central ones (numpy's local headers carry a zip64 field, the central ones not).
      */
-    static long dataStart(String file, FileChannel ch, ZipMember m) throws IOException {
+    public static long dataStart(String file, FileChannel ch, ZipMember m) throws IOException {
         long fileSize = ch.size();
         long offset = m.localHeaderOffset();
         if (offset < 0 || offset > fileSize - LOCAL_SIZE) {

@@ -1,9 +1,10 @@
-package dev.focal.io;
+package dev.focal.io.json;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonParser.NumberType;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.focal.FocalException;
+import dev.focal.io.IoErrors;
 import dev.focal.tensor.DType;
 import dev.focal.tensor.Shape;
 import dev.focal.tensor.Tensor;
@@ -91,7 +92,7 @@ final class JsonArray {
     Tensor toTensor(Shape shape) {
         Tensor t = Tensor.allocate(dtype(), shape);
         for (int i = 0; i < size; i++) {
-            if (t.dtype() == DType.FLOAT16) {
+            if (t.dtype() == DType.FLOAT16 || t.dtype() == DType.BFLOAT16) {
                 t.setDouble(i, Double.longBitsToDouble(values[i]));
             } else {
                 t.setRawBits(i, values[i]);
@@ -273,6 +274,7 @@ final class JsonArray {
         switch (declared) {
             case FLOAT64:
             case FLOAT16:
+            case BFLOAT16:
                 return Double.doubleToRawLongBits(t.isBoolean() ? truth(t) : real(level));
             case FLOAT32:
                 // Straight from the text: rounding through double first could land one ulp off.

@@ -1,11 +1,13 @@
-package dev.focal.io;
+package dev.focal.io.npy;
 
-import static dev.focal.io.NpzFormatTest.DIR;
-import static dev.focal.io.NpzFormatTest.assertMatchesNumpy;
-import static dev.focal.io.NpzFormatTest.expected;
+import static dev.focal.io.npy.NpzFormatTest.DIR;
+import static dev.focal.io.npy.NpzFormatTest.assertMatchesNumpy;
+import static dev.focal.io.npy.NpzFormatTest.expected;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.focal.io.TensorFile;
+import dev.focal.io.TensorIO;
 import dev.focal.tensor.Tensor;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,15 +1,17 @@
-package dev.focal.io;
+package dev.focal.io.npy;
 
-import static dev.focal.io.NpzFormatTest.DIR;
-import static dev.focal.io.NpzFormatTest.assertMatchesNumpy;
-import static dev.focal.io.NpzFormatTest.assertMentions;
-import static dev.focal.io.NpzFormatTest.expected;
-import static dev.focal.io.NpzFormatTest.file;
-import static dev.focal.io.NpzFormatTest.inputError;
-import static dev.focal.io.NpzZip64Test.le;
+import static dev.focal.io.npy.NpzFormatTest.DIR;
+import static dev.focal.io.npy.NpzFormatTest.assertMatchesNumpy;
+import static dev.focal.io.npy.NpzFormatTest.assertMentions;
+import static dev.focal.io.npy.NpzFormatTest.expected;
+import static dev.focal.io.npy.NpzFormatTest.file;
+import static dev.focal.io.npy.NpzFormatTest.inputError;
+import static dev.focal.io.npy.NpzZip64Test.le;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.focal.io.TensorFile;
+import dev.focal.io.TensorIO;
 import dev.focal.tensor.DType;
 import dev.focal.tensor.Shape;
 import java.io.ByteArrayOutputStream;

@@ -1,6 +1,6 @@
-package dev.focal.io;
+package dev.focal.io.zip;
 
-import dev.focal.tensor.Tensor;
+import dev.focal.io.ByteSource;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -13,7 +13,7 @@ import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
 /**
- * Inflates a deflated npz member and reads it as .npy, checking the declared size and CRC-32.
+ * Inflates a deflated member, checking the declared size and CRC-32.
  * Small members inflate onto the heap; large ones into a temporary file that is mapped.
  * <p>
  * The inflating is the JDK's {@link Inflater}; the loop around it is ours because members are
@@ -21,13 +21,13 @@ import java.util.zip.Inflater;
  * because it stops at the size the directory declares, so that a zip bomb is refused before it
  * fills the heap or the disk, and says how far past that size the data went.
  */
-final class ZipInflater {
+public final class ZipInflater {
     /**
      * Members up to this size, uncompressed, inflate onto the heap: 64 MiB, or a sixteenth of the
      * maximum heap when that is less, so that a run with a small heap (eval reads three members)
      * maps its members from temporary files instead of running out of memory.
      */
-    static final long HEAP_LIMIT = Math.min(64L << 20, Runtime.getRuntime().maxMemory() / 16);
+    public static final long HEAP_LIMIT = Math.min(64L << 20, Runtime.getRuntime().maxMemory() / 16);
     /**
      * Deflate spends at least 2 bits on a 258-byte match, so nothing inflates past 1032:1 (numpy's
      * zeros reach 1028:1, so a lower cap would refuse real arrays). A member declaring more is
@@ -46,8 +46,17 @@ final class ZipInflater {
         void write(byte[] bytes, int n) throws IOException;
     }
 
-    /** Reads member {@code m} of {@code file}, whose deflated data starts at {@code start}. */
-    static Tensor read(String file, String display, FileChannel ch, ZipMember m, long start) throws IOException {
+    /** Parses a member's inflated bytes; called while they are readable (a temporary file is still open). */
+    public interface Reader<T> {
+        T read(ByteSource inflated) throws IOException;
+    }
+
+    /**
+     * Inflates member {@code m} of {@code file}, whose deflated data starts at {@code start}, and
+     * hands it to {@code reader}; storage the reader makes outlives this call.
+     */
+    public static <T> T read(String file, FileChannel ch, ZipMember m, long start, Reader<T> reader)
+            throws IOException {
         long size = m.size();
         if (size < 0 || size > m.compressedSize() * MAX_RATIO + RATIO_SLACK) {
             throw m.error(file, "declares " + size + " bytes from " + m.compressedSize()
@@ -56,7 +65,7 @@ final class ZipInflater {
         if (size <= HEAP_LIMIT) {
             ByteBuffer out = ByteBuffer.allocate((int) size);
             inflate(file, ch, m, start, (bytes, n) -> out.put(bytes, 0, n));
-            return NpyFormat.read(display, out.flip());
+            return reader.read(ByteSource.of(out.flip()));
         }
         Path tmp = tempFile(file, m);
         FileChannel t;
@@ -76,7 +85,7 @@ final class ZipInflater {
                     t.write(b);
                 }
             });
-            return NpyFormat.read(display, t, 0, size);
+            return reader.read(ByteSource.of(t, 0, size));
         }
     }
 

@@ -1,4 +1,4 @@
-package dev.focal.io;
+package dev.focal.io.json;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,6 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.focal.FocalException;
+import dev.focal.io.NumpyView;
+import dev.focal.io.TensorFile;
+import dev.focal.io.TensorIO;
+import dev.focal.io.TensorRef;
 import dev.focal.tensor.DType;
 import dev.focal.tensor.Shape;
 import dev.focal.tensor.Tensor;
@@ -81,7 +85,7 @@ class JsonFormatTest {
             String key = e.get("key").isNull() ? null : e.get("key").asText();
             return DynamicTest.dynamicTest(e.get("file").asText() + (key == null ? "" : ":" + key), () -> {
                 try (TensorFile f = open(DIR.resolve(e.get("file").asText()))) {
-                    NpyFormatTest.assertMatchesNumpy(e, f.get(key));
+                    NumpyView.assertMatchesNumpy(e, f.get(key));
                 }
             });
         });
@@ -219,6 +223,10 @@ class JsonFormatTest {
             case FLOAT16:
                 v.addAll(List.of(0x0000L, 0x8000L, 0x0001L, 0x83FFL, 0x7BFFL, 0xFBFFL, 0x7C00L, 0xFC00L, 0x7E00L,
                         0x3555L, 0x2E66L));
+                break;
+            case BFLOAT16:
+                v.addAll(List.of(0x0000L, 0x8000L, 0x0001L, 0x807FL, 0x7F7FL, 0xFF7FL, 0x7F80L, 0xFF80L, 0x7FC0L,
+                        0x3DCDL, 0xC2F7L));
                 break;
             case FLOAT32:
                 v.addAll(List.of(0L, 0x80000000L, 1L, 0x807FFFFFL, (long) Float.floatToIntBits(1e-40f),

@@ -1,4 +1,4 @@
-package dev.focal.io;
+package dev.focal.io.npy;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,6 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.focal.FocalException;
+import dev.focal.io.TensorFile;
+import dev.focal.io.TensorIO;
+import dev.focal.io.zip.ZipInflater;
 import dev.focal.tensor.DType;
 import dev.focal.tensor.Shape;
 import dev.focal.tensor.Tensor;

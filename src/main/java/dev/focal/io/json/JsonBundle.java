@@ -1,6 +1,8 @@
-package dev.focal.io;
+package dev.focal.io.json;
 
 import dev.focal.FocalException;
+import dev.focal.io.IoErrors;
+import dev.focal.io.TensorFile;
 import dev.focal.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,7 +1,9 @@
-package dev.focal.io;
+package dev.focal.io.npy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.focal.io.TensorFile;
+import dev.focal.io.TensorIO;
 import dev.focal.tensor.DType;
 import dev.focal.tensor.Shape;
 import dev.focal.tensor.Tensor;

@@ -1,10 +1,12 @@
-package dev.focal.io;
+package dev.focal.io.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
+import dev.focal.io.TensorFile;
+import dev.focal.io.TensorFormat;
 import dev.focal.tensor.DType;
 import dev.focal.tensor.Shape;
 import dev.focal.tensor.Tensor;
@@ -19,7 +21,7 @@ import java.util.Locale;
  * lists would lose, and an object of such arrays as a bundle. Non-finite values are the bare
  * tokens json writes: {@code NaN}, {@code Infinity}, {@code -Infinity}.
  */
-final class JsonFormat implements TensorFormat {
+public final class JsonFormat implements TensorFormat {
     private static final JsonFactory WRITER = JsonFactory.builder()
             .disable(StreamWriteFeature.AUTO_CLOSE_TARGET)
             .build();
@@ -138,6 +140,7 @@ final class JsonFormat implements TensorFormat {
                 break;
             case FLOAT32:
             case FLOAT16:
+            case BFLOAT16:
                 g.writeNumber(Float.toString((float) t.getDouble(i)));
                 break;
             case UINT64:

@@ -1,4 +1,4 @@
-package dev.focal.io;
+package dev.focal.io.npy;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.focal.FocalException;
+import dev.focal.io.NumpyView;
+import dev.focal.io.TensorFile;
+import dev.focal.io.TensorIO;
 import dev.focal.tensor.DType;
 import dev.focal.tensor.Tensor;
 import java.io.ByteArrayOutputStream;
@@ -31,35 +34,12 @@ class NpyFormatTest {
         return out;
     }
 
-    /** Checks dtype, shape, order and every value against what numpy read from the same file. */
-    static void assertMatchesNumpy(JsonNode expected, Tensor t) {
-        assertEquals(expected.get("dtype").asText(), t.dtype().numpyName());
-        List<Long> shape = new ArrayList<>();
-        expected.get("shape").forEach(n -> shape.add(n.asLong()));
-        assertArrayEquals(shape.stream().mapToLong(Long::longValue).toArray(), t.shape().dims());
-        JsonNode values = expected.get("values");
-        assertEquals(values.size(), t.count());
-        for (int i = 0; i < values.size(); i++) {
-            String v = values.get(i).asText();
-            if (t.dtype().isFloat()) {
-                double want = Double.parseDouble(v);
-                double got = t.getDouble(i);
-                assertEquals(Double.doubleToLongBits(want), Double.doubleToLongBits(got),
-                        "element " + i + ": expected " + want + ", got " + got);
-            } else if (t.dtype() == DType.UINT64) {
-                assertEquals(Long.parseUnsignedLong(v), t.getLong(i), "element " + i);
-            } else {
-                assertEquals(Long.parseLong(v), t.getLong(i), "element " + i);
-            }
-        }
-    }
-
     @TestFactory
     Stream<DynamicTest> readsWhatNumpyWrote() throws IOException {
         return manifest().stream().map(e -> DynamicTest.dynamicTest(e.get("file").asText(), () -> {
             try (TensorFile f = TensorIO.open(DIR.resolve(e.get("file").asText()).toString())) {
                 Tensor t = f.get(null);
-                assertMatchesNumpy(e, t);
+                NumpyView.assertMatchesNumpy(e, t);
                 assertEquals(e.get("fortran_order").asBoolean(), t.fortranOrder());
             }
         }));

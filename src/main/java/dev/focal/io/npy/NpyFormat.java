@@ -1,6 +1,11 @@
-package dev.focal.io;
+package dev.focal.io.npy;
 
 import dev.focal.FocalException;
+import dev.focal.io.ByteSource;
+import dev.focal.io.IoErrors;
+import dev.focal.io.SingleTensorFile;
+import dev.focal.io.TensorFile;
+import dev.focal.io.TensorFormat;
 import dev.focal.tensor.DType;
 import dev.focal.tensor.Shape;
 import dev.focal.tensor.Storage;
@@ -18,7 +23,7 @@ import java.util.Map;
 import java.util.Set;
 
 /** numpy's .npy format, versions 1.0, 2.0 and 3.0 (numpy.lib.format). */
-final class NpyFormat implements TensorFormat {
+public final class NpyFormat implements TensorFormat {
     static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
     /** numpy.load's default max_header_size. */
     static final int MAX_HEADER = 10_000;
@@ -53,56 +58,16 @@ final class NpyFormat implements TensorFormat {
     public TensorFile open(Path path, String name) {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             // The mapping outlives the channel, so the file needs no closing later.
-            Tensor t = read(name, ch, 0, ch.size());
+            Tensor t = read(name, ByteSource.of(ch, 0, ch.size()));
             return new SingleTensorFile(name, t);
         } catch (IOException e) {
             throw FocalException.input(name, "cannot read: " + IoErrors.describe(e), e);
         }
     }
 
-    /** Reads the array stored in {@code length} bytes at {@code start} of the channel (a file or an npz member). */
-    static Tensor read(String name, FileChannel ch, long start, long length) throws IOException {
-        return read(name, length, new Source() {
-            @Override
-            public ByteBuffer bytes(long offset, int n) throws IOException {
-                return readFully(ch, start + offset, n);
-            }
-
-            @Override
-            public Storage storage(long offset, long size, ByteOrder order) throws IOException {
-                return Storage.map(ch, start + offset, size, order);
-            }
-        });
-    }
-
-    /** Reads the array held in a buffer's remaining bytes (an inflated npz member); the tensor shares the buffer. */
-    static Tensor read(String name, ByteBuffer buffer) throws IOException {
-        ByteBuffer b = buffer.slice();
-        return read(name, b.capacity(), new Source() {
-            @Override
-            public ByteBuffer bytes(long offset, int n) {
-                byte[] copy = new byte[n];
-                b.get((int) offset, copy);
-                return ByteBuffer.wrap(copy);
-            }
-
-            @Override
-            public Storage storage(long offset, long size, ByteOrder order) {
-                return Storage.wrap(b.slice((int) offset, (int) size).order(order));
-            }
-        });
-    }
-
-    /** Where an array's bytes are: a region of a file, or a buffer. Offsets are relative to the array's start. */
-    private interface Source {
-        /** A heap copy of {@code n} bytes, for the prefix and the header. */
-        ByteBuffer bytes(long offset, int n) throws IOException;
-
-        /** The data region as tensor storage. */
-        Storage storage(long offset, long size, ByteOrder order) throws IOException;
-    }
-
-    private static Tensor read(String name, long length, Source src) throws IOException {
+    /** Reads the array a source holds: a file, a stored npz member, or an inflated one. */
+    static Tensor read(String name, ByteSource src) throws IOException {
+        long length = src.size();
         int prefix = 8;
         if (length < prefix + 2) {
             if (length < MAGIC.length || !startsWithMagic(src, (int) length)) {
@@ -164,7 +129,7 @@ final class NpyFormat implements TensorFormat {
         return new Tensor(h.dtype, h.shape, h.fortranOrder, storage);
     }
 
-    private static boolean startsWithMagic(Source src, int length) throws IOException {
+    private static boolean startsWithMagic(ByteSource src, int length) throws IOException {
         ByteBuffer b = src.bytes(0, length);
         for (int i = 0; i < MAGIC.length; i++) {
             if (b.get(i) != MAGIC[i]) {
@@ -172,16 +137,6 @@ final class NpyFormat implements TensorFormat {
             }
         }
         return true;
-    }
-
-    private static ByteBuffer readFully(FileChannel ch, long position, int n) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(n);
-        while (b.hasRemaining()) {
-            if (ch.read(b, position + b.position()) < 0) {
-                break;
-            }
-        }
-        return b;
     }
 
     /** The three keys of a header, validated. */
@@ -308,16 +263,24 @@ final class NpyFormat implements TensorFormat {
         return true;
     }
 
+    /** numpy has no bfloat16; float32 holds every bfloat16 value exactly (the same bits, shifted). */
+    @Override
+    public DType writtenAs(DType dtype) {
+        return dtype.inNumpy() ? dtype : DType.FLOAT32;
+    }
+
     /** Writes C-order little-endian data under the header numpy.save would write, byte for byte. */
     @Override
     public void write(Tensor t, OutputStream out) throws IOException {
-        out.write(header(t.dtype(), t.shape()));
-        int item = t.dtype().itemSize();
+        DType written = writtenAs(t.dtype());
+        out.write(header(written, t.shape()));
+        int item = written.itemSize();
+        int widen = 8 * (item - t.dtype().itemSize());
         byte[] buf = new byte[1 << 16];
         int pos = 0;
         long n = t.count();
         for (long i = 0; i < n; i++) {
-            long bits = t.rawBits(i);
+            long bits = t.rawBits(i) << widen;
             for (int b = 0; b < item; b++) {
                 buf[pos++] = (byte) (bits >>> (8 * b));
             }
@@ -329,7 +292,8 @@ final class NpyFormat implements TensorFormat {
         out.write(buf, 0, pos);
     }
 
-    static byte[] header(DType dtype, Shape shape) {
+    /** The header numpy.save writes before C-order little-endian data of this dtype and shape. */
+    public static byte[] header(DType dtype, Shape shape) {
         StringBuilder dims = new StringBuilder("(");
         for (int i = 0; i < shape.rank(); i++) {
             dims.append(i == 0 ? "" : ", ").append(shape.dim(i));

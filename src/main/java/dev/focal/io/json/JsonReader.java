@@ -1,4 +1,4 @@
-package dev.focal.io;
+package dev.focal.io.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
@@ -9,6 +9,9 @@ import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import dev.focal.FocalException;
+import dev.focal.io.IoErrors;
+import dev.focal.io.SingleTensorFile;
+import dev.focal.io.TensorFile;
 import dev.focal.tensor.DType;
 import dev.focal.tensor.Shape;
 import dev.focal.tensor.Tensor;

@@ -1,6 +1,9 @@
-package dev.focal.io;
+package dev.focal.io.npy;
 
 import dev.focal.FocalException;
+import dev.focal.io.IoErrors;
+import dev.focal.io.TensorFile;
+import dev.focal.io.TensorFormat;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -11,7 +14,7 @@ import java.util.Locale;
  * numpy's .npz: a zip of {@code NAME.npy} members, stored by {@code np.savez} or deflated by
  * {@code np.savez_compressed}, read without loading the file onto the heap. Read only.
  */
-final class NpzFormat implements TensorFormat {
+public final class NpzFormat implements TensorFormat {
     @Override
     public String name() {
         return ".npz";

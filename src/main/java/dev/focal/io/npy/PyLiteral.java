@@ -1,5 +1,6 @@
-package dev.focal.io;
+package dev.focal.io.npy;
 
+import dev.focal.io.IoErrors;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,6 +1,12 @@
-package dev.focal.io;
+package dev.focal.io.npy;
 
 import dev.focal.FocalException;
+import dev.focal.io.ByteSource;
+import dev.focal.io.IoErrors;
+import dev.focal.io.TensorFile;
+import dev.focal.io.zip.ZipDirectory;
+import dev.focal.io.zip.ZipInflater;
+import dev.focal.io.zip.ZipMember;
 import dev.focal.tensor.Tensor;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -78,14 +84,14 @@ final class NpzFile implements TensorFile {
         try {
             long start = ZipDirectory.dataStart(name, channel, m);
             if (m.method() == ZipMember.DEFLATED) {
-                return ZipInflater.read(name, display, channel, m, start);
+                return ZipInflater.read(name, channel, m, start, inflated -> NpyFormat.read(display, inflated));
             }
             if (m.size() != m.compressedSize()) {
                 throw m.error(name, "stored, yet declares " + m.size() + " bytes uncompressed and "
                         + m.compressedSize() + " compressed");
             }
             // Mapped in place and read lazily: checking the CRC-32 would read it all up front.
-            return NpyFormat.read(display, channel, start, m.size());
+            return NpyFormat.read(display, ByteSource.of(channel, start, m.size()));
         } catch (IOException e) {
             throw m.error(name, "cannot read: " + IoErrors.describe(e));
         }
