@@ -7,7 +7,8 @@ EXHAUSTIVE_DIR and SAMPLE_DIR are the OUT_DIRs of RoundingProof's two runs (docs
 The rows: every element the proof's reference left to mpmath (hard.tsv) and every one it
 decided by the closed form (cases.tsv marks them), up to one per binade of the logit and
 parameter set; one element per binade and parameter set that the double evaluation decided,
-every third binade; the issue's example; and soft targets with weights, which the proof does not
+every sixth binade; a random logit in every second binade of either sign, for t = 0 and 1 at
+the default gamma 2 and alpha 0.25; the issue's example; and soft targets with weights, which the proof does not
 cover, at logits spread over every exponent. Columns: the logit's float32 bits, t, gamma, alpha,
 w, and the correctly rounded loss's float32 bits from decide.py (mpmath). Deterministic.
 """
@@ -46,12 +47,17 @@ def main():
         for cols in rows_of(os.path.join(d, "cases.tsv")):
             binade = int(cols[0], 16) >> 23
             key = (binade, cols[1], cols[2], cols[3], cols[5])
-            if key in seen or (cols[5] == "fast" and binade % 3 != 0):
+            if key in seen or (cols[5] == "fast" and binade % 6 != 0):
                 continue
             seen.add(key)
             chosen.append(tuple(cols[:5]))
     chosen.append((bits(f32(41.40566)), "0.0", "2.0", "0.25", "1.0"))
     rnd = random.Random(25)
+    for exponent in range(0, 255, 2):
+        for sign in (0, 1):
+            for t in ("0.0", "1.0"):
+                x = "%08x" % (sign << 31 | exponent << 23 | rnd.randrange(1 << 23))
+                chosen.append((x, t, "2.0", "0.25", "1.0"))
     for i in range(400):
         x = f32(rnd.choice([-1, 1]) * rnd.uniform(1, 2) * 2.0 ** rnd.randint(-30, 12))
         t = f32(rnd.choice([0.1, 0.25, 0.5, 0.9, 0.999]))

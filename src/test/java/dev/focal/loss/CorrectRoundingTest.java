@@ -52,7 +52,7 @@ class CorrectRoundingTest {
                 }
             }
         }
-        assertTrue(ROWS.size() > 400, "fixture rows: " + ROWS.size());
+        assertTrue(ROWS.size() > 2000, "fixture rows: " + ROWS.size());
         assertTrue(failures.isEmpty(), failures.size() + " misrounded:\n" + String.join("\n", failures));
     }
 
