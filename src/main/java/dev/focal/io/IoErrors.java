@@ -1,5 +1,7 @@
 package dev.focal.io;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
@@ -7,6 +9,8 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
+import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * Turns Java's I/O exceptions into the short phrases our one-line messages end with, and makes
@@ -15,6 +19,8 @@ import java.nio.file.NotDirectoryException;
 public final class IoErrors {
     /** Longest file-provided text a message shows; the rest becomes "...". */
     static final int SHOWN_CHARS = 100;
+    /** Messages list this many keys at most. */
+    private static final int LISTED = 10;
 
     private IoErrors() {
     }
@@ -55,6 +61,12 @@ public final class IoErrors {
         return b.toString();
     }
 
+    /** Keys as a message lists them: the first {@link #LISTED}, escaped, then how many more. */
+    public static String listing(List<String> keys) {
+        String shown = keys.stream().limit(LISTED).map(IoErrors::shown).collect(Collectors.joining(", "));
+        return keys.size() <= LISTED ? shown : shown + " and " + (keys.size() - LISTED) + " more";
+    }
+
     public static String describe(IOException e) {
         if (e instanceof NoSuchFileException) {
             return "no such file or directory";
@@ -77,6 +89,27 @@ public final class IoErrors {
         }
         String m = e.getMessage();
         return m != null ? lower(m) : e.getClass().getSimpleName();
+    }
+
+    /**
+     * Jackson's complaint as a message ends it: {@code " at line L, column C: what"}, on one line.
+     * Jackson appends source excerpts and lists of what it expected, and names the method that
+     * sets a limit it enforces: none of that helps the user.
+     */
+    public static String jsonProblem(JsonProcessingException e) {
+        String m = e.getOriginalMessage().replaceAll(", from `[^`]*`\\)", ")");
+        for (String cut : new String[] {"\n", ": was expecting (", " (start marker at"}) {
+            int i = m.indexOf(cut);
+            if (i >= 0) {
+                m = m.substring(0, i);
+            }
+        }
+        return position(e.getLocation()) + ": " + shown(lower(m));
+    }
+
+    /** Where in a JSON text: {@code " at line L, column C"}, or nothing when Jackson does not say. */
+    public static String position(JsonLocation at) {
+        return at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
     }
 
     public static String lower(String s) {
