@@ -37,27 +37,45 @@ final class Float32Rounding {
      * rounded to float32 (every NaN as np.nan), and the few whose cast may round the exact value
      * the wrong way are decided again. {@code x}, {@code t}, {@code w} are the block's inputs in
      * the losses' layout, {@code scale} the loss weight that the losses carry beyond the kernel's.
-     * One loop, the cast's, whose common path adds a few integer operations (BENCHMARKS.md).
+     * The common path is the cast's loop and a few integer operations (BENCHMARKS.md).
      */
     static void toRows(double[] loss, double[] x, double[] t, double[] w, int rows, int classes, double gamma,
                        double alpha, double scale, long slack, float[] dst) {
-        // The low 29 fraction bits within slack of 1000...0, by one unsigned comparison.
         long nearFrom = 0x10000000L - slack;
         long nearWidth = 2 * slack;
+        // The cast's loop notes whether any element needs a second look, without a branch: a
+        // branch taken at random (a zero weight's 0 loss) cost the pass 10-19% (BENCHMARKS.md).
+        boolean look = false;
         for (int c = 0, i = 0; c < classes; c++) {
             for (int r = 0, o = c; r < rows; r++, i++, o += classes) {
                 double d = loss[i];
                 dst[o] = (float) d;
-                long bits = Double.doubleToRawLongBits(d);
-                // Rarely true: near a midpoint of a binade, or outside float32's normal binades, which
-                // holds NaN, whose float32 must be np.nan, and 0.
-                if (((bits - nearFrom) & 0x1fffffffL) <= nearWidth
-                        || (char) (((int) (bits >>> 52) & 0x7ff) - (1023 - 126)) > 253) {
+                look |= mayMisround(Double.doubleToRawLongBits(d), nearFrom, nearWidth);
+            }
+        }
+        if (!look) {
+            return;
+        }
+        for (int c = 0, i = 0; c < classes; c++) {
+            for (int r = 0, o = c; r < rows; r++, i++, o += classes) {
+                double d = loss[i];
+                if (mayMisround(Double.doubleToRawLongBits(d), nearFrom, nearWidth)) {
                     dst[o] = d != d ? Float.NaN : uncertain(d, slack)
                             ? round(d, x[i], t[i], w[i], gamma, alpha, scale) : (float) d;
                 }
             }
         }
+    }
+
+    /**
+     * Whether the cast of the double with these bits may be wrong, or is NaN (whose float32 must be
+     * np.nan): its low 29 fraction bits within the slack of 1000...0 (one unsigned comparison, from
+     * {@code nearFrom} over {@code nearWidth}), or it lies outside float32's normal binades and is
+     * not 0, which the cast keeps exactly. Rarely true; no branch.
+     */
+    private static boolean mayMisround(long bits, long nearFrom, long nearWidth) {
+        return ((bits - nearFrom) & 0x1fffffffL) <= nearWidth
+                | ((char) (((int) (bits >>> 52) & 0x7ff) - (1023 - 126)) > 253) & (bits << 1) != 0;
     }
 
     /**
