@@ -85,6 +85,7 @@ final class EvalCommand implements Callable<Integer> {
             "float32 or float64 for --out and --grad-out (default: float64 if an input is float64, else float32).");
     private final Arg<Path> stats = option(spec, "--stats", "FILE", Path.class, null,
             "Also write the JSON summary to FILE.");
+    private final ReportOptions reportOptions = new ReportOptions(spec);
     private final Arg<Boolean> json = flag(spec, "--json", "Print the summary as JSON instead of a table.");
     private final Arg<List<String>> classNames = listOption(spec, "--class-names", "A,B,C",
             "Names of the classes (the last axis), for the summary.");
@@ -166,13 +167,16 @@ final class EvalCommand implements Callable<Integer> {
         try (OpenFiles files = new OpenFiles()) {
             Opened inputs = open(files);
             Evaluated pass = runPass(inputs);
-            EvalSummary summary = EvalSummaries.of(gamma.get(), alpha.get(), lossWeight.get(), inputs.in(), inputs.weightsSource(),
-                    pass.outType(), pass.acc(), Optional.ofNullable(classNames.get()), inputs.head(), top.get(), warnings.all());
+            EvalSummary full = EvalSummaries.of(gamma.get(), alpha.get(), lossWeight.get(), inputs.in(), inputs.weightsSource(),
+                    pass.outType(), pass.acc(), Optional.ofNullable(classNames.get()), inputs.head(),
+                    reportOptions.passTop(top.get()), warnings.all());
+            EvalSummary summary = ReportOptions.listed(full, top.get());
             String summaryText = SummaryJson.text(summary);
             Optional<Tensor> checked = writeOutputs(inputs, pass, summary, summaryText, files);
             Optional<EvalChecks> results = Optional.ofNullable(checks.run(
                     inputs.expect().map(files::read).orElse(null), checked.orElse(null), summary, pass.outType(),
                     pass.acc(), inputs.in().logits.shape(), settings, spec.commandLine().getErr()));
+            reportOptions.write(full, ReportOptions.commandLine(spec.commandLine().getParseResult().originalArgs()));
             report(summary, summaryText, results);
             return results.map(EvalChecks::passed).orElse(true) ? 0 : FocalException.DIFFERENCES;
         }
@@ -188,7 +192,7 @@ final class EvalCommand implements Callable<Integer> {
                 : Optional.ofNullable(resolve(weightsSpec.get(), WEIGHTS_KEYS, "--weights", false, files));
         Optional<TensorRef> expectRef = Optional.ofNullable(checks.expectRef());
         OutputPaths.refuseClashes(Arrays.asList(out.get(), gradOut.get(), stats.get(), labels.writeTargets.get(),
-                labels.writeWeights.get(), checks.junit.get(), checks.expectStats.get()), Arrays.asList(logitsRef, labelsRef.orElse(null),
+                labels.writeWeights.get(), checks.junit.get(), checks.expectStats.get(), reportOptions.report.get()), Arrays.asList(logitsRef, labelsRef.orElse(null),
                 targetsRef.orElse(null), weightsRef.orElse(null), expectRef.orElse(null)));
         if (labelsRef.isPresent()) {
             HeadLabels head = labels.derive(files.read(labelsRef.get()));
@@ -232,7 +236,7 @@ final class EvalCommand implements Callable<Integer> {
             Progress progress = Progress.start(settings.progress() && !json.get() && !quiet.get(), eval::elementsDone,
                     shape.count());
             try {
-                acc = eval.run(lossFile != null ? lossFile : lossInMemory, gradFile, top.get(), workers);
+                acc = eval.run(lossFile != null ? lossFile : lossInMemory, gradFile, reportOptions.passTop(top.get()), workers);
             } finally {
                 if (progress != null) {
                     progress.close();
@@ -327,6 +331,7 @@ final class EvalCommand implements Callable<Integer> {
         if (stats.get() != null) {
             AtomicFile.checkWritable(stats.get());
         }
+        reportOptions.check();
     }
 
     /** The explicit option, else the first alias found in the bundle; null for absent optional inputs. */

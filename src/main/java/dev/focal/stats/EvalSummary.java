@@ -88,6 +88,11 @@ public record EvalSummary(Inputs inputs, Optional<Labels> labels, Loss loss, Lis
         return n;
     }
 
+    /** The same summary without its top elements (those a report asked for and --top did not). */
+    public EvalSummary withoutTop() {
+        return new EvalSummary(inputs, labels, loss, kinds, samples, classes, nonFinite, Optional.empty(), warnings);
+    }
+
     public Kind kind(AnchorKind k) {
         return kinds.get(k.ordinal());
     }

@@ -1,0 +1,270 @@
+package dev.focal.report;
+
+import dev.focal.stats.AnchorKind;
+import dev.focal.stats.EvalSummary;
+import dev.focal.stats.Numbers;
+import dev.focal.tensor.Shape;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
+/**
+ * The report of one evaluation: its figures, in the order the page shows them, each rendered
+ * from the summary alone. A figure that does not apply (no samples, no non-finite values) is
+ * left out rather than drawn empty.
+ */
+public final class Report {
+    /** The p_t at which the focal-curve caption reads the modulating factor: a well-classified element. */
+    static final double EASY_PT = 0.9;
+
+    private final EvalSummary summary;
+    private final String commandLine;
+    private final List<Figure> figures = new ArrayList<>();
+
+    private Report(EvalSummary summary, String commandLine) {
+        this.summary = summary;
+        this.commandLine = commandLine;
+        figures.add(summaryFigure());
+        figures.add(lossShare());
+        figures.add(focalCurve());
+        figures.add(perClass());
+        if (!summary.samples().isEmpty()) {
+            figures.add(perSample());
+        }
+        summary.top().filter(t -> !t.isEmpty()).ifPresent(t -> figures.add(top(t)));
+        if (summary.nonFinite().loss() > 0 || summary.nonFinite().logits() > 0) {
+            figures.add(nonFinite());
+        }
+    }
+
+    /** @param commandLine the command that reproduces the run, shown in the summary figure */
+    public static Report of(EvalSummary summary, String commandLine) {
+        return new Report(summary, commandLine);
+    }
+
+    public List<Figure> figures() {
+        return List.copyOf(figures);
+    }
+
+    /** The page: one self-contained HTML file (inline SVG, no script, nothing fetched). */
+    public String html() {
+        return Page.html(summary, figures);
+    }
+
+    private Figure summaryFigure() {
+        EvalSummary.Inputs in = summary.inputs();
+        EvalSummary.Loss loss = summary.loss();
+        String caption = "The loss of " + Shape.of(in.shape()) + " " + in.dtype() + " elements at gamma "
+                + Numbers.format(in.gamma()) + " and alpha " + Numbers.format(in.alpha()) + " sums to "
+                + Numbers.format(loss.sum()) + ", " + format(loss.perBatch()) + " per sample.";
+        StringBuilder t = new StringBuilder();
+        t.append("<table class=\"inputs\">");
+        row(t, "command", "<code>" + Page.escape(commandLine) + "</code>");
+        row(t, "gamma, alpha", Numbers.format(in.gamma()) + ", " + Numbers.format(in.alpha())
+                + (in.lossWeight() == 1 ? "" : " (loss weight " + Numbers.format(in.lossWeight()) + ")"));
+        row(t, "shape, dtype", Shape.of(in.shape()) + " " + in.dtype()
+                + (in.logitsDtype().equals(in.dtype()) ? "" : " (logits " + in.logitsDtype() + ")"));
+        row(t, "weights", Page.escape(in.weightsSource()));
+        summary.labels().ifPresent(l -> row(t, "labels", Page.escape(l.file()) + ": num_classes " + l.numClasses()
+                + ", background " + l.background() + ", normalize " + l.normalize() + ", pos_weight "
+                + Numbers.format(l.posWeight()) + ", neg_weight " + Numbers.format(l.negWeight())));
+        row(t, "loss", "sum " + Numbers.format(loss.sum()) + ", mean " + format(loss.mean()) + ", per_batch "
+                + format(loss.perBatch()));
+        t.append("</table>");
+        t.append("<table><thead><tr><th>anchors</th><th>count</th><th>loss sum</th><th>share</th>"
+                + "<th>mean/anchor</th><th>focal mean</th></tr></thead><tbody>");
+        for (EvalSummary.Kind k : summary.kinds()) {
+            t.append("<tr><td>").append(k.kind().label()).append("</td>");
+            cells(t, String.valueOf(k.anchors()), Numbers.format(k.lossSum()), percent(k.share()),
+                    format(k.lossMean()), format(k.focalMean()));
+            t.append("</tr>");
+        }
+        t.append("<tr class=\"total\"><td>total</td>");
+        cells(t, String.valueOf(summary.anchors()), Numbers.format(loss.sum()), "", "", "");
+        t.append("</tr></tbody></table>");
+        summary.warnings().forEach(w -> t.append("<p class=\"warning\">").append(Page.escape(w)).append("</p>"));
+        return new Figure("summary", "Summary", caption, null, t.toString());
+    }
+
+    private Figure lossShare() {
+        List<String> kinds = new ArrayList<>();
+        double[][] v = new double[2][AnchorKind.values().length];
+        double anchors = summary.anchors();
+        for (EvalSummary.Kind k : summary.kinds()) {
+            kinds.add(k.kind().label());
+            v[0][k.kind().ordinal()] = anchors == 0 ? 0 : k.anchors() / anchors;
+            v[1][k.kind().ordinal()] = k.share().orElse(0);
+        }
+        EvalSummary.Kind pos = summary.kind(AnchorKind.POSITIVE);
+        EvalSummary.Kind neg = summary.kind(AnchorKind.NEGATIVE);
+        String caption = "Positive anchors are " + Numbers.percent(v[0][0]) + " of the anchors and carry "
+                + percent(pos.share()) + " of the loss; negative anchors are " + Numbers.percent(v[0][1])
+                + " and carry " + percent(neg.share()) + ".";
+        JFreeChart chart = Charts.bars("share", List.of("share of the anchors", "share of the loss"), kinds, v, true);
+        return new Figure("loss-share", "Share of anchors and of the loss", caption, chart, "");
+    }
+
+    private Figure focalCurve() {
+        double gamma = summary.inputs().gamma();
+        double alpha = summary.inputs().alpha();
+        XYSeriesCollection data = new XYSeriesCollection();
+        XYSeries flPos = new XYSeries("focal loss, positive (alpha_t = alpha)");
+        XYSeries flNeg = new XYSeries("focal loss, negative (alpha_t = 1 - alpha)");
+        XYSeries bce = new XYSeries("BCE (gamma 0, alpha_t 1)");
+        XYSeries facPos = new XYSeries("alpha_t (1 - p_t)^gamma, positive");
+        XYSeries facNeg = new XYSeries("alpha_t (1 - p_t)^gamma, negative");
+        for (int i = 1; i <= 200; i++) {
+            double pt = i / 200.0;
+            double ce = -Math.log(pt);
+            double m = Math.pow(1 - pt, gamma);
+            flPos.add(pt, alpha * m * ce);
+            flNeg.add(pt, (1 - alpha) * m * ce);
+            bce.add(pt, ce);
+            facPos.add(pt, alpha * m);
+            facNeg.add(pt, (1 - alpha) * m);
+        }
+        for (XYSeries s : new XYSeries[] {flPos, flNeg, bce, facPos, facNeg}) {
+            data.addSeries(s);
+        }
+        JFreeChart chart = Charts.lines("p_t (the probability of the right answer)", "loss per unit weight", data,
+                new boolean[] {false, false, true, false, false});
+        NumberAxis y = (NumberAxis) chart.getXYPlot().getRangeAxis();
+        y.setRange(0, 3);
+        double m = Math.pow(1 - EASY_PT, gamma);
+        String caption = "At p_t = " + Numbers.format(EASY_PT) + " the modulating factor alpha_t (1 - p_t)^gamma is "
+                + Numbers.format(alpha * m) + " for positives and " + Numbers.format((1 - alpha) * m)
+                + " for negatives, the fraction of its plain BCE (" + Numbers.format(-Math.log(EASY_PT))
+                + ") that a well-classified element still adds.";
+        return new Figure("focal-curve", "The focal loss against p_t", caption, chart, "");
+    }
+
+    private Figure perClass() {
+        List<EvalSummary.ClassFigures> classes = summary.classes();
+        long positives = summary.classes().stream().mapToLong(EvalSummary.ClassFigures::positives).sum();
+        double sum = summary.loss().sum();
+        List<String> names = new ArrayList<>();
+        double[][] v = new double[2][classes.size()];
+        EvalSummary.ClassFigures largest = classes.get(0);
+        StringBuilder t = new StringBuilder("<table><thead><tr><th>class</th><th>positives</th><th>loss sum</th>"
+                + "<th>share</th></tr></thead><tbody>");
+        for (EvalSummary.ClassFigures c : classes) {
+            names.add(c.name());
+            v[0][c.index()] = positives == 0 ? 0 : (double) c.positives() / positives;
+            v[1][c.index()] = sum == 0 ? 0 : c.lossSum() / sum;
+            if (c.lossSum() > largest.lossSum()) {
+                largest = c;
+            }
+            t.append("<tr><td>").append(Page.escape(c.name())).append("</td>");
+            cells(t, String.valueOf(c.positives()), Numbers.format(c.lossSum()), percent(ratio(c.lossSum(), sum)));
+            t.append("</tr>");
+        }
+        t.append("</tbody></table>");
+        String caption = Page.escape(largest.name()) + " carries the largest share of the loss, "
+                + percent(ratio(largest.lossSum(), sum)) + " (" + Numbers.format(largest.lossSum()) + "), with "
+                + largest.positives() + " of the " + positives + " positive elements.";
+        JFreeChart chart = Charts.bars("share", List.of("share of the positives", "share of the loss"), names, v, true);
+        return new Figure("per-class", "Positives and loss by class", caption, chart, t.toString());
+    }
+
+    private Figure perSample() {
+        List<EvalSummary.Sample> samples = summary.samples();
+        double sum = summary.loss().sum();
+        long positives = samples.stream().mapToLong(EvalSummary.Sample::positives).sum();
+        List<String> names = new ArrayList<>();
+        double[][] v = new double[2][samples.size()];
+        int largest = 0;
+        StringBuilder t = new StringBuilder("<table><thead><tr><th>sample</th><th>positives</th><th>negatives</th>"
+                + "<th>ignored</th><th>normalizer</th><th>loss sum</th></tr></thead><tbody>");
+        for (int b = 0; b < samples.size(); b++) {
+            EvalSummary.Sample s = samples.get(b);
+            names.add(String.valueOf(b));
+            v[0][b] = positives == 0 ? 0 : (double) s.positives() / positives;
+            v[1][b] = sum == 0 ? 0 : s.lossSum() / sum;
+            if (s.lossSum() > samples.get(largest).lossSum()) {
+                largest = b;
+            }
+            t.append("<tr><td>").append(b).append("</td>");
+            cells(t, String.valueOf(s.positives()), String.valueOf(s.negatives()), String.valueOf(s.ignored()),
+                    Numbers.format(s.normalizer()), Numbers.format(s.lossSum()));
+            t.append("</tr>");
+        }
+        t.append("</tbody></table>");
+        EvalSummary.Sample s = samples.get(largest);
+        String caption = "Sample " + largest + " carries the largest share of the loss, "
+                + percent(ratio(s.lossSum(), sum)) + " (" + Numbers.format(s.lossSum()) + "), with " + s.positives()
+                + " positive anchors and a normalizer of " + Numbers.format(s.normalizer()) + ".";
+        JFreeChart chart = Charts.bars("share", List.of("share of the positive anchors", "share of the loss"),
+                names, v, true);
+        return new Figure("per-sample", "Positives and loss by sample", caption, chart, t.toString());
+    }
+
+    private Figure top(List<EvalSummary.TopElement> top) {
+        StringBuilder t = new StringBuilder("<table><thead><tr><th>index</th><th>class</th><th>logit</th>"
+                + "<th>target</th><th>weight</th><th>loss</th></tr></thead><tbody>");
+        for (EvalSummary.TopElement e : top) {
+            t.append("<tr><td>").append(Shape.indexString(e.index())).append("</td>");
+            cells(t, Page.escape(className(e)), Numbers.format(e.logit()), Numbers.format(e.target()),
+                    Numbers.format(e.weight()), Numbers.format(e.loss()));
+            t.append("</tr>");
+        }
+        t.append("</tbody></table>");
+        EvalSummary.TopElement first = top.get(0);
+        String caption = "The largest loss of the " + top.size() + " listed, " + Numbers.format(first.loss())
+                + ", is at " + Shape.indexString(first.index()) + " (" + Page.escape(className(first)) + ", logit "
+                + Numbers.format(first.logit()) + ", target " + Numbers.format(first.target()) + ").";
+        return new Figure("top", "The elements of largest loss", caption, null, t.toString());
+    }
+
+    private Figure nonFinite() {
+        EvalSummary.NonFinite n = summary.nonFinite();
+        StringBuilder t = new StringBuilder("<table><thead><tr><th>anchors</th><th>non-finite losses</th>"
+                + "<th>first at</th><th>logit there</th></tr></thead><tbody>");
+        for (AnchorKind k : AnchorKind.values()) {
+            Optional<EvalSummary.At> at = n.firstByKind().get(k.ordinal());
+            t.append("<tr><td>").append(k.label()).append("</td>");
+            cells(t, String.valueOf(n.lossByKind()[k.ordinal()]),
+                    at.map(a -> Shape.indexString(a.index())).orElse(""),
+                    at.map(a -> Numbers.format(a.logit())).orElse(""));
+            t.append("</tr>");
+        }
+        t.append("</tbody></table>");
+        String caption = n.loss() + " loss values are non-finite (" + n.nan() + " NaN, " + n.inf() + " infinite; "
+                + n.lossByKind()[AnchorKind.POSITIVE.ordinal()] + " in positive, "
+                + n.lossByKind()[AnchorKind.NEGATIVE.ordinal()] + " in negative, "
+                + n.lossByKind()[AnchorKind.IGNORED.ordinal()] + " in ignored anchors) and " + n.logits()
+                + " logits are.";
+        return new Figure("nonfinite", "NaN and infinity", caption, null, t.toString());
+    }
+
+    private String className(EvalSummary.TopElement e) {
+        return summary.classes().get((int) e.classIndex()).name();
+    }
+
+    private static void row(StringBuilder t, String name, String valueHtml) {
+        t.append("<tr><th>").append(name).append("</th><td>").append(valueHtml).append("</td></tr>");
+    }
+
+    private static void cells(StringBuilder t, String... values) {
+        for (String v : values) {
+            t.append("<td class=\"n\">").append(v).append("</td>");
+        }
+    }
+
+    private static OptionalDouble ratio(double a, double b) {
+        return b == 0 ? OptionalDouble.empty() : OptionalDouble.of(a / b);
+    }
+
+    /** An undefined figure reads as nan, as in the table. */
+    private static String format(OptionalDouble v) {
+        return Numbers.format(v.orElse(Double.NaN));
+    }
+
+    private static String percent(OptionalDouble v) {
+        return Numbers.percent(v.orElse(Double.NaN));
+    }
+}
