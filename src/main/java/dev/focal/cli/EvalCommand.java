@@ -221,6 +221,9 @@ final class EvalCommand implements Callable<Integer> {
         }
         FocalEvaluation eval = new FocalEvaluation(in, gamma.get(), alpha.get(), lossWeight.get(),
                 inputs.head().map(h -> h.result.samples()).orElse(0), kernels);
+        if (reportOptions.wanted()) {
+            eval.gatherHistograms();
+        }
         if (classNames.get() != null && classNames.get().size() != eval.classes()) {
             throw FocalException.usage("--class-names gives " + classNames.get().size() + " names but the class axis has "
                     + eval.classes() + " classes");

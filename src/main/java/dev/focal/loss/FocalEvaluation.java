@@ -43,6 +43,7 @@ public final class FocalEvaluation {
     private final Kernels kernels;
     private final Layout weightLayout;
     private final AtomicLong done = new AtomicLong();
+    private boolean histograms;
 
     /** How the weights map onto anchors; the first two allow bulk reads. */
     private enum Layout { PER_ANCHOR, PER_ELEMENT, BROADCAST }
@@ -118,6 +119,11 @@ public final class FocalEvaluation {
         return classes == 0 ? 0 : logits.count() / classes;
     }
 
+    /** Gathers the report's histograms in the pass too (see {@link dev.focal.stats.Histograms}). */
+    public void gatherHistograms() {
+        histograms = true;
+    }
+
     /** Elements evaluated so far by a running {@link #run}, range by range: for a progress line. */
     public long elementsDone() {
         return done.get();
@@ -172,7 +178,7 @@ public final class FocalEvaluation {
         if (f != null) {
             throw (Error) f;
         }
-        LossAccumulator total = new LossAccumulator(classes, topK, samples);
+        LossAccumulator total = new LossAccumulator(classes, topK, samples, histograms);
         for (LossAccumulator p : partial) {
             total.merge(p);
         }
@@ -207,7 +213,7 @@ public final class FocalEvaluation {
         }
 
         LossAccumulator range(long from, long to) {
-            LossAccumulator acc = new LossAccumulator(classes, topK, samples);
+            LossAccumulator acc = new LossAccumulator(classes, topK, samples, histograms);
             WeightCursor weightsAt = new WeightCursor(from);
             for (long a0 = from; a0 < to; a0 += blockAnchors) {
                 block(a0, (int) Math.min(blockAnchors, to - a0), weightsAt, acc);

@@ -15,7 +15,13 @@ import org.jfree.chart.renderer.category.BarRenderer;
 import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.data.category.DefaultCategoryDataset;
+import org.jfree.data.xy.XYIntervalSeriesCollection;
 import org.jfree.data.xy.XYSeriesCollection;
+import dev.focal.stats.Histograms;
+import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberTickUnit;
+import org.jfree.chart.renderer.xy.StandardXYBarPainter;
+import org.jfree.chart.renderer.xy.XYBarRenderer;
 
 /** The report's charts, built with JFreeChart in one look: flat bars, a light grid, one palette. */
 final class Charts {
@@ -67,6 +73,38 @@ final class Charts {
             axis.setNumberFormatOverride(java.text.NumberFormat.getPercentInstance(java.util.Locale.ROOT));
         }
         return chart;
+    }
+
+    /**
+     * Bars over intervals of x (a histogram), each series translucent over the others; a
+     * logarithmic x axis when {@code logX}.
+     */
+    static JFreeChart histogram(String xAxis, String yAxis, XYIntervalSeriesCollection data, boolean logX) {
+        JFreeChart chart = ChartFactory.createXYBarChart(null, xAxis, false, yAxis, data, PlotOrientation.VERTICAL,
+                true, false, false);
+        XYPlot plot = chart.getXYPlot();
+        styleBars((XYBarRenderer) plot.getRenderer(), 0, data.getSeriesCount(), 150);
+        if (logX) {
+            LogAxis axis = new LogAxis(xAxis);
+            axis.setBase(10);
+            axis.setTickUnit(new NumberTickUnit(1));
+            axis.setMinorTickMarksVisible(true);
+            axis.setSmallestValue(Histograms.lossEdge(0));
+            plot.setDomainAxis(axis);
+        }
+        return chart;
+    }
+
+    /** Flat bars in the palette, from colour {@code first} on, for {@code count} series, {@code alpha} opaque. */
+    static XYBarRenderer styleBars(XYBarRenderer r, int first, int count, int alpha) {
+        r.setBarPainter(new StandardXYBarPainter());
+        r.setShadowVisible(false);
+        r.setDrawBarOutline(false);
+        for (int s = 0; s < count; s++) {
+            Color c = PALETTE[(first + s) % PALETTE.length];
+            r.setSeriesPaint(s, new Color(c.getRed(), c.getGreen(), c.getBlue(), alpha));
+        }
+        return r;
     }
 
     /** Lines through points; {@code dashed[s]} draws series s dashed. */

@@ -10,6 +10,11 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
+import dev.focal.stats.Histograms;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYBarRenderer;
+import org.jfree.data.xy.XYIntervalSeries;
+import org.jfree.data.xy.XYIntervalSeriesCollection;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
@@ -31,6 +36,7 @@ public final class Report {
         this.commandLine = commandLine;
         figures.add(summaryFigure());
         figures.add(lossShare());
+        summary.histograms().filter(Report::anyLoss).ifPresent(h -> figures.add(lossHistogram(h)));
         figures.add(focalCurve());
         figures.add(perClass());
         if (!summary.samples().isEmpty()) {
@@ -109,6 +115,113 @@ public final class Report {
         return new Figure("loss-share", "Share of anchors and of the loss", caption, chart, "");
     }
 
+    private static boolean anyLoss(Histograms h) {
+        for (AnchorKind k : AnchorKind.values()) {
+            for (long n : h.loss(k)) {
+                if (n > 0) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The bin that holds the lower median of a kind's anchors with a loss above 0, or -1 when there are none. */
+    static int medianBin(long[] counts) {
+        long total = 0;
+        for (long n : counts) {
+            total += n;
+        }
+        long cum = 0;
+        for (int b = 0; b < counts.length; b++) {
+            cum += counts[b];
+            if (total > 0 && 2 * cum >= total) {
+                return b;
+            }
+        }
+        return -1;
+    }
+
+    private Figure lossHistogram(Histograms h) {
+        XYIntervalSeriesCollection data = new XYIntervalSeriesCollection();
+        List<String> medians = new ArrayList<>();
+        long zero = 0;
+        for (AnchorKind k : new AnchorKind[] {AnchorKind.NEGATIVE, AnchorKind.POSITIVE, AnchorKind.IGNORED}) {
+            zero += h.zeroLoss(k);
+            long[] counts = h.loss(k);
+            int median = medianBin(counts);
+            if (median < 0) {
+                continue;
+            }
+            long total = 0;
+            for (long n : counts) {
+                total += n;
+            }
+            XYIntervalSeries s = new XYIntervalSeries(k.label() + " anchors (" + total + ")");
+            for (int b = 0; b < counts.length; b++) {
+                if (counts[b] > 0) {
+                    double lo = Histograms.lossEdge(b);
+                    double hi = Histograms.lossEdge(b + 1);
+                    double share = (double) counts[b] / total;
+                    s.add(Math.sqrt(lo * hi), lo, hi, share, share, share);
+                }
+            }
+            data.addSeries(s);
+            medians.add("[" + Numbers.format(Histograms.lossEdge(median)) + ", "
+                    + Numbers.format(Histograms.lossEdge(median + 1)) + ") for " + k.label() + " anchors");
+        }
+        JFreeChart chart = Charts.histogram("loss of an anchor (summed over its classes)",
+                "share of the kind's anchors", data, true);
+        String caption = "The median anchor loss is in " + String.join(" and in ", medians) + "; " + zero
+                + " anchors of loss 0 are not drawn.";
+        return new Figure("loss-histogram", "The loss of each anchor, by kind", caption, chart, "");
+    }
+
+    /** p_t = sigmoid(x_t): x_t at or above this puts an element in the focal curve's flat tail. */
+    static final double EASY_LOGIT = 2;
+
+    /** Adds the p_t distribution (from the x_t bins) to the curve's chart, on an axis of its own. */
+    private static String ptDistribution(JFreeChart chart, Histograms h) {
+        int bins = 20;
+        XYIntervalSeriesCollection data = new XYIntervalSeriesCollection();
+        String[] names = {"positive elements", "negative elements"};
+        double[] easy = new double[2];
+        double[] hard = new double[2];
+        for (int s = 0; s < 2; s++) {
+            long[] counts = h.logit(s == 0);
+            double[] byPt = new double[bins];
+            long total = 0;
+            for (int b = 0; b < counts.length; b++) {
+                double center = Histograms.logitEdge(b) + 0.5 / Histograms.LOGIT_STEPS;
+                byPt[Math.min(bins - 1, (int) (bins / (1 + Math.exp(-center))))] += counts[b];
+                total += counts[b];
+                if (Histograms.logitEdge(b) >= EASY_LOGIT) {
+                    easy[s] += counts[b];
+                } else if (Histograms.logitEdge(b + 1) <= 0) {
+                    hard[s] += counts[b];
+                }
+            }
+            XYIntervalSeries series = new XYIntervalSeries("p_t of " + names[s] + " (right axis)");
+            for (int b = 0; b < bins && total > 0; b++) {
+                double share = byPt[b] / total;
+                series.add((b + 0.5) / bins, (double) b / bins, (b + 1.0) / bins, share, share, share);
+            }
+            easy[s] = total == 0 ? Double.NaN : easy[s] / total;
+            hard[s] = total == 0 ? Double.NaN : hard[s] / total;
+            data.addSeries(series);
+        }
+        XYPlot plot = chart.getXYPlot();
+        plot.setDataset(1, data);
+        NumberAxis share = new NumberAxis("share of the elements");
+        share.setNumberFormatOverride(java.text.NumberFormat.getPercentInstance(java.util.Locale.ROOT));
+        plot.setRangeAxis(1, share);
+        plot.mapDatasetToRangeAxis(1, 1);
+        plot.setRenderer(1, Charts.styleBars(new XYBarRenderer(), 2, 2, 70));
+        return "; " + Numbers.percent(easy[1]) + " of the negative elements have p_t of at least "
+                + Numbers.format(1 / (1 + Math.exp(-EASY_LOGIT))) + " (x_t >= " + Numbers.format(EASY_LOGIT)
+                + ") and " + Numbers.percent(hard[0]) + " of the positive ones p_t below 0.5";
+    }
+
     private Figure focalCurve() {
         double gamma = summary.inputs().gamma();
         double alpha = summary.inputs().alpha();
@@ -136,10 +249,11 @@ public final class Report {
         NumberAxis y = (NumberAxis) chart.getXYPlot().getRangeAxis();
         y.setRange(0, 3);
         double m = Math.pow(1 - EASY_PT, gamma);
+        String spread = summary.histograms().map(h -> ptDistribution(chart, h)).orElse("");
         String caption = "At p_t = " + Numbers.format(EASY_PT) + " the modulating factor alpha_t (1 - p_t)^gamma is "
                 + Numbers.format(alpha * m) + " for positives and " + Numbers.format((1 - alpha) * m)
                 + " for negatives, the fraction of its plain BCE (" + Numbers.format(-Math.log(EASY_PT))
-                + ") that a well-classified element still adds.";
+                + ") that a well-classified element still adds" + spread + ".";
         return new Figure("focal-curve", "The focal loss against p_t", caption, chart, "");
     }
 

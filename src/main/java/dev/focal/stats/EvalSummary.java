@@ -17,10 +17,12 @@ import java.util.OptionalDouble;
  * @param samples per sample, in labels mode (empty otherwise)
  * @param classes per class (the last axis)
  * @param top    the elements with the largest loss, NaN first, when --top asked for them
+ * @param histograms the distributions of the loss and of p_t, when a report asked for them
  */
 public record EvalSummary(Inputs inputs, Optional<Labels> labels, Loss loss, List<Kind> kinds,
                           List<Sample> samples, List<ClassFigures> classes, NonFinite nonFinite,
-                          Optional<List<TopElement>> top, List<String> warnings) {
+                          Optional<List<TopElement>> top, List<String> warnings,
+                          Optional<Histograms> histograms) {
 
     /**
      * @param shape         of the loss (the logits, in labels mode reshaped to (B, A, C))
@@ -90,7 +92,8 @@ public record EvalSummary(Inputs inputs, Optional<Labels> labels, Loss loss, Lis
 
     /** The same summary without its top elements (those a report asked for and --top did not). */
     public EvalSummary withoutTop() {
-        return new EvalSummary(inputs, labels, loss, kinds, samples, classes, nonFinite, Optional.empty(), warnings);
+        return new EvalSummary(inputs, labels, loss, kinds, samples, classes, nonFinite, Optional.empty(), warnings,
+                histograms);
     }
 
     public Kind kind(AnchorKind k) {

@@ -25,12 +25,20 @@ public final class LossAccumulator {
     final CompensatedSum[] sampleLoss;
     final ValueRange logits = new ValueRange();
     final ValueRange targets = new ValueRange();
+    /** The report's distributions, when asked for; else null. */
+    final Histograms histograms;
 
     /**
      * @param samples how many samples (groups of anchors along the first axis) to sum the loss
      *                of separately; 0 for none
      */
     public LossAccumulator(int classes, int topK, int samples) {
+        this(classes, topK, samples, false);
+    }
+
+    /** @param histograms whether to gather the report's {@link Histograms} too */
+    public LossAccumulator(int classes, int topK, int samples, boolean histograms) {
+        this.histograms = histograms ? new Histograms() : null;
         this.classes = classes;
         this.classPositives = new long[classes];
         this.classLoss = sums(classes);
@@ -88,6 +96,9 @@ public final class LossAccumulator {
         targets.addBounds(block.t, count * classes);
         if (nonFinite || top.capacity() > 0) {
             rareCases(firstAnchor, block);
+        }
+        if (histograms != null) {
+            histograms.add(block);
         }
     }
 
@@ -181,6 +192,9 @@ public final class LossAccumulator {
         top.merge(o.top);
         logits.merge(o.logits);
         targets.merge(o.targets);
+        if (histograms != null) {
+            histograms.merge(o.histograms);
+        }
     }
 
     public int classes() {
@@ -264,6 +278,11 @@ public final class LossAccumulator {
     /** The range of the targets evaluated. */
     public ValueRange targetRange() {
         return targets;
+    }
+
+    /** The report's distributions, when they were gathered. */
+    public java.util.Optional<Histograms> histograms() {
+        return java.util.Optional.ofNullable(histograms);
     }
 
     public TopK top() {
