@@ -87,7 +87,8 @@ class ReportTest {
         List<String> args = new ArrayList<>(List.of(caseArgs(CASE)));
         args.addAll(List.of("--top", "3"));
         Map<String, String[]> f = report(args.toArray(String[]::new));
-        assertEquals(List.of("summary", "loss-share", "focal-curve", "per-class", "top"), List.copyOf(f.keySet()));
+        assertEquals(List.of("summary", "loss-share", "loss-histogram", "focal-curve", "per-class", "top"),
+                List.copyOf(f.keySet()));
 
         List<Double> summary = numbers(f.get("summary")[0]);
         // (2, 50, 3) is dropped as a shape; then gamma, alpha, the sum and the per-sample loss.
@@ -123,6 +124,57 @@ class ReportTest {
         assertClose(first.get("logit").asDouble(), topNumbers.get(3), "top logit");
         assertEquals(first.get("target").asDouble(), topNumbers.get(4));
         assertEquals(3, count(f.get("top")[1], "<tr><td>["), "rows of the top table");
+    }
+
+    /** The histograms' captions against numpy's bins (tools/oracle/report_oracle.py). */
+    @Test
+    void histogramCaptionsCarryNumpysBins() throws IOException {
+        JsonNode bins = new ObjectMapper().readTree(Path.of("src/test/resources/report/anchor_head_histograms.json")
+                .toFile());
+        Map<String, String[]> f = report(caseArgs(CASE));
+        List<Double> medians = numbers(f.get("loss-histogram")[0].replaceAll("\\[|\\)", " "));
+        int neg = lowerMedian(bins.at("/loss/negative"));
+        int pos = lowerMedian(bins.at("/loss/positive"));
+        // half-octave edges: 2^e and 1.5 * 2^e, bin 2 * (e + 60) + half
+        assertClose(edge(neg), medians.get(0), "negative median's bin");
+        assertClose(edge(neg + 1), medians.get(1), "negative median's bin end");
+        assertClose(edge(pos), medians.get(2), "positive median's bin");
+        assertClose(edge(pos + 1), medians.get(3), "positive median's bin end");
+        assertEquals(bins.at("/zero_loss/ignored").asDouble(), medians.get(4));
+
+        List<Double> curve = numbers(f.get("focal-curve")[0]);
+        // x_t >= 2 is bin (2 + 16) * 4 = 72 on; p_t < 0.5, x_t < 0, bins below 64
+        assertEquals(round2(share(bins.at("/logit/negative"), 72, 128)), curve.get(5), 1e-12);
+        assertClose(1 / (1 + Math.exp(-2)), curve.get(6), "sigmoid(2)");
+        assertEquals(round2(share(bins.at("/logit/positive"), 0, 64)), curve.get(8), 1e-12);
+    }
+
+    private static double edge(int bin) {
+        return (bin % 2 == 0 ? 1.0 : 1.5) * Math.pow(2, bin / 2 - 60);
+    }
+
+    private static int lowerMedian(JsonNode counts) {
+        long total = 0;
+        for (JsonNode n : counts) {
+            total += n.asLong();
+        }
+        long seen = 0;
+        for (int b = 0; ; b++) {
+            seen += counts.get(b).asLong();
+            if (seen >= (total + 1) / 2) {
+                return b;
+            }
+        }
+    }
+
+    private static double share(JsonNode counts, int from, int to) {
+        double part = 0;
+        double total = 0;
+        for (int b = 0; b < counts.size(); b++) {
+            total += counts.get(b).asDouble();
+            part += b >= from && b < to ? counts.get(b).asDouble() : 0;
+        }
+        return part / total;
     }
 
     private static double round2(double fraction) {
@@ -199,7 +251,7 @@ class ReportTest {
             }
             n++;
         }
-        assertEquals(3, n, "loss-share, focal-curve, per-class");
+        assertEquals(4, n, "loss-share, loss-histogram, focal-curve, per-class");
     }
 
     @Test
@@ -208,10 +260,11 @@ class ReportTest {
         Cli r = Cli.run(concat(caseArgs(CASE), "--plots", plots.toString(), "--quiet"));
         assertEquals(0, r.code, r::toString);
         try (var files = Files.list(plots)) {
-            assertEquals(List.of("focal-curve.png", "focal-curve.svg", "loss-share.png", "loss-share.svg",
-                    "per-class.png", "per-class.svg"), files.map(p -> p.getFileName().toString()).sorted().toList());
+            assertEquals(List.of("focal-curve.png", "focal-curve.svg", "loss-histogram.png", "loss-histogram.svg",
+                    "loss-share.png", "loss-share.svg", "per-class.png", "per-class.svg"),
+                    files.map(p -> p.getFileName().toString()).sorted().toList());
         }
-        for (String id : List.of("focal-curve", "loss-share", "per-class")) {
+        for (String id : List.of("focal-curve", "loss-histogram", "loss-share", "per-class")) {
             Document d = parse(Files.readAllBytes(plots.resolve(id + ".svg")));
             assertEquals("svg", d.getDocumentElement().getLocalName());
             BufferedImage png = ImageIO.read(new ByteArrayInputStream(Files.readAllBytes(plots.resolve(id + ".png"))));
