@@ -164,6 +164,7 @@ final class EvalCommand implements Callable<Integer> {
 
     /** The run, step by step: open the inputs, run the pass, write the outputs, check, report. */
     private int evaluate() throws IOException {
+        reportOptions.prepare();
         try (OpenFiles files = new OpenFiles()) {
             Opened inputs = open(files);
             Evaluated pass = runPass(inputs);

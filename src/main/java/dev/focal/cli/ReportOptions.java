@@ -49,6 +49,15 @@ final class ReportOptions {
         return top == 0 ? summary.withoutTop() : summary;
     }
 
+    /** Starts loading the charting code beside the pass, when a report is asked for. */
+    void prepare() {
+        if (wanted()) {
+            Thread t = new Thread(Report::warmUp, "focal-report-warm-up");
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
     void check() {
         if (report.get() != null) {
             AtomicFile.checkWritable(report.get());

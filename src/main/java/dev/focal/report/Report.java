@@ -48,6 +48,18 @@ public final class Report {
         }
     }
 
+    /**
+     * Loads the charting library, its fonts and Java2D's, by drawing a small chart off screen:
+     * run on a thread of its own during the pass, it takes most of the report's start-up off
+     * the run's critical path.
+     */
+    public static void warmUp() {
+        double[][] v = {{1}};
+        JFreeChart chart = Charts.bars("share", List.of("a"), List.of("b"), v, true);
+        chart.createBufferedImage(64, 48);
+        Figure.pngBytes(new java.awt.image.BufferedImage(1, 1, java.awt.image.BufferedImage.TYPE_INT_RGB));
+    }
+
     /** @param commandLine the command that reproduces the run, shown in the summary figure */
     public static Report of(EvalSummary summary, String commandLine) {
         return new Report(summary, commandLine);
