@@ -25,29 +25,49 @@ public final class Histograms {
     /** [0 positive, 1 negative][bin]: elements of non-ignored anchors by x_t; NaN logits are left out. */
     final long[][] logit = new long[2][LOGIT_BINS];
 
-    /** Adds a block's anchors; a kind is that of {@link BlockSums#kindOf}. */
+    /** Per anchor of the block being added: its kind, and its loss summed over its classes. */
+    private byte[] kinds = new byte[0];
+    private double[] sums = new double[0];
+
+    /**
+     * Adds a block's anchors; a kind is that of {@link BlockSums#kindOf}. Class by class, as the
+     * block holds them, so that each loop reads one run of memory.
+     */
     void add(AnchorBlock block) {
         int n = block.anchors();
-        int classes = block.classes();
+        if (kinds.length < n) {
+            kinds = new byte[n];
+            sums = new double[n];
+        }
         for (int j = 0; j < n; j++) {
-            int k = BlockSums.kindOf(block, j);
-            double sum = 0;
-            for (int c = 0; c < classes; c++) {
-                int i = block.offset(c) + j;
-                sum += block.loss[i];
-                if (k != BlockSums.IGNORED) {
-                    double x = block.x[i];
-                    boolean positive = block.t[i] > 0.5;
-                    double xt = positive ? x : -x;
-                    if (xt == xt) {
-                        logit[positive ? 0 : 1][logitBin(xt)]++;
+            kinds[j] = (byte) BlockSums.kindOf(block, j);
+            sums[j] = 0;
+        }
+        long[] pos = logit[0];
+        long[] neg = logit[1];
+        double[] x = block.x;
+        double[] t = block.t;
+        double[] l = block.loss;
+        for (int c = 0; c < block.classes(); c++) {
+            int o = block.offset(c);
+            for (int j = 0; j < n; j++) {
+                int i = o + j;
+                sums[j] += l[i];
+                if (kinds[j] != BlockSums.IGNORED && x[i] == x[i]) {
+                    if (t[i] > 0.5) {
+                        pos[logitBin(x[i])]++;
+                    } else {
+                        neg[logitBin(-x[i])]++;
                     }
                 }
             }
+        }
+        for (int j = 0; j < n; j++) {
+            double sum = sums[j];
             if (sum == 0) {
-                zeroLoss[k]++;
+                zeroLoss[kinds[j]]++;
             } else if (sum > 0 && sum <= Double.MAX_VALUE) {
-                loss[k][lossBin(sum)]++;
+                loss[kinds[j]][lossBin(sum)]++;
             }
         }
     }
@@ -70,8 +90,9 @@ public final class Histograms {
         return Math.scalb(bin % 2 == 0 ? 1.0 : 1.5, MIN_EXPONENT + bin / 2);
     }
 
+    /** The bin of x_t (not NaN); a cast is floor on the values it is left with. */
     static int logitBin(double xt) {
-        double b = Math.floor((xt + LOGIT_LIMIT) * LOGIT_STEPS);
+        double b = (xt + LOGIT_LIMIT) * LOGIT_STEPS;
         return b < 0 ? 0 : b >= LOGIT_BINS ? LOGIT_BINS - 1 : (int) b;
     }
 
