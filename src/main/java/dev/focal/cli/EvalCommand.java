@@ -60,7 +60,7 @@ final class EvalCommand implements Callable<Integer> {
 
     // The options, in the order --help lists them.
     private final Arg<String> bundle = parameter(spec, "0", "0..1", "BUNDLE", String.class,
-            "An .npz or JSON bundle holding logits (or input, cls_preds), targets (target,"
+            "An .npz, .safetensors or JSON bundle (- is standard input) holding logits (or input, cls_preds), targets (target,"
                     + " one_hot_targets) and optionally weights (cls_weights). --logits/--targets/--weights"
                     + " override its members.");
     private final Arg<String> logitsSpec = option(spec, "--logits", "FILE", String.class, null,
@@ -122,6 +122,7 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        OpenFiles.stdinOnce(namedInputs());
         checks.checkReport(namedInputs());
         try {
             checkOptions();
