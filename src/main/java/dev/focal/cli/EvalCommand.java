@@ -145,10 +145,13 @@ final class EvalCommand implements Callable<Integer> {
         return refs;
     }
 
-    /** The inputs of one run, resolved and opened; labels mode has labels and a head, targets mode targets. */
+    /**
+     * The inputs of one run, resolved and opened; labels mode has labels and a head, targets mode
+     * targets. {@code rawShape} is the logits' shape as read, before labels mode reshapes them.
+     */
     private record Opened(TensorRef logits, Optional<TensorRef> labels, Optional<TensorRef> targets,
                           Optional<TensorRef> weights, Optional<TensorRef> expect, EvalInputs in,
-                          Optional<HeadLabels> head) {
+                          Optional<HeadLabels> head, Shape rawShape) {
         String weightsSource() {
             return labels.map(l -> "derived from " + l)
                     .orElseGet(() -> weights.map(TensorRef::toString).orElse("none (all ones)"));
@@ -198,16 +201,18 @@ final class EvalCommand implements Callable<Integer> {
                 targetsRef.orElse(null), weightsRef.orElse(null), expectRef.orElse(null)));
         if (labelsRef.isPresent()) {
             HeadLabels head = labels.derive(files.read(labelsRef.get()));
-            Tensor logits = head.reshapeLogits(files.read(logitsRef), logitsRef.toString());
+            Tensor raw = files.read(logitsRef);
+            Tensor logits = head.reshapeLogits(raw, logitsRef.toString());
             return new Opened(logitsRef, labelsRef, targetsRef, weightsRef, expectRef,
-                    new EvalInputs(logits, logitsRef.toString(), head.result), Optional.of(head));
+                    new EvalInputs(logits, logitsRef.toString(), head.result), Optional.of(head), raw.shape());
         }
         Tensor logits = files.read(logitsRef);
         Tensor targets = files.read(targetsRef.get());
         InputShapes.checkTargets(logits, logitsRef.toString(), targets, targetsRef.get().toString());
         EvalInputs in = new EvalInputs(logits, logitsRef.toString(), targets, targetsRef.get().toString(),
                 weightsRef.map(files::read).orElse(null), String.valueOf(weightsRef.orElse(null)));
-        return new Opened(logitsRef, labelsRef, targetsRef, weightsRef, expectRef, in, Optional.empty());
+        return new Opened(logitsRef, labelsRef, targetsRef, weightsRef, expectRef, in, Optional.empty(),
+                logits.shape());
     }
 
     /**
@@ -224,7 +229,7 @@ final class EvalCommand implements Callable<Integer> {
         FocalEvaluation eval = new FocalEvaluation(in, gamma.get(), alpha.get(), lossWeight.get(),
                 inputs.head().map(h -> h.result.samples()).orElse(0), kernels);
         if (reportOptions.wanted()) {
-            eval.gatherHistograms();
+            eval.gatherReport(reportOptions.grid(inputs.rawShape(), in.logits.shape()));
         }
         if (classNames.get() != null && classNames.get().size() != eval.classes()) {
             throw FocalException.usage("--class-names gives " + classNames.get().size() + " names but the class axis has "

@@ -20,7 +20,8 @@ final class Page {
                     + " max-width: 780px; margin: 2em auto; padding: 0 1em; line-height: 1.4; }",
             "h1 { font-size: 1.5em; } h2 { font-size: 1.15em; margin: 0 0 .4em; }",
             "figure { margin: 0 0 2.2em; }",
-            "figure svg { width: 100%; height: auto; display: block; }",
+            "figure svg, figure img { width: 100%; height: auto; display: block; }",
+            "figure.heatmap img { border-radius: 4px; }",
             "figcaption { color: var(--muted); margin: .4em 0 .6em; }",
             "table { border-collapse: collapse; margin: .6em 0; font-variant-numeric: tabular-nums; }",
             "th, td { padding: .15em .7em; border-bottom: 1px solid var(--rule); text-align: left; }",
@@ -42,11 +43,11 @@ final class Page {
                 .append("<style>\n").append(STYLE).append("\n</style>\n</head>\n<body>\n")
                 .append("<h1>Focal loss report</h1>\n");
         for (Figure f : figures) {
-            h.append("<figure id=\"").append(f.id()).append("\"").append(f.drawn() ? " class=\"chart\"" : "")
+            h.append("<figure id=\"").append(f.id()).append("\"").append(f.pixels() ? " class=\"heatmap\"" : f.drawn() ? " class=\"chart\"" : "")
                     .append(">\n<h2>").append(escape(f.title())).append("</h2>\n");
             h.append("<figcaption>").append(f.caption()).append("</figcaption>\n");
             if (f.drawn()) {
-                h.append(f.inlineSvg()).append('\n');
+                h.append(f.inline()).append('\n');
             }
             h.append(f.tableHtml()).append("\n</figure>\n");
         }

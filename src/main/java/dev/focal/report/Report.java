@@ -2,6 +2,7 @@ package dev.focal.report;
 
 import dev.focal.stats.AnchorKind;
 import dev.focal.stats.EvalSummary;
+import dev.focal.stats.Grid;
 import dev.focal.stats.Numbers;
 import dev.focal.tensor.Shape;
 import java.util.ArrayList;
@@ -42,6 +43,10 @@ public final class Report {
         if (!summary.samples().isEmpty()) {
             figures.add(perSample());
         }
+        summary.bev().filter(b -> b.grid().samples() > 0).ifPresent(b -> {
+            figures.add(bevLoss(b));
+            figures.add(bevPositives(b));
+        });
         summary.top().filter(t -> !t.isEmpty()).ifPresent(t -> figures.add(top(t)));
         if (summary.nonFinite().loss() > 0 || summary.nonFinite().logits() > 0) {
             figures.add(nonFinite());
@@ -329,11 +334,74 @@ public final class Report {
         return new Figure("per-sample", "Positives and loss by sample", caption, chart, t.toString());
     }
 
+    /** Where the panels' cells are, said in every BEV caption. */
+    private static String orientation(Grid g) {
+        return "x (forward, the W axis of " + g.width() + " cells) points up and y (left, the H axis of "
+                + g.height() + " cells) to the left, as in OpenPCDet's BEV, so cell (h, w) = (0, 0) is at the"
+                + " bottom right";
+    }
+
+    private static String samplesDrawn(Grid g) {
+        return g.samples() == 1 ? "sample 0" : "samples 0 to " + (g.samples() - 1);
+    }
+
+    private Figure bevLoss(EvalSummary.Bev bev) {
+        Grid g = bev.grid();
+        double top = 0;
+        double far = 0;
+        double all = 0;
+        int[] at = {0, 0, 0};
+        for (int s = 0; s < g.samples(); s++) {
+            for (int h = 0; h < g.height(); h++) {
+                for (int w = 0; w < g.width(); w++) {
+                    double v = bev.loss(s, h, w);
+                    if (!Double.isFinite(v)) {
+                        continue;
+                    }
+                    all += v;
+                    if (2 * w >= g.width()) {
+                        far += v;
+                    }
+                    if (v > top) {
+                        top = v;
+                        at = new int[] {s, h, w};
+                    }
+                }
+            }
+        }
+        String caption = "The loss of each cell of " + samplesDrawn(g) + ", summed over its " + g.anchorsPerCell()
+                + " anchors and their classes, on a logarithmic scale over " + Heatmap.DECADES
+                + " decades: the largest, " + Numbers.format(top) + ", is in sample " + at[0] + " at cell (h, w) = ("
+                + at[1] + ", " + at[2] + "), and the far half of the grid (w >= " + (g.width() + 1) / 2 + ") carries "
+                + Numbers.percent(all == 0 ? Double.NaN : far / all) + " of the loss drawn; " + orientation(g) + ".";
+        return new Figure("bev-loss", "The loss on the BEV grid", caption,
+                Heatmap.draw(g, Heatmap.of(bev, true), new Heatmap.Scale(top, true), "loss per cell"));
+    }
+
+    private Figure bevPositives(EvalSummary.Bev bev) {
+        Grid g = bev.grid();
+        long total = 0;
+        long top = 0;
+        long cells = 0;
+        for (long n : bev.positives()) {
+            total += n;
+            top = Math.max(top, n);
+            cells += n > 0 ? 1 : 0;
+        }
+        String caption = "The " + total + " positive anchors of " + samplesDrawn(g) + " sit in " + cells
+                + " cells, at most " + top + " of the " + g.anchorsPerCell() + " anchors of a cell; " + orientation(g)
+                + ".";
+        return new Figure("bev-positives", "Positive anchors on the BEV grid", caption,
+                Heatmap.draw(g, Heatmap.of(bev, false), new Heatmap.Scale(top, false), "positive anchors"));
+    }
+
     private Figure top(List<EvalSummary.TopElement> top) {
-        StringBuilder t = new StringBuilder("<table><thead><tr><th>index</th><th>class</th><th>logit</th>"
+        StringBuilder t = new StringBuilder("<table><thead><tr><th>index</th>"
+                + (summary.bev().isPresent() ? "<th>cell (h, w), anchor</th>" : "") + "<th>class</th><th>logit</th>"
                 + "<th>target</th><th>weight</th><th>loss</th></tr></thead><tbody>");
         for (EvalSummary.TopElement e : top) {
             t.append("<tr><td>").append(Shape.indexString(e.index())).append("</td>");
+            summary.bev().ifPresent(b -> t.append("<td>").append(cell(b.grid(), e.index())).append("</td>"));
             cells(t, Page.escape(className(e)), Numbers.format(e.logit()), Numbers.format(e.target()),
                     Numbers.format(e.weight()), Numbers.format(e.loss()));
             t.append("</tr>");
@@ -354,7 +422,8 @@ public final class Report {
             Optional<EvalSummary.At> at = n.firstByKind().get(k.ordinal());
             t.append("<tr><td>").append(k.label()).append("</td>");
             cells(t, String.valueOf(n.lossByKind()[k.ordinal()]),
-                    at.map(a -> Shape.indexString(a.index())).orElse(""),
+                    at.map(a -> Shape.indexString(a.index()) + summary.bev()
+                            .map(b -> ", cell (h, w), anchor " + cell(b.grid(), a.index())).orElse("")).orElse(""),
                     at.map(a -> Numbers.format(a.logit())).orElse(""));
             t.append("</tr>");
         }
@@ -365,6 +434,13 @@ public final class Report {
                 + n.lossByKind()[AnchorKind.IGNORED.ordinal()] + " in ignored anchors) and " + n.logits()
                 + " logits are.";
         return new Figure("nonfinite", "NaN and infinity", caption, null, t.toString());
+    }
+
+    /** Where an element of the (B, A, C) loss sits on the grid: "(h, w), k". */
+    static String cell(Grid g, long[] index) {
+        long a = index[1];
+        long c = a / g.anchorsPerCell();
+        return "(" + c / g.width() + ", " + c % g.width() + "), " + a % g.anchorsPerCell();
     }
 
     private String className(EvalSummary.TopElement e) {

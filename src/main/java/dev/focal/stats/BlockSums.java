@@ -16,7 +16,7 @@ package dev.focal.stats;
  */
 public final class BlockSums {
     public static final int LANES = 4;
-    private static final int POSITIVE = AnchorKind.POSITIVE.ordinal();
+    static final int POSITIVE = AnchorKind.POSITIVE.ordinal();
     private static final int NEGATIVE = AnchorKind.NEGATIVE.ordinal();
     static final int IGNORED = AnchorKind.IGNORED.ordinal();
 

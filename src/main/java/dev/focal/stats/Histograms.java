@@ -25,9 +25,12 @@ public final class Histograms {
     /** [0 positive, 1 negative][bin]: elements of non-ignored anchors by x_t; NaN logits are left out. */
     final long[][] logit = new long[2][LOGIT_BINS];
 
-    /** Per anchor of the block being added: its kind, and its loss summed over its classes. */
-    private byte[] kinds = new byte[0];
-    private double[] sums = new double[0];
+    /**
+     * Per anchor of the block last added: its kind, and its loss summed over its classes in
+     * class order; {@link CellSums} reads them.
+     */
+    byte[] kinds = new byte[0];
+    double[] sums = new double[0];
 
     /**
      * Adds a block's anchors; a kind is that of {@link BlockSums#kindOf}. Class by class, as the

@@ -37,7 +37,7 @@ class HistogramsTest {
         for (int threads : new int[] {1, 2}) {
             FocalEvaluation eval = new FocalEvaluation(new EvalInputs(logits, "l", targets, "t", weights, "w"), 2,
                     0.25, 1, 0, Kernels.choose(false, "auto"));
-            eval.gatherHistograms();
+            eval.gatherReport(null);
             LossAccumulator acc = eval.run(null, null, 0, threads);
             Histograms h = acc.histograms().orElseThrow();
             for (AnchorKind k : AnchorKind.values()) {
