@@ -1,6 +1,5 @@
 package dev.focal.cli;
 
-import static dev.focal.cli.CommandModel.listOption;
 import static dev.focal.cli.CommandModel.option;
 
 import dev.focal.FocalException;
@@ -37,7 +36,7 @@ final class ReportOptions {
 
     final Arg<Path> report;
     final Arg<Path> plots;
-    final Arg<List<String>> grid;
+    final Arg<String> grid;
     final Arg<Integer> samples;
 
     /** Adds the options to {@code spec}. */
@@ -47,7 +46,7 @@ final class ReportOptions {
                         + " (no script, nothing fetched) that prints on A4.");
         plots = option(spec, "--plots", "DIR", Path.class, null,
                 "Write each chart of the report to DIR as NAME.svg and NAME.png.");
-        grid = listOption(spec, "--grid", "H,W", "The BEV grid of (B, H*W*K, C) logits, for the report's"
+        grid = option(spec, "--grid", "H,W", String.class, null, "The BEV grid of (B, H*W*K, C) logits, for the report's"
                 + " heatmaps (the head's raw (B, H, W, K*C) output gives its own).");
         samples = option(spec, "--report-samples", "N", Integer.class, String.valueOf(REPORT_SAMPLES),
                 "Draw the BEV heatmaps of the first N samples (default: ${DEFAULT-VALUE}).");
@@ -93,12 +92,12 @@ final class ReportOptions {
 
     /** --grid's H and W, each 1 or more. */
     private int[] gridSize() {
-        List<String> hw = grid.get();
-        String bad = "--grid takes H,W, two whole numbers of 1 or more, not '" + String.join(",", hw) + "'";
-        if (hw.size() != 2 || !hw.get(0).matches("[0-9]{1,9}") || !hw.get(1).matches("[0-9]{1,9}")) {
+        String bad = "--grid takes H,W, two whole numbers of 1 or more, not '" + grid.get() + "'";
+        if (!grid.get().matches("[0-9]{1,9},[0-9]{1,9}")) {
             throw FocalException.usage(bad);
         }
-        int[] size = {Integer.parseInt(hw.get(0)), Integer.parseInt(hw.get(1))};
+        String[] hw = grid.get().split(",");
+        int[] size = {Integer.parseInt(hw[0]), Integer.parseInt(hw[1])};
         if (size[0] < 1 || size[1] < 1) {
             throw FocalException.usage(bad);
         }

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The report of the bundled anchor-head sample as a person sees it: headless Chromium lays it
+ * The report of the bundled KITTI-sized anchor head (samples/kitti_head.npz) as a person sees it: headless Chromium lays it
  * out and takes a screenshot, and every figure must be there, laid out with a size, and drawn
  * (its part of the screenshot not one flat colour). Skipped, saying so, where no Chromium is
  * installed (.ci/run installs it when apt is there). With -Dfocal.updateScreenshot=true it also
@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("process")
 class ReportBrowserTest {
     private static final List<String> FIGURES = List.of("summary", "loss-share", "loss-histogram", "focal-curve",
-            "per-class", "top");
+            "per-class", "per-sample", "bev-loss", "bev-positives", "top");
     private static final int WIDTH = 900;
 
     @TempDir
@@ -79,8 +79,8 @@ class ReportBrowserTest {
         Assumptions.assumeTrue(chromium.isPresent(),
                 "ReportBrowserTest skipped: no chromium or chromium-headless-shell on PATH (apt-get install chromium)");
         Path html = dir.resolve("report.html");
-        Cli r = Cli.run("eval", "samples/anchor_head.npz", "--class-names", "Car,Pedestrian,Cyclist", "--top", "5",
-                "--report", html.toString(), "--quiet");
+        Cli r = Cli.run("eval", "samples/kitti_head.npz", "--num-classes", "3", "--class-names",
+                "Car,Pedestrian,Cyclist", "--top", "5", "--report", html.toString(), "--quiet");
         assertEquals(0, r.code, r::toString);
 
         // The figures' boxes as the browser lays them out: a copy of the page with a script

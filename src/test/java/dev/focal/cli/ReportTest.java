@@ -295,6 +295,116 @@ class ReportTest {
         assertEquals("focal: " + file + ": is not a directory, expected one for --plots\n", r.err);
     }
 
+    /** The head case whose raw (2, 8, 6, 18) output gives the grid: 8 x 6 cells of 6 anchors. */
+    private static final Path HEAD = Path.of("src/test/resources/head/anchor_c3");
+
+    private static String[] headArgs(String... more) {
+        List<String> all = new ArrayList<>(List.of("--logits", HEAD.resolve("cls_preds.npy").toString(), "--labels",
+                HEAD.resolve("labels.npy").toString(), "--num-classes", "3", "--loss-weight", "2.0"));
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
+    }
+
+    /** The BEV captions against numpy's per-cell sums of torch's loss (tools/oracle/report_oracle.py). */
+    @Test
+    void bevCaptionsCarryNumpysCellSums() throws IOException {
+        JsonNode want = new ObjectMapper().readTree(Path.of("src/test/resources/report/bev_anchor_c3.json").toFile());
+        Map<String, String[]> f = report(headArgs("--top", "2"));
+        assertEquals(List.of("summary", "loss-share", "loss-histogram", "focal-curve", "per-class", "per-sample",
+                "bev-loss", "bev-positives", "top"), List.copyOf(f.keySet()));
+        int width = 6;
+        int largest = 0;
+        double far = 0;
+        double all = 0;
+        for (int i = 0; i < want.get("loss").size(); i++) {
+            double v = want.get("loss").get(i).asDouble();
+            all += v;
+            far += i % width >= 3 ? v : 0;
+            largest = v > want.get("loss").get(largest).asDouble() ? i : largest;
+        }
+        String loss = f.get("bev-loss")[0];
+        Matcher m = Pattern.compile("the largest, ([^,]+), is in sample (\\d+) at cell \\(h, w\\) = \\((\\d+), (\\d+)\\),"
+                + " and the far half of the grid \\(w >= 3\\) carries ([0-9.]+)%").matcher(loss);
+        assertTrue(m.find(), loss);
+        assertClose(want.get("loss").get(largest).asDouble(), Double.parseDouble(m.group(1)), "largest cell");
+        assertEquals(List.of(largest / 48, largest % 48 / width, largest % width),
+                List.of(Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)), Integer.parseInt(m.group(4))));
+        assertEquals(round2(far / all), Double.parseDouble(m.group(5)) / 100, 1e-12);
+        assertTrue(loss.contains("x (forward, the W axis of 6 cells) points up and y (left, the H axis of 8 cells)"
+                + " to the left"), loss);
+
+        long positives = 0;
+        long cells = 0;
+        long most = 0;
+        for (JsonNode n : want.get("positives")) {
+            positives += n.asLong();
+            cells += n.asLong() > 0 ? 1 : 0;
+            most = Math.max(most, n.asLong());
+        }
+        List<Double> n = numbers(f.get("bev-positives")[0]);
+        assertEquals(List.of((double) positives, 0.0, 1.0, (double) cells, (double) most, 6.0), n.subList(0, 6));
+        // The top table places each element on the grid: cell (h, w) and anchor k of its anchor index a.
+        Matcher row = Pattern.compile("<tr><td>\\[(\\d+), (\\d+), (\\d+)\\]</td><td>\\((\\d+), (\\d+)\\), (\\d+)</td>")
+                .matcher(f.get("top")[1]);
+        assertTrue(row.find(), f.get("top")[1]);
+        int a = Integer.parseInt(row.group(2));
+        assertEquals(List.of(a / 6 / width, a / 6 % width, a % 6), List.of(Integer.parseInt(row.group(4)),
+                Integer.parseInt(row.group(5)), Integer.parseInt(row.group(6))));
+    }
+
+    @Test
+    void bevOfTheFirstSamplesOnly() throws IOException {
+        String caption = report(headArgs("--report-samples", "1")).get("bev-positives")[0];
+        assertTrue(caption.contains(" of sample 0 sit in "), caption);
+    }
+
+    @Test
+    void gridOptionForFlatAnchors() throws IOException {
+        Map<String, String[]> f = report(concatArgs(caseArgs(CASE), "--grid", "5,5"));
+        assertTrue(f.containsKey("bev-loss") && f.containsKey("bev-positives"), f.keySet()::toString);
+        assertTrue(f.get("bev-loss")[0].contains("summed over its 2 anchors"), f.get("bev-loss")[0]);
+        assertFalse(report(caseArgs(CASE)).containsKey("bev-loss"), "no grid, no heatmap");
+    }
+
+    @Test
+    void gridsThatDoNotFitAreUsageErrors() {
+        String html = dir.resolve("r.html").toString();
+        for (String[] bad : new String[][] {{"--grid", "7,7"}, {"--grid", "0,5"}, {"--grid", "5"},
+            {"--grid", "a,b"}, {"--grid", "2000,2000"}, {"--report-samples", "0"}}) {
+            Cli r = Cli.run(concat(caseArgs(CASE), concatArgs(bad, "--report", html)));
+            assertEquals(2, r.code, r::toString);
+            assertTrue(r.err.startsWith("focal: --") && r.err.indexOf('\n') == r.err.length() - 1, r.err);
+        }
+        Cli r = Cli.run(concat(headArgs("--grid", "6,8", "--report", html)));
+        assertEquals(2, r.code, r::toString);
+        assertEquals("focal: --grid 6,8 disagrees with the logits' own grid 8,6 (shape (2, 8, 6, 18))\n", r.err);
+    }
+
+    @Test
+    void heatmapsAsPngAndSvg() throws Exception {
+        Path plots = dir.resolve("plots");
+        Cli r = Cli.run(concat(headArgs("--plots", plots.toString(), "--quiet")));
+        assertEquals(0, r.code, r::toString);
+        for (String id : List.of("bev-loss", "bev-positives")) {
+            Document d = parse(Files.readAllBytes(plots.resolve(id + ".svg")));
+            assertEquals("image", d.getDocumentElement().getFirstChild().getLocalName());
+            BufferedImage png = ImageIO.read(new ByteArrayInputStream(Files.readAllBytes(plots.resolve(id + ".png"))));
+            Set<Integer> colours = new HashSet<>();
+            for (int y = 0; y < png.getHeight(); y += 3) {
+                for (int x = 0; x < png.getWidth(); x += 3) {
+                    colours.add(png.getRGB(x, y));
+                }
+            }
+            assertTrue(colours.size() > 10, id + ".png looks blank: " + colours.size() + " colours");
+        }
+    }
+
+    private static String[] concatArgs(String[] a, String... b) {
+        List<String> all = new ArrayList<>(List.of(a));
+        all.addAll(List.of(b));
+        return all.toArray(String[]::new);
+    }
+
     private static String[] concat(String[] a, String... b) {
         List<String> all = new ArrayList<>(List.of("eval"));
         all.addAll(List.of(a));
