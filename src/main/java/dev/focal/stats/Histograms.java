@@ -25,12 +25,6 @@ public final class Histograms {
     /** [0 positive, 1 negative][bin]: elements of non-ignored anchors by x_t; NaN logits are left out. */
     final long[][] logit = new long[2][LOGIT_BINS];
 
-    /**
-     * Per anchor of the block last added: its kind, and its loss summed over its classes in
-     * class order; {@link CellSums} reads them.
-     */
-    byte[] kinds = new byte[0];
-    double[] sums = new double[0];
 
     /**
      * Adds a block's anchors; a kind is that of {@link BlockSums#kindOf}. Class by class, as the
@@ -38,10 +32,9 @@ public final class Histograms {
      */
     void add(AnchorBlock block) {
         int n = block.anchors();
-        if (kinds.length < n) {
-            kinds = new byte[n];
-            sums = new double[n];
-        }
+        // Left in the block for CellSums: each anchor's kind, and its loss summed in class order.
+        byte[] kinds = block.anchorKind;
+        double[] sums = block.anchorLoss;
         for (int j = 0; j < n; j++) {
             kinds[j] = (byte) BlockSums.kindOf(block, j);
             sums[j] = 0;

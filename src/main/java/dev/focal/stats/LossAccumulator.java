@@ -106,7 +106,7 @@ public final class LossAccumulator {
         if (histograms != null) {
             histograms.add(block);
             if (cells != null) {
-                cells.add(firstAnchor, count, histograms.sums, histograms.kinds);
+                cells.add(firstAnchor, count, block.anchorLoss, block.anchorKind);
             }
         }
     }
