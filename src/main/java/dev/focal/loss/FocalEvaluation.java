@@ -42,6 +42,8 @@ public final class FocalEvaluation {
     private final double scale;
     private final int samples;
     private final Kernels kernels;
+    /** Float32Rounding.slackUlps(gamma), for a float32 loss output. */
+    private final long roundingSlack;
     private final Layout weightLayout;
     private final AtomicLong done = new AtomicLong();
     private boolean histograms;
@@ -65,6 +67,7 @@ public final class FocalEvaluation {
         this.derived = in.derived;
         this.gamma = gamma;
         this.alpha = alpha;
+        roundingSlack = Float32Rounding.slackUlps(gamma);
         Shape s = logits.shape();
         long[] strides = in.broadcast.strides();
         int r = s.rank();
@@ -250,7 +253,12 @@ public final class FocalEvaluation {
                 }
             }
             acc.addBlock(a0, block, anchorsPerSample, summer);
-            if (lossOut != null) {
+            if (lossOut != null && lossOut.dtype() == DType.FLOAT32) {
+                // Correctly rounded (docs/accuracy.md), where the gradient below is within an ulp.
+                Float32Rounding.toRows(block.loss, block.x, block.t, block.w, na, classes, gamma, alpha, scale,
+                        roundingSlack, scratch);
+                lossOut.writeFloats(first, scratch, n);
+            } else if (lossOut != null) {
                 write(lossOut, first, block.loss, na);
             }
             if (gradOut != null) {
