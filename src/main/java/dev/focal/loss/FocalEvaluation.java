@@ -3,6 +3,7 @@ package dev.focal.loss;
 import dev.focal.stats.AnchorBlock;
 import dev.focal.stats.AnchorSums;
 import dev.focal.stats.BlockSums;
+import dev.focal.stats.Grid;
 import dev.focal.stats.LossAccumulator;
 import dev.focal.tensor.DType;
 import dev.focal.tensor.Shape;
@@ -45,6 +46,8 @@ public final class FocalEvaluation {
     private final long roundingSlack;
     private final Layout weightLayout;
     private final AtomicLong done = new AtomicLong();
+    private boolean histograms;
+    private Grid grid;
 
     /** How the weights map onto anchors; the first two allow bulk reads. */
     private enum Layout { PER_ANCHOR, PER_ELEMENT, BROADCAST }
@@ -121,6 +124,15 @@ public final class FocalEvaluation {
         return classes == 0 ? 0 : logits.count() / classes;
     }
 
+    /**
+     * Gathers the report's histograms in the pass too (see {@link dev.focal.stats.Histograms}),
+     * and the per-cell figures of {@code grid} unless it is null.
+     */
+    public void gatherReport(Grid grid) {
+        histograms = true;
+        this.grid = grid;
+    }
+
     /** Elements evaluated so far by a running {@link #run}, range by range: for a progress line. */
     public long elementsDone() {
         return done.get();
@@ -175,7 +187,7 @@ public final class FocalEvaluation {
         if (f != null) {
             throw (Error) f;
         }
-        LossAccumulator total = new LossAccumulator(classes, topK, samples);
+        LossAccumulator total = new LossAccumulator(classes, topK, samples, histograms, grid);
         for (LossAccumulator p : partial) {
             total.merge(p);
         }
@@ -211,7 +223,7 @@ public final class FocalEvaluation {
         }
 
         LossAccumulator range(long from, long to) {
-            LossAccumulator acc = new LossAccumulator(classes, topK, samples);
+            LossAccumulator acc = new LossAccumulator(classes, topK, samples, histograms, grid);
             WeightCursor weightsAt = new WeightCursor(from);
             for (long a0 = from; a0 < to; a0 += blockAnchors) {
                 block(a0, (int) Math.min(blockAnchors, to - a0), weightsAt, acc);
