@@ -109,16 +109,17 @@ final class CheckOptions {
     }
 
     /**
-     * Runs the checks that were asked for and writes the JUnit report; null when none were.
-     * {@code expected} is the --expect reference, {@code loss} what --out holds.
+     * Runs the checks that were asked for; null when none were. {@code expected} is the --expect
+     * reference, {@code loss} what --out holds; {@code dump} names the dump of a many-dumps eval
+     * (empty for one run).
      */
     EvalChecks run(Tensor expected, Tensor loss, EvalSummary summary, DType outputType, LossAccumulator acc,
-            Shape shape, Settings settings, PrintWriter err) throws IOException {
+            Shape shape, Settings settings, PrintWriter err, String dump) throws IOException {
         if (!any()) {
             // Checks need jackson-databind, whose loading alone costs a plain run a third of its time.
             return null;
         }
-        EvalChecks results = new EvalChecks(tolerance, outputType, err);
+        EvalChecks results = new EvalChecks(tolerance, outputType, err, dump);
         if (expected != null) {
             results.expect(expectRef(), expected, loss);
         }
@@ -128,9 +129,13 @@ final class CheckOptions {
         if (failOnNonFinite.get()) {
             results.finite(acc, shape);
         }
-        if (junit.get() != null) {
-            results.writeJUnit(junit.get());
-        }
         return results;
+    }
+
+    /** Writes the --junit report of the checks' cases, if one was asked for. */
+    void writeReport(List<JUnitReport.Case> cases) {
+        if (junit.get() != null) {
+            JUnitReport.write(junit.get(), "focal eval", cases);
+        }
     }
 }

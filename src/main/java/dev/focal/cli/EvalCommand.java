@@ -1,15 +1,17 @@
 package dev.focal.cli;
 
+import static dev.focal.cli.CommandModel.add;
 import static dev.focal.cli.CommandModel.examples;
 import static dev.focal.cli.CommandModel.flag;
 import static dev.focal.cli.CommandModel.helpOptions;
 import static dev.focal.cli.CommandModel.option;
 import static dev.focal.cli.CommandModel.listOption;
-import static dev.focal.cli.CommandModel.parameter;
+import static dev.focal.cli.CommandModel.parameterBuilder;
 
 import dev.focal.FocalException;
 import dev.focal.cli.CommandModel.Arg;
 import dev.focal.io.AtomicFile;
+import dev.focal.io.FileNames;
 import dev.focal.io.OutputFile;
 import dev.focal.io.TensorFile;
 import dev.focal.io.TensorIO;
@@ -27,6 +29,7 @@ import dev.focal.tensor.Tensor;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -57,12 +60,24 @@ final class EvalCommand implements Callable<Integer> {
             "index over all axes but the last, the class axis).");
     private final Settings settings;
     private Warnings warnings;
+    /** The bundle being evaluated, null without one: the BUNDLE, or each dump of a many-dumps eval in turn. */
+    private String bundle;
+    /** Whether this is a many-dumps eval (docs/commands.md#many-dumps), which prints a row per dump. */
+    private boolean many;
 
     // The options, in the order --help lists them.
-    private final Arg<String> bundle = parameter(spec, "0", "0..1", "BUNDLE", String.class,
+    private final Arg<List<String>> bundles = add(spec, parameterBuilder("0..*", "BUNDLE",
             "An .npz or JSON bundle holding logits (or input, cls_preds), targets (target,"
                     + " one_hot_targets) and optionally weights (cls_weights). --logits/--targets/--weights"
-                    + " override its members.");
+                    + " override its members. Several bundles, or a folder (its bundles in natural order),"
+                    + " are evaluated one after another: one row each (docs/commands.md#many-dumps).")
+            .index("0..*").type(List.class).auxiliaryTypes(String.class).build());
+    private final Arg<Path> inputs = option(spec, "--inputs", "FILE", Path.class, null,
+            "Also evaluate the bundles FILE lists, one per line.");
+    private final Arg<Path> table = option(spec, "--table", "FILE", Path.class, null,
+            "With many dumps: write one row per dump to FILE (.csv, .jsonl or .json).");
+    private final Arg<Boolean> failFast = flag(spec, "--fail-fast",
+            "With many dumps: stop at the first dump that fails (default: a row with its error, exit 3 at the end).");
     private final Arg<String> logitsSpec = option(spec, "--logits", "FILE", String.class, null,
             "Logits, FILE or FILE:KEY (float dtype).");
     private final Arg<String> targetsSpec = option(spec, "--targets", "FILE", String.class, null,
@@ -124,7 +139,15 @@ final class EvalCommand implements Callable<Integer> {
         checks.checkReport(namedInputs());
         try {
             checkOptions();
-            return evaluate();
+            if (!many) {
+                return evaluate();
+            }
+            List<String> dumps = DumpInputs.expand(bundleArguments(), inputs.get());
+            checkManyOutputs(dumps);
+            ManyDumps.Options options = new ManyDumps.Options(table.get(), stats.get(), json.get(), quiet.get(),
+                    failFast.get(), settings.progress());
+            return new ManyDumps(options, checks, spec.commandLine().getOut(), spec.commandLine().getErr())
+                    .run(dumps, this::evaluateDump);
         } catch (RuntimeException e) {
             checks.reportError(e);
             throw e;
@@ -134,8 +157,10 @@ final class EvalCommand implements Callable<Integer> {
     /** The inputs named on the command line, before any is opened. */
     private List<TensorRef> namedInputs() {
         List<TensorRef> refs = new ArrayList<>();
-        for (String spec : Arrays.asList(bundle.get(), logitsSpec.get(), targetsSpec.get(), weightsSpec.get(),
-                labels.labelsSpec.get(), checks.expectSpec.get())) {
+        List<String> named = new ArrayList<>(bundleArguments());
+        named.addAll(Arrays.asList(logitsSpec.get(), targetsSpec.get(), weightsSpec.get(),
+                labels.labelsSpec.get(), checks.expectSpec.get()));
+        for (String spec : named) {
             if (spec != null) {
                 refs.add(TensorRef.parse(spec));
             }
@@ -163,19 +188,41 @@ final class EvalCommand implements Callable<Integer> {
 
     /** The run, step by step: open the inputs, run the pass, write the outputs, check, report. */
     private int evaluate() throws IOException {
+        bundle = bundleArguments().isEmpty() ? null : bundleArguments().get(0);
         try (OpenFiles files = new OpenFiles()) {
             Opened inputs = open(files);
             Evaluated pass = runPass(inputs);
-            EvalSummary summary = EvalSummaries.of(gamma.get(), alpha.get(), lossWeight.get(), inputs.in(), inputs.weightsSource(),
-                    pass.outType(), pass.acc(), Optional.ofNullable(classNames.get()), inputs.head(), top.get(), warnings.all());
+            EvalSummary summary = summarize(inputs, pass);
             String summaryText = SummaryJson.text(summary);
             Optional<Tensor> checked = writeOutputs(inputs, pass, summary, summaryText, files);
             Optional<EvalChecks> results = Optional.ofNullable(checks.run(
                     inputs.expect().map(files::read).orElse(null), checked.orElse(null), summary, pass.outType(),
-                    pass.acc(), inputs.in().logits.shape(), settings, spec.commandLine().getErr()));
+                    pass.acc(), inputs.in().logits.shape(), settings, spec.commandLine().getErr(), ""));
+            results.ifPresent(r -> checks.writeReport(r.cases()));
             report(summary, summaryText, results);
             return results.map(EvalChecks::passed).orElse(true) ? 0 : FocalException.DIFFERENCES;
         }
+    }
+
+    /**
+     * One dump of a many-dumps eval, by the same steps; it has no per-element outputs, and its
+     * checks are the summary's (--fail-on-nonfinite).
+     */
+    private ManyDumps.Outcome evaluateDump(String dump) throws IOException {
+        bundle = dump;
+        warnings = warnings.forNextDump();
+        try (OpenFiles files = new OpenFiles()) {
+            Opened inputs = open(files);
+            Evaluated pass = runPass(inputs);
+            EvalSummary summary = summarize(inputs, pass);
+            return new ManyDumps.Outcome(summary, Optional.ofNullable(checks.run(null, null, summary, pass.outType(),
+                    pass.acc(), inputs.in().logits.shape(), settings, spec.commandLine().getErr(), dump)));
+        }
+    }
+
+    private EvalSummary summarize(Opened inputs, Evaluated pass) {
+        return EvalSummaries.of(gamma.get(), alpha.get(), lossWeight.get(), inputs.in(), inputs.weightsSource(),
+                pass.outType(), pass.acc(), Optional.ofNullable(classNames.get()), inputs.head(), top.get(), warnings.all());
     }
 
     /** Resolves the inputs (options, else the bundle's members), refuses outputs that name them, opens them. */
@@ -229,7 +276,7 @@ final class EvalCommand implements Callable<Integer> {
         try (OutputFile lossFile = perElement && out.get() != null ? OutputFile.create(out.get(), outType, shape) : null;
              OutputFile gradFile = gradOut.get() != null ? OutputFile.create(gradOut.get(), outType, shape) : null) {
             int workers = threads.get() != null ? threads.get() : Runtime.getRuntime().availableProcessors();
-            Progress progress = Progress.start(settings.progress() && !json.get() && !quiet.get(), eval::elementsDone,
+            Progress progress = Progress.start(settings.progress() && !json.get() && !quiet.get() && !many, eval::elementsDone,
                     shape.count());
             try {
                 acc = eval.run(lossFile != null ? lossFile : lossInMemory, gradFile, top.get(), workers);
@@ -308,14 +355,23 @@ final class EvalCommand implements Callable<Integer> {
         if (!Double.isFinite(lossWeight.get())) {
             throw FocalException.usage("--loss-weight must be a finite number");
         }
-        labels.check(bundle.get() != null);
+        many = bundleArguments().size() > 1 || inputs.get() != null || table.get() != null
+                || bundleArguments().stream().anyMatch(b -> Files.isDirectory(FileNames.path(b, FocalException.INPUT)));
+        if (many) {
+            checkMany();
+        } else if (failFast.get()) {
+            throw FocalException.usage("--fail-fast applies to many dumps (several BUNDLEs, a folder, --inputs or"
+                    + " --table)");
+        }
+        boolean hasBundle = !bundleArguments().isEmpty() || inputs.get() != null;
+        labels.check(hasBundle);
         if (labels.given() && (targetsSpec.get() != null || weightsSpec.get() != null)) {
             throw FocalException.usage("--labels derives targets and weights; do not also give --targets or --weights");
         }
-        if (labels.given() && bundle.get() == null && logitsSpec.get() == null) {
+        if (labels.given() && !hasBundle && logitsSpec.get() == null) {
             throw FocalException.usage("--labels needs --logits (or a BUNDLE holding the logits)");
         }
-        if (!labels.given() && bundle.get() == null && (logitsSpec.get() == null || targetsSpec.get() == null)) {
+        if (!labels.given() && !hasBundle && (logitsSpec.get() == null || targetsSpec.get() == null)) {
             throw FocalException.usage("give a BUNDLE, or --logits and --targets, or --logits and --labels"
                     + " (see 'focal eval --help')");
         }
@@ -329,15 +385,58 @@ final class EvalCommand implements Callable<Integer> {
         }
     }
 
+    private List<String> bundleArguments() {
+        return bundles.find().orElse(List.of());
+    }
+
+    /**
+     * The options a many-dumps eval cannot apply to each dump (exit 2): one output file, or one
+     * reference, cannot serve every dump, nor one input file stand in each dump's place.
+     */
+    private void checkMany() {
+        String[][] single = {
+            {"--out", name(out.get())}, {"--grad-out", name(gradOut.get())}, {"--expect", checks.expectSpec.get()},
+            {"--expect-stats", name(checks.expectStats.get())}, {"--logits", logitsSpec.get()},
+            {"--targets", targetsSpec.get()}, {"--weights", weightsSpec.get()}, {"--labels", labels.labelsSpec.get()},
+            {"--write-targets", name(labels.writeTargets.get())}, {"--write-weights", name(labels.writeWeights.get())},
+        };
+        for (String[] option : single) {
+            if (option[1] != null) {
+                throw FocalException.usage(option[0] + " names one file for a single bundle; it cannot apply to"
+                        + " many dumps (several BUNDLEs, a folder, --inputs or --table)");
+            }
+        }
+        if (bundleArguments().isEmpty() && inputs.get() == null) {
+            throw FocalException.usage("--table writes a row per dump: give the dumps (BUNDLE..., a folder, or --inputs)");
+        }
+        if (table.get() != null) {
+            DumpTable.format(table.get());
+            AtomicFile.checkWritable(table.get());
+        }
+    }
+
+    private static String name(Path p) {
+        return p == null ? null : p.toString();
+    }
+
+    /** Refuses a --table, --stats or --junit that names one of the dumps (exit 2), before any is read. */
+    private void checkManyOutputs(List<String> dumps) {
+        List<TensorRef> refs = new ArrayList<>();
+        for (String d : dumps) {
+            refs.add(TensorRef.parse(d));
+        }
+        OutputPaths.refuseClashes(Arrays.asList(table.get(), stats.get(), checks.junit.get()), refs);
+    }
+
     /** The explicit option, else the first alias found in the bundle; null for absent optional inputs. */
     private TensorRef resolve(String explicit, String[] keys, String option, boolean required, OpenFiles files) {
         if (explicit != null) {
             return TensorRef.parse(explicit);
         }
-        if (bundle.get() == null) {
+        if (bundle == null) {
             return null;
         }
-        TensorRef ref = TensorRef.parse(bundle.get());
+        TensorRef ref = TensorRef.parse(bundle);
         TensorFile f = files.open(ref.file());
         for (String k : keys) {
             if (f.keys().contains(k)) {
@@ -357,10 +456,10 @@ final class EvalCommand implements Callable<Integer> {
      * OpenPCDet's get_cls_layer_loss dumps), switching to labels mode; else null.
      */
     private TensorRef bundleLabels(TensorRef logitsRef, OpenFiles files) {
-        if (bundle.get() == null || targetsSpec.get() != null) {
+        if (bundle == null || targetsSpec.get() != null) {
             return null;
         }
-        TensorRef ref = TensorRef.parse(bundle.get());
+        TensorRef ref = TensorRef.parse(bundle);
         TensorFile f = files.open(ref.file());
         boolean hasTargets = Arrays.stream(TARGETS_KEYS).anyMatch(f.keys()::contains);
         String key = hasTargets ? null : LabelOptions.LABELS_KEYS.stream().filter(f.keys()::contains).findFirst()

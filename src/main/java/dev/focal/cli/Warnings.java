@@ -16,14 +16,30 @@ final class Warnings {
     private final boolean strict;
     private final PrintWriter err;
     private final List<String> all = new ArrayList<>();
+    private final List<String> options = new ArrayList<>();
 
     Warnings(boolean strict, PrintWriter err) {
         this.strict = strict;
         this.err = err;
     }
 
+    /**
+     * The warnings of the next dump of a many-dumps eval: this run's option warnings, already
+     * printed once, and none about data yet.
+     */
+    Warnings forNextDump() {
+        Warnings next = new Warnings(strict, err);
+        next.all.addAll(options);
+        return next;
+    }
+
     /** Before any work. */
     void options(double gamma, double alpha) {
+        optionWarnings(gamma, alpha);
+        options.addAll(all);
+    }
+
+    private void optionWarnings(double gamma, double alpha) {
         if (gamma < 0) {
             add(FocalException.USAGE, "--gamma " + Numbers.format(gamma) + " is negative: q^gamma then grows as"
                     + " an anchor gets easier, the opposite of focusing");

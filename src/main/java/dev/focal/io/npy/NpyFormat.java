@@ -55,6 +55,11 @@ public final class NpyFormat implements TensorFormat {
     }
 
     @Override
+    public boolean holdsBundles() {
+        return false;
+    }
+
+    @Override
     public TensorFile open(Path path, String name) {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             // The mapping outlives the channel, so the file needs no closing later.
