@@ -12,6 +12,10 @@ Writes src/test/resources/dumps/:
   run/iter_1.npz, run/iter_2.npz, run/iter_10.npz   np.savez bundles (logits, targets, weights),
   run/iter_5.json                                   a JSON bundle (float64 nested lists)
   run/notes.txt, run/weights.npy                    not bundles: a folder's listing skips them
+  labels/iter_1.npz, labels/iter_2.npz              labels-mode bundles (cls_preds (B, A*C) as the
+                                                    head's flat output, box_cls_labels (B, A)); their
+                                                    targets and weights made in torch as
+                                                    AnchorHeadTemplate.get_cls_layer_loss makes them
   broken.npz                                        a truncated zip: its row holds the error
   expected.json   per dump (in natural order: iter_1, iter_2, iter_5, iter_10) the summary of
                   tools/oracle/eval_oracle.py's summary() (torch float64 loss), and the
@@ -60,6 +64,24 @@ def dump(name, logits, targets, weights, kind="npz"):
             "loss64": loss64}
 
 
+def labels_dump(name, b, a, c):
+    """A labels-mode bundle; targets and weights as the anchor head derives them (float32 in torch)."""
+    logits, _, _, labels = eo.anchor_head(b, a, c)
+    lab = torch.from_numpy(labels)
+    positives = lab > 0
+    cared = (lab >= 0).float()
+    weights = cared / torch.clamp(positives.sum(1, keepdim=True).float(), min=1.0)
+    one_hot = torch.zeros(b, a, c + 1, dtype=torch.float32)
+    one_hot.scatter_(-1, (lab * (lab >= 0).long()).unsqueeze(-1), 1.0)
+    targets = one_hot[..., 1:].numpy()
+    weights = weights.numpy()
+    np.savez(os.path.join(OUT_DIR, "labels", name), cls_preds=logits.reshape(b, a * c), box_cls_labels=labels)
+    loss64, focal64, _ = eo.torch_f64(logits, targets, weights, 2.0, 0.25)
+    loss_own, _ = eo.torch_own(logits, targets, weights, 2.0, 0.25)
+    return {"file": name, "figures": flat(eo.summary(name, logits, targets, weights, 2.0, 0.25, loss64, focal64,
+                                                      loss_own))}
+
+
 def aggregate(dumps):
     """Sums and counts add (torch sums of the concatenated float64 losses), means recomputed."""
     all_loss = torch.from_numpy(np.concatenate([d["loss64"].ravel() for d in dumps]))
@@ -101,6 +123,8 @@ def generate():
     logits, targets, weights, _ = eo.anchor_head(1, 40, 3, dtype=np.float64)
     dumps.append(dump("iter_5.json", logits, targets, weights, kind="json"))
     dumps.sort(key=lambda d: int(d["file"].split("_")[1].split(".")[0]))
+    os.makedirs(os.path.join(OUT_DIR, "labels"), exist_ok=True)
+    labelled = [labels_dump("iter_1.npz", 2, 30, 3), labels_dump("iter_2.npz", 1, 50, 3)]
     with open(os.path.join(RUN, "notes.txt"), "w") as f:
         f.write("not a bundle\n")
     np.save(os.path.join(RUN, "weights.npy"), np.ones(3, dtype=np.float32))
@@ -112,7 +136,8 @@ def generate():
                                    "script": "tools/oracle/dumps_oracle.py"},
                 "dumps": [{"file": d["file"], "figures": flat(d["summary"]), "summary": d["summary"]} for d in dumps],
                 "aggregate": aggregate(dumps),
-                "aggregate_finite": aggregate([d for d in dumps if d["file"] != "iter_2.npz"])}
+                "aggregate_finite": aggregate([d for d in dumps if d["file"] != "iter_2.npz"]),
+                "labels": labelled}
     with open(os.path.join(OUT_DIR, "expected.json"), "w") as f:
         json.dump(expected, f, indent=1)
         f.write("\n")

@@ -122,6 +122,23 @@ class ManyDumpsTest {
     }
 
     @Test
+    void labelsModeBundlesWorkAsAFolder() throws Exception {
+        Path csv = tmp.resolve("runs.csv");
+        Cli r = Cli.run("eval", DUMPS.resolve("labels").toString(), "--num-classes", "3", "--table", csv.toString(),
+                "--quiet");
+        assertEquals(0, r.code, r.toString());
+        List<Map<String, String>> rows = readCsv(csv);
+        JsonNode dumps = expected().get("labels");
+        assertEquals(dumps.size(), rows.size());
+        for (int i = 0; i < rows.size(); i++) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = dumps.get(i).get("figures").fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> f = it.next();
+                assertFigure(rows.get(i).get("file") + " " + f.getKey(), f.getValue(), rows.get(i).get(f.getKey()));
+            }
+        }
+    }
+
+    @Test
     void theTableAndASingleRunsJsonSummaryAgreeDigitForDigit() throws Exception {
         Path csv = tmp.resolve("runs.csv");
         assertEquals(0, Cli.run("eval", RUN.toString(), "--table", csv.toString(), "--quiet").code);
