@@ -124,12 +124,21 @@ final class CheckOptions {
             results.expect(expectRef(), expected, loss);
         }
         if (expectStats.get() != null) {
-            results.expectStats(expectStats.get(), summary, update.get(), settings);
+            results.expectStats(golden(dump), summary, update.get(), settings);
         }
         if (failOnNonFinite.get()) {
             results.finite(acc, shape);
         }
         return results;
+    }
+
+    /**
+     * The golden summary of a dump: --expect-stats itself for one run; for a dump of a many-dumps
+     * eval, the file in the --expect-stats folder named after the dump's file, plus ".json".
+     */
+    Path golden(String dump) {
+        return dump.isEmpty() ? expectStats.get() : expectStats.get().resolve(TensorRef.parse(dump).path().getFileName()
+                + ".json");
     }
 
     /** Writes the --junit report of the checks' cases, if one was asked for. */

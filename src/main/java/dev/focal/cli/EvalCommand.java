@@ -33,7 +33,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
@@ -396,7 +398,7 @@ final class EvalCommand implements Callable<Integer> {
     private void checkMany() {
         String[][] single = {
             {"--out", name(out.get())}, {"--grad-out", name(gradOut.get())}, {"--expect", checks.expectSpec.get()},
-            {"--expect-stats", name(checks.expectStats.get())}, {"--logits", logitsSpec.get()},
+            {"--logits", logitsSpec.get()},
             {"--targets", targetsSpec.get()}, {"--weights", weightsSpec.get()}, {"--labels", labels.labelsSpec.get()},
             {"--write-targets", name(labels.writeTargets.get())}, {"--write-weights", name(labels.writeWeights.get())},
         };
@@ -419,13 +421,32 @@ final class EvalCommand implements Callable<Integer> {
         return p == null ? null : p.toString();
     }
 
-    /** Refuses a --table, --stats or --junit that names one of the dumps (exit 2), before any is read. */
+    /**
+     * Refuses (exit 2), before any dump is read: a --table, --stats or --junit that names a dump;
+     * an --expect-stats that is a file, not a folder of goldens; two dumps whose goldens would be one.
+     */
     private void checkManyOutputs(List<String> dumps) {
         List<TensorRef> refs = new ArrayList<>();
         for (String d : dumps) {
             refs.add(TensorRef.parse(d));
         }
         OutputPaths.refuseClashes(Arrays.asList(table.get(), stats.get(), checks.junit.get()), refs);
+        Path goldens = checks.expectStats.get();
+        if (goldens == null) {
+            return;
+        }
+        if (Files.exists(goldens) && !Files.isDirectory(goldens)) {
+            throw FocalException.usage("--expect-stats " + goldens + ": with many dumps, name a folder of golden"
+                    + " summaries (one per dump, DUMP.json), not a file");
+        }
+        Map<Path, String> byGolden = new HashMap<>();
+        for (String d : dumps) {
+            String other = byGolden.put(checks.golden(d), d);
+            if (other != null) {
+                throw FocalException.usage("--expect-stats: " + other + " and " + d + " would share the golden summary "
+                        + checks.golden(d) + "; give dumps with distinct file names");
+            }
+        }
     }
 
     /** The explicit option, else the first alias found in the bundle; null for absent optional inputs. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -256,11 +257,42 @@ class ManyDumpsTest {
     }
 
     @Test
+    void expectStatsChecksEachDumpAgainstItsGoldenInAFolder() throws Exception {
+        Path goldens = tmp.resolve("goldens");
+        String[] run = {"eval", RUN.resolve("iter_1.npz").toString(), RUN.resolve("iter_10.npz").toString(),
+            "--expect-stats", goldens.toString(), "--quiet"};
+        Cli ci = Cli.withEnv(Map.of("CI", "true"), run);
+        assertEquals(1, ci.code, ci.toString());
+        assertFalse(Files.exists(goldens), "CI writes no golden");
+        Cli first = Cli.run(run);
+        assertEquals(1, first.code, "a missing golden fails, and is written: " + first);
+        JsonNode iter10 = JSON.readTree(goldens.resolve("iter_10.npz.json").toFile());
+        assertFigure("golden iter_10 loss.sum", expected().get("dumps").get(3).get("figures").get("loss.sum"),
+                iter10.get("loss").get("sum").asText());
+        Cli second = Cli.run(run);
+        assertEquals(0, second.code, second.toString());
+
+        ((ObjectNode) iter10.get("anchors")).put("positive", 99);
+        JSON.writeValue(goldens.resolve("iter_10.npz.json").toFile(), iter10);
+        Cli changed = Cli.run(run);
+        assertEquals(1, changed.code, changed.toString());
+        assertTrue(changed.err.startsWith("focal: " + RUN.resolve("iter_10.npz") + ": summary differs from "
+                + goldens.resolve("iter_10.npz.json") + ": 1 field (anchors.positive)"), changed.err);
+
+        Cli file = Cli.run("eval", RUN.toString(), "--expect-stats", RUN.resolve("notes.txt").toString());
+        assertEquals(2, file.code, file.toString());
+        assertTrue(file.err.contains("name a folder of golden summaries"), file.err);
+        Cli twice = Cli.run("eval", RUN.resolve("iter_1.npz").toString(), "./" + RUN.resolve("iter_1.npz"),
+                "--expect-stats", goldens.toString());
+        assertEquals(2, twice.code, twice.toString());
+        assertTrue(twice.err.contains("would share the golden summary"), twice.err);
+    }
+
+    @Test
     void optionsForOneBundleAreUsageErrorsNamingTheConflict() {
         String[][] refused = {
             {"--out", tmp.resolve("loss.npy").toString()}, {"--grad-out", tmp.resolve("g.npy").toString()},
             {"--expect", RUN.resolve("weights.npy").toString()}, {"--logits", RUN.resolve("iter_1.npz").toString()},
-            {"--expect-stats", tmp.resolve("golden.json").toString()},
         };
         for (String[] o : refused) {
             Cli r = Cli.run("eval", RUN.toString(), o[0], o[1]);
