@@ -310,6 +310,15 @@ class ManyDumpsTest {
     }
 
     @Test
+    void theTableIsTheSameBytesForAnyThreadCount() throws Exception {
+        Path one = tmp.resolve("one.csv");
+        Path two = tmp.resolve("two.csv");
+        assertEquals(0, Cli.run("eval", RUN.toString(), "--table", one.toString(), "--threads", "1", "--quiet").code);
+        assertEquals(0, Cli.run("eval", RUN.toString(), "--table", two.toString(), "--threads", "2", "--quiet").code);
+        assertEquals(Files.readString(one), Files.readString(two));
+    }
+
+    @Test
     void naturalOrderComparesRunsOfDigitsAsNumbers() {
         List<String> names = new ArrayList<>(List.of("iter_10.npz", "iter_9.npz", "iter_010.npz", "a.npz",
                 "iter_100.npz", "iter_2b.npz", "iter_2a.npz", "iter_99999999999999999999.npz"));
