@@ -25,8 +25,9 @@ Writes src/test/resources/dumps/:
 iter_2 holds a NaN logit on a negative anchor, so its loss is NaN there (the aggregate's sums
 are then NaN, and its non-finite counts add).
 
-  /usr/bin/python3 tools/oracle/dumps_oracle.py --check-table TABLE.csv
-reads a table focal wrote over run/ with pandas.read_csv, unchanged, and checks every figure
+  bin/focal eval src/test/resources/dumps/run --table /tmp/runs.csv
+  /usr/bin/python3 tools/oracle/dumps_oracle.py --check-table /tmp/runs.csv
+reads the table focal wrote over run/ with pandas.read_csv, unchanged, and checks every figure
 against expected.json: exactly for counts, to 1e-12 relative for sums (focal sums with
 compensation, torch in float64 order), and that each number's text reads back to itself.
 """
