@@ -44,7 +44,8 @@ final class CompareCommand implements Callable<Integer> {
     /** The options in the order --help lists them. */
     CompareCommand() {
         spec.usageMessage().sortOptions(false);
-        expectedSpec = parameter(spec, "0", "1", "EXPECTED", String.class, "The reference: FILE or FILE:KEY (.npy, .npz, .json).");
+        expectedSpec = parameter(spec, "0", "1", "EXPECTED", String.class, "The reference: FILE or FILE:KEY (.npy, .npz,"
+                + " .safetensors, .json; - is standard input).");
         actualSpec = parameter(spec, "1", "1", "ACTUAL", String.class, "The tensor to check: FILE or FILE:KEY.");
         tolerance = new ToleranceOptions(spec);
         json = flag(spec, "--json", "Print the report as JSON.");
@@ -63,6 +64,7 @@ final class CompareCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         TensorRef expectedRef = TensorRef.parse(expectedSpec.get());
         TensorRef actualRef = TensorRef.parse(actualSpec.get());
+        OpenFiles.stdinOnce(List.of(expectedRef, actualRef));
         if (junit.get() != null) {
             AtomicFile.checkWritable(junit.get());
             OutputPaths.refuseClashes(List.of(junit.get()), List.of(expectedRef, actualRef));

@@ -69,7 +69,7 @@ final class EvalCommand implements Callable<Integer> {
 
     // The options, in the order --help lists them.
     private final Arg<List<String>> bundles = add(spec, parameterBuilder("0..*", "BUNDLE",
-            "An .npz or JSON bundle holding logits (or input, cls_preds), targets (target,"
+            "An .npz, .safetensors or JSON bundle (- is standard input) holding logits (or input, cls_preds), targets (target,"
                     + " one_hot_targets) and optionally weights (cls_weights). --logits/--targets/--weights"
                     + " override its members. Several bundles, or a folder (its bundles in natural order),"
                     + " are evaluated one after another: one row each (docs/commands.md#many-dumps).")
@@ -138,6 +138,7 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        OpenFiles.stdinOnce(namedInputs());
         checks.checkReport(namedInputs());
         try {
             checkOptions();

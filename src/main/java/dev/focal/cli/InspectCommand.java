@@ -19,7 +19,9 @@ import dev.focal.tensor.Tensor;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -27,7 +29,8 @@ import picocli.CommandLine.Model.CommandSpec;
 final class InspectCommand implements Callable<Integer> {
     final CommandSpec spec = CommandModel.command(this, "inspect",
             "Shows dtype, shape, order and value statistics of each array.",
-            "A bundle (.npz, or a JSON object of arrays) lists every member as FILE:KEY.",
+            "A bundle (.npz, .safetensors, or a JSON object of arrays) lists every member as",
+            "FILE:KEY; a .safetensors file's __metadata__ follows the table.",
             "min and max ignore NaN (numpy's nanmin/nanmax); mean is over the finite values.");
 
     private final Arg<List<String>> files;
@@ -35,7 +38,8 @@ final class InspectCommand implements Callable<Integer> {
 
     InspectCommand() {
         files = add(spec, parameterBuilder("1..*", "FILE",
-                "Tensor files (.npy, .npz, .json), or FILE:KEY for one member of a bundle.")
+                "Tensor files (.npy, .npz, .safetensors, .json; - is standard input), or FILE:KEY"
+                        + " for one member of a bundle.")
                 .type(List.class).auxiliaryTypes(String.class).build());
         json = flag(spec, "--json", "Print a JSON list of objects instead of a table.");
         helpOptions(spec);
@@ -49,13 +53,17 @@ final class InspectCommand implements Callable<Integer> {
 
     /** One inspected array. */
     private static final class Entry {
+        final String file;
+        final Map<String, String> metadata;
         final String name;
         /** The name with a member key from the file escaped, so a hostile key cannot drive the terminal. */
         final String printableName;
         final Tensor tensor;
         final TensorSummary summary;
 
-        Entry(String file, String key, Tensor tensor) {
+        Entry(String file, Map<String, String> metadata, String key, Tensor tensor) {
+            this.file = file;
+            this.metadata = metadata;
             this.name = key == null ? file : file + ":" + key;
             this.printableName = key == null ? file : file + ":" + IoErrors.shown(key);
             this.tensor = tensor;
@@ -67,11 +75,12 @@ final class InspectCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        OpenFiles.stdinOnce(files.get().stream().map(TensorRef::parse).toList());
         List<Entry> entries = new ArrayList<>();
         int code = 0;
         for (String file : files.get()) {
             try {
-                collect(TensorRef.parse(file), entries);
+                code = Math.max(code, collect(TensorRef.parse(file), entries, err));
             } catch (FocalException e) {
                 // One bad file does not hide the others; the exit code still reports it.
                 code = Math.max(code, Main.report(e, err, CommandModel.debug(spec)));
@@ -86,16 +95,23 @@ final class InspectCommand implements Callable<Integer> {
         return code;
     }
 
-    private static void collect(TensorRef ref, List<Entry> entries) {
+    /** Adds the file's arrays; a member that cannot be read is reported, and the others are still added. */
+    private int collect(TensorRef ref, List<Entry> entries, PrintWriter err) {
+        int code = 0;
         try (TensorFile f = TensorIO.open(ref.file())) {
             if (ref.key() == null && !f.keys().isEmpty()) {
                 for (String key : f.keys()) {
-                    entries.add(new Entry(ref.file(), key, f.get(key)));
+                    try {
+                        entries.add(new Entry(ref.file(), f.metadata(), key, f.get(key)));
+                    } catch (FocalException e) {
+                        code = Math.max(code, Main.report(e, err, CommandModel.debug(spec)));
+                    }
                 }
             } else {
-                entries.add(new Entry(ref.file(), ref.key(), f.get(ref.key())));
+                entries.add(new Entry(ref.file(), f.metadata(), ref.key(), f.get(ref.key())));
             }
         }
+        return code;
     }
 
     private static void printTable(List<Entry> entries, PrintWriter out) {
@@ -109,6 +125,17 @@ final class InspectCommand implements Callable<Integer> {
                     s.count == 0 ? "-" : Numbers.format(s.mean), s.nan, s.posInf, s.negInf);
         }
         t.print(out, "");
+        Map<String, Map<String, String>> metadata = new LinkedHashMap<>();
+        for (Entry e : entries) {
+            if (!e.metadata.isEmpty()) {
+                metadata.putIfAbsent(e.file, e.metadata);
+            }
+        }
+        metadata.forEach((file, m) -> {
+            out.println();
+            out.println("__metadata__ of " + file + ":");
+            m.forEach((k, v) -> out.println("  " + IoErrors.shown(k) + ": " + IoErrors.shown(v)));
+        });
     }
 
     private static String extreme(DType dtype, double asDouble, long asInteger, long count) {
@@ -151,6 +178,13 @@ final class InspectCommand implements Callable<Integer> {
                 g.writeNumberField("nan", s.nan);
                 g.writeNumberField("posinf", s.posInf);
                 g.writeNumberField("neginf", s.negInf);
+                if (!e.metadata.isEmpty()) {
+                    g.writeObjectFieldStart("metadata");
+                    for (Map.Entry<String, String> m : e.metadata.entrySet()) {
+                        g.writeStringField(m.getKey(), m.getValue());
+                    }
+                    g.writeEndObject();
+                }
                 g.writeEndObject();
             }
             g.writeEndArray();

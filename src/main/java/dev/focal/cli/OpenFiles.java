@@ -1,11 +1,14 @@
 package dev.focal.cli;
 
+import dev.focal.FocalException;
+import dev.focal.io.Spool;
 import dev.focal.io.TensorFile;
 import dev.focal.io.TensorIO;
 import dev.focal.io.TensorRef;
 import dev.focal.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * The files one command has open, each opened once however many of its tensors are read (a
@@ -14,6 +17,20 @@ import java.util.List;
  */
 final class OpenFiles implements AutoCloseable {
     private final List<TensorFile> open = new ArrayList<>();
+
+    /**
+     * Refuses (usage error) a command line where more than one input reads a standard input that
+     * is a stream: it can be read once (docs/commands.md#pipes). {@code null}s are skipped.
+     */
+    static void stdinOnce(List<TensorRef> inputs) {
+        List<String> stdin = inputs.stream().filter(r -> r != null && Spool.readsStdinStream(r.file()))
+                .map(TensorRef::toString).collect(Collectors.toList());
+        if (stdin.size() > 1) {
+            throw FocalException.usage("standard input is named by " + stdin.size() + " inputs ("
+                    + String.join(", ", stdin) + "); a pipe can be read once, so give it to one input"
+                    + " (a bundle's members are found in it: focal eval -)");
+        }
+    }
 
     TensorFile open(String file) {
         for (TensorFile f : open) {

@@ -1,5 +1,7 @@
 package dev.focal.io;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
@@ -77,6 +79,27 @@ public final class IoErrors {
         }
         String m = e.getMessage();
         return m != null ? lower(m) : e.getClass().getSimpleName();
+    }
+
+    /**
+     * Jackson's complaint as a message ends it: {@code " at line L, column C: what"}, on one line.
+     * Jackson appends source excerpts and lists of what it expected, and names the method that
+     * sets a limit it enforces: none of that helps the user.
+     */
+    public static String jsonProblem(JsonProcessingException e) {
+        String m = e.getOriginalMessage().replaceAll(", from `[^`]*`\\)", ")");
+        for (String cut : new String[] {"\n", ": was expecting (", " (start marker at"}) {
+            int i = m.indexOf(cut);
+            if (i >= 0) {
+                m = m.substring(0, i);
+            }
+        }
+        return position(e.getLocation()) + ": " + shown(lower(m));
+    }
+
+    /** Where in a JSON text: {@code " at line L, column C"}, or nothing when Jackson does not say. */
+    public static String position(JsonLocation at) {
+        return at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
     }
 
     public static String lower(String s) {

@@ -2,6 +2,7 @@ package dev.focal.io;
 
 import dev.focal.tensor.Tensor;
 import java.util.List;
+import java.util.Map;
 
 /**
  * An opened tensor file: a single array (.npy, a JSON array or scalar) or a bundle of named
@@ -14,6 +15,11 @@ public interface TensorFile extends AutoCloseable {
 
     /** Member names in file order; empty for a single-array file. */
     List<String> keys();
+
+    /** Text the file carries beside its tensors (a .safetensors header's {@code __metadata__}), in file order. */
+    default Map<String, String> metadata() {
+        return Map.of();
+    }
 
     /**
      * The array under {@code key}. A null key selects the single array of a plain file, or the

@@ -5,6 +5,7 @@ import dev.focal.tensor.Tensor;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.util.Map;
 
 /** One file format: how to recognise it, read it and (where supported) write it. */
 public interface TensorFormat {
@@ -36,6 +37,17 @@ public interface TensorFormat {
     /** The dtype {@link #write} stores a tensor of {@code dtype} as: itself unless the format lacks it. */
     default DType writtenAs(DType dtype) {
         return dtype;
+    }
+
+    /** Whether the format holds named tensors: {@link #write(Map, Map, OutputStream)} instead of one. */
+    default boolean writesBundles() {
+        return false;
+    }
+
+    /** Writes named tensors, and metadata where the format keeps it, to the stream in this format. */
+    default void write(Map<String, Tensor> tensors, Map<String, String> metadata, OutputStream out)
+            throws IOException {
+        throw new UnsupportedOperationException(name() + " bundles");
     }
 
     /** Writes the tensor to the stream in this format. */

@@ -4,6 +4,7 @@ import dev.focal.FocalException;
 import dev.focal.io.json.JsonFormat;
 import dev.focal.io.npy.NpyFormat;
 import dev.focal.io.npy.NpzFormat;
+import dev.focal.io.safetensors.SafetensorsFormat;
 import dev.focal.tensor.DType;
 import dev.focal.tensor.Tensor;
 import java.io.IOException;
@@ -12,16 +13,26 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** Opens, reads and writes tensor files; picks the format by content first, then by extension. */
 public final class TensorIO {
-    private static final List<TensorFormat> FORMATS = List.of(new NpyFormat(), new NpzFormat(), new JsonFormat());
+    /** Safetensors before JSON: a header length's low byte may be any character JSON starts with. */
+    private static final List<TensorFormat> FORMATS = List.of(new NpyFormat(), new NpzFormat(),
+            new SafetensorsFormat(), new JsonFormat());
 
     private TensorIO() {
     }
 
-    /** Opens a file for reading; every failure is an input error (exit 3) naming the file. */
+    /**
+     * Opens a file for reading; every failure is an input error (exit 3) naming the file. {@code -}
+     * is standard input; it and other pipes are read through a copy (docs/commands.md#pipes).
+     */
     public static TensorFile open(String file) {
+        if (file.equals(Spool.STDIN)) {
+            Path redirected = Spool.stdinFile();
+            return redirected != null ? openFile(redirected, file) : Spool.open(System.in, file, TensorIO::openFile);
+        }
         Path path = FileNames.path(file, FocalException.INPUT);
         if (!Files.exists(path)) {
             throw FocalException.input(file, "no such file");
@@ -29,6 +40,18 @@ public final class TensorIO {
         if (Files.isDirectory(path)) {
             throw FocalException.input(file, "is a directory, expected a tensor file");
         }
+        if (Spool.needed(path, file)) {
+            try (InputStream in = Files.newInputStream(path)) {
+                return Spool.open(in, file, TensorIO::openFile);
+            } catch (IOException e) {
+                throw FocalException.input(file, "cannot read: " + IoErrors.describe(e), e);
+            }
+        }
+        return openFile(path, file);
+    }
+
+    /** Opens a file that can be read more than once, by its first bytes, else by its name's extension. */
+    private static TensorFile openFile(Path path, String file) {
         byte[] head = new byte[16];
         int n;
         try (InputStream in = Files.newInputStream(path)) {
@@ -49,7 +72,7 @@ public final class TensorIO {
                 return f.open(path, file);
             }
         }
-        throw FocalException.input(file, "not a tensor file (expected .npy, .npz or JSON)");
+        throw FocalException.input(file, "not a tensor file (expected .npy, .npz, .safetensors or JSON)");
     }
 
     /**
@@ -83,10 +106,35 @@ public final class TensorIO {
         return writer(out).writtenAs(dtype);
     }
 
-    /** Writes a tensor atomically, in the format of the output's extension. */
+    /**
+     * Writes a tensor atomically, in the format of the output's extension; a format of named
+     * tensors gets it under the output's name without its extension.
+     */
     public static void write(Tensor t, Path out) {
         TensorFormat f = writer(out);
-        AtomicFile.write(out, stream -> f.write(t, stream));
+        if (f.writesBundles()) {
+            write(Map.of(stem(out.getFileName().toString()), t), Map.of(), out);
+        } else {
+            AtomicFile.write(out, stream -> f.write(t, stream));
+        }
+    }
+
+    /** Whether {@code out}'s format holds named tensors, written by {@link #write(Map, Map, Path)}. */
+    public static boolean writesBundles(Path out) {
+        return writer(out).writesBundles();
+    }
+
+    /** Writes named tensors, and the metadata the format keeps, atomically; {@code out}'s format must hold them. */
+    public static void write(Map<String, Tensor> tensors, Map<String, String> metadata, Path out) {
+        TensorFormat f = writer(out);
+        AtomicFile.write(out, stream -> f.write(tensors, metadata, stream));
+    }
+
+    /** A file name without its directory and its last extension: the name a lone tensor is stored under. */
+    public static String stem(String file) {
+        String name = Path.of(file).getFileName() == null ? file : Path.of(file).getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return dot > 0 ? name.substring(0, dot) : name;
     }
 
     static TensorFormat writer(Path out) {
@@ -96,6 +144,7 @@ public final class TensorIO {
                 return f;
             }
         }
-        throw FocalException.usage(out + ": cannot tell the output format; name the file .npy or .json");
+        throw FocalException.usage(out + ": cannot tell the output format; name the file .npy, .json or"
+                + " .safetensors");
     }
 }

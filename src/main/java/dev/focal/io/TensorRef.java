@@ -29,7 +29,11 @@ public final class TensorRef {
         return new TensorRef(spec, null);
     }
 
+    /** Whether {@code s} names an input: an existing file, or standard input. */
     private static boolean exists(String s) {
+        if (s.equals(Spool.STDIN)) {
+            return true;
+        }
         try {
             return Files.exists(Paths.get(s));
         } catch (InvalidPathException e) {

@@ -91,6 +91,50 @@ class BadInputTest {
                 "{}: member zeros.npy: CRC-32 mismatch (data 5f125742, directory 12345678): corrupt archive");
         m.put("npz/newline_member.npz", "{}:a\\nb: not a .npy file (no \\x93NUMPY magic)");
         m.put("npz/two_members.npz:missing", "{}: no array 'missing' (has: logits, targets)");
+        // .safetensors (tools/fixtures/safetensors_fixtures.py): the reference's refusals, and dtypes focal
+        // does not read (docs/commands.md#safetensors)
+        String readable = "; focal reads BOOL, U8, I8, I16, U16, F16, BF16, I32, U32, F32, F64, I64, U64";
+        m.put("safetensors/too_short.safetensors", "{}: truncated: 3 bytes, not even safetensors' 8-byte header length");
+        m.put("safetensors/header_past_end.safetensors", "{}: truncated: header length 4096, file has 64 bytes after it");
+        m.put("safetensors/header_over_cap.safetensors",
+                "{}: header length 100000001 is over safetensors' limit of 100000000 bytes");
+        m.put("safetensors/header_length_huge.safetensors",
+                "{}: header length 18446744073709551615 is over safetensors' limit of 100000000 bytes");
+        m.put("safetensors/not_utf8.safetensors", "{}: header is not valid UTF-8 (byte 0xff at header offset 3)");
+        m.put("safetensors/not_json.safetensors",
+                "{}: invalid header JSON at line 1, column 25: unexpected end-of-input within/between Object entries");
+        m.put("safetensors/not_object.safetensors", "{}: header is not a JSON object");
+        m.put("safetensors/trailing.safetensors", "{}: invalid header JSON at line 1, column 56: trailing data after the object");
+        m.put("safetensors/too_deep.safetensors",
+                "{}: invalid header JSON: document nesting depth (129) exceeds the maximum allowed (128)");
+        m.put("safetensors/duplicate_key.safetensors", "{}: tensor 'a' is declared twice");
+        m.put("safetensors/newline_key.safetensors", "{}: tensor 'a\\nb': unknown dtype 'X9'");
+        m.put("safetensors/unknown_dtype.safetensors", "{}: tensor 'a': unknown dtype 'Q7'");
+        m.put("safetensors/float8.safetensors", "{}:a: unsupported dtype F8_E4M3" + readable);
+        m.put("safetensors/complex.safetensors", "{}:a: unsupported dtype C64" + readable);
+        m.put("safetensors/missing_shape.safetensors", "{}: tensor 'a': no \"shape\"");
+        m.put("safetensors/negative_dim.safetensors",
+                "{}: tensor 'a': \"shape\" holds -1, not an integer from 0 to 2^63 - 1");
+        m.put("safetensors/float_dim.safetensors",
+                "{}: tensor 'a': \"shape\" holds 1.0, not an integer from 0 to 2^63 - 1");
+        m.put("safetensors/offsets_three.safetensors",
+                "{}: tensor 'a': \"data_offsets\" holds 3 numbers, not [begin, end]");
+        m.put("safetensors/metadata_not_string.safetensors", "{}: __metadata__ 'n': 1 is not a string");
+        m.put("safetensors/no_tensors.safetensors", "{}: holds no tensors");
+        m.put("safetensors/overlap.safetensors", "{}: tensor 'b': data_offsets [4, 12] overlap tensor 'a' [0, 8]");
+        m.put("safetensors/gap.safetensors", "{}: tensor 'b': data_offsets [12, 20] leave a gap of 4 bytes after tensor 'a'");
+        m.put("safetensors/not_from_zero.safetensors",
+                "{}: tensor 'a': data_offsets [4, 12] leave a gap of 4 bytes at the start of the data");
+        m.put("safetensors/end_before_begin.safetensors", "{}: tensor 'a': data_offsets [8, 0] end before they begin");
+        m.put("safetensors/size_mismatch.safetensors",
+                "{}: tensor 'a': data_offsets [0, 20] hold 20 bytes, shape [2, 3] of F32 needs 24");
+        m.put("safetensors/short_data.safetensors", "{}: truncated: the tensors need 8 data bytes, file has 5");
+        m.put("safetensors/extra_data.safetensors",
+                "{}: 4 bytes after the last tensor's data (the tensors must cover the data to the end of the file)");
+        m.put("safetensors/shape_overflow.safetensors",
+                "{}: tensor 'a': shape [4294967296, 4294967296] has more than 2^63 elements");
+        m.put("safetensors/bytes_overflow.safetensors",
+                "{}: tensor 'a': shape [2305843009213693952] of F64 is over 2^63 bytes");
         // a directory instead of a file
         m.put("directory.npy", "{}: is a directory, expected a tensor file");
         return m;

@@ -111,7 +111,7 @@ class InspectAndConvertTest {
     void convertRefusesUnknownOutputFormatAndDirectories() {
         Cli r = Cli.run("convert", NPY.resolve("vec_f4.npy").toString(), tmp.resolve("x.csv").toString());
         assertEquals(2, r.code);
-        assertTrue(r.err.contains("name the file .npy or .json"), r.err);
+        assertTrue(r.err.contains("name the file .npy, .json or .safetensors"), r.err);
         Cli d = Cli.run("convert", NPY.resolve("vec_f4.npy").toString(), tmp.toString() + "/");
         assertEquals(2, d.code, d.toString());
     }

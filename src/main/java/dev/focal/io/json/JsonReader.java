@@ -183,7 +183,7 @@ final class JsonReader {
         } catch (JsonProcessingException e) {
             at = e.getLocation();
         }
-        throw FocalException.input(name, "trailing content after the JSON value" + position(at));
+        throw FocalException.input(name, "trailing content after the JSON value" + IoErrors.position(at));
     }
 
     /** Skips the value at the current token; nesting no valid member can have is refused here. */
@@ -375,26 +375,9 @@ final class JsonReader {
         try (InputStream in = Files.newInputStream(path); JsonParser p = FACTORY.createParser(in)) {
             return pass.run(p);
         } catch (JsonProcessingException e) {
-            throw FocalException.input(name, describe(e), e);
+            throw FocalException.input(name, "invalid JSON" + IoErrors.jsonProblem(e), e);
         } catch (IOException e) {
             throw FocalException.input(name, "cannot read: " + IoErrors.describe(e), e);
         }
-    }
-
-    /** Jackson's message cut to one line: it appends source excerpts and long lists of what it expected. */
-    private static String describe(JsonProcessingException e) {
-        String m = e.getOriginalMessage();
-        for (String cut : new String[] {"\n", ": was expecting (", " (start marker at"}) {
-            int i = m.indexOf(cut);
-            if (i >= 0) {
-                m = m.substring(0, i);
-            }
-        }
-        return "invalid JSON" + position(e.getLocation()) + ": "
-                + IoErrors.shown(m.isEmpty() ? m : Character.toLowerCase(m.charAt(0)) + m.substring(1));
-    }
-
-    private static String position(JsonLocation at) {
-        return at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
     }
 }

@@ -2,6 +2,7 @@ package dev.focal.io.npy;
 
 import dev.focal.FocalException;
 import dev.focal.io.ByteSource;
+import dev.focal.io.ElementBytes;
 import dev.focal.io.IoErrors;
 import dev.focal.io.SingleTensorFile;
 import dev.focal.io.TensorFile;
@@ -279,22 +280,7 @@ public final class NpyFormat implements TensorFormat {
     public void write(Tensor t, OutputStream out) throws IOException {
         DType written = writtenAs(t.dtype());
         out.write(header(written, t.shape()));
-        int item = written.itemSize();
-        int widen = 8 * (item - t.dtype().itemSize());
-        byte[] buf = new byte[1 << 16];
-        int pos = 0;
-        long n = t.count();
-        for (long i = 0; i < n; i++) {
-            long bits = t.rawBits(i) << widen;
-            for (int b = 0; b < item; b++) {
-                buf[pos++] = (byte) (bits >>> (8 * b));
-            }
-            if (pos == buf.length) {
-                out.write(buf, 0, pos);
-                pos = 0;
-            }
-        }
-        out.write(buf, 0, pos);
+        ElementBytes.write(t, written, out);
     }
 
     /** The header numpy.save writes before C-order little-endian data of this dtype and shape. */
