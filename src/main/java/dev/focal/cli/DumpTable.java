@@ -3,6 +3,7 @@ package dev.focal.cli;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.focal.FocalException;
 import dev.focal.io.AtomicFile;
+import dev.focal.loss.FocalEvaluation.Pair;
 import dev.focal.stats.AnchorKind;
 import dev.focal.stats.CompensatedSum;
 import dev.focal.stats.EvalSummary;
@@ -27,6 +28,8 @@ import java.util.function.Function;
  * as CSV (RFC 4180), JSON lines or JSON. A number is written as the JSON summary writes it
  * (Double.toString's digits, which read back to the same double; NaN and the infinities as the
  * strings "NaN", "Infinity", "-Infinity"), so that the table and a --json summary agree exactly.
+ * A sweep's table (docs/commands.md#sweeps) has a row per dump and (gamma, alpha) pair, and
+ * the columns {@code gamma} and {@code alpha} after {@code file}.
  */
 final class DumpTable {
     /** One dump: its summary, or the one-line error that stopped it. */
@@ -69,10 +72,14 @@ final class DumpTable {
     private DumpTable() {
     }
 
-    /** The columns, in order: file, the figures, error. */
-    static List<String> columns() {
+    /** The columns, in order: file, gamma and alpha in a sweep, the figures, error. */
+    static List<String> columns(boolean sweep) {
         List<String> names = new ArrayList<>();
         names.add("file");
+        if (sweep) {
+            names.add("gamma");
+            names.add("alpha");
+        }
         for (Column c : FIGURES) {
             names.add(c.name());
         }
@@ -97,9 +104,13 @@ final class DumpTable {
     }
 
     /** The row's cells by column: Double, Long, String, long[] (an index), or null (undefined, or not run). */
-    static Map<String, Object> cells(Row row) {
+    static Map<String, Object> cells(Row row, boolean sweep) {
         Map<String, Object> cells = new LinkedHashMap<>();
         cells.put("file", row.file());
+        if (sweep) {
+            cells.put("gamma", row.summary() == null ? null : row.summary().inputs().gamma());
+            cells.put("alpha", row.summary() == null ? null : row.summary().inputs().alpha());
+        }
         for (Column c : FIGURES) {
             cells.put(c.name(), row.summary() == null ? null : plain(c.value().apply(row.summary())));
         }
@@ -185,26 +196,26 @@ final class DumpTable {
     }
 
     /** Writes the table atomically in the format of its extension; exit 4 when it cannot be written. */
-    static void write(Path table, List<Row> rows) {
+    static void write(Path table, List<Row> rows, boolean sweep) {
         Format format = format(table);
         AtomicFile.write(table, stream -> {
             Writer w = new OutputStreamWriter(stream, StandardCharsets.UTF_8);
             switch (format) {
-                case CSV: csv(rows, w); break;
-                case JSONL: jsonLines(rows, w); break;
-                default: json(rows, w); break;
+                case CSV: csv(rows, sweep, w); break;
+                case JSONL: jsonLines(rows, sweep, w); break;
+                default: json(rows, sweep, w); break;
             }
             w.flush();
         });
     }
 
     /** RFC 4180: a header line, CRLF line ends, a field quoted when it holds a comma, a quote or a line break. */
-    static void csv(List<Row> rows, Writer w) throws IOException {
-        w.write(String.join(",", columns()));
+    static void csv(List<Row> rows, boolean sweep, Writer w) throws IOException {
+        w.write(String.join(",", columns(sweep)));
         w.write("\r\n");
         for (Row r : rows) {
             List<String> fields = new ArrayList<>();
-            for (Object v : cells(r).values()) {
+            for (Object v : cells(r, sweep).values()) {
                 fields.add(csvField(text(v)));
             }
             w.write(String.join(",", fields));
@@ -239,21 +250,21 @@ final class DumpTable {
     }
 
     /** One JSON object per line, keyed by the flattened names. */
-    static void jsonLines(List<Row> rows, Writer w) throws IOException {
+    static void jsonLines(List<Row> rows, boolean sweep, Writer w) throws IOException {
         for (Row r : rows) {
             try (JsonGenerator g = JsonOutput.compactGenerator(w)) {
-                flat(g, cells(r));
+                flat(g, cells(r, sweep));
             }
             w.write('\n');
         }
     }
 
     /** A JSON array of the rows' objects. */
-    static void json(List<Row> rows, Writer w) throws IOException {
+    static void json(List<Row> rows, boolean sweep, Writer w) throws IOException {
         try (JsonGenerator g = JsonOutput.generator(w)) {
             g.writeStartArray();
             for (Row r : rows) {
-                flat(g, cells(r));
+                flat(g, cells(r, sweep));
             }
             g.writeEndArray();
         }
@@ -286,15 +297,20 @@ final class DumpTable {
 
     /**
      * The --stats document of a many-dumps eval: each dump's whole summary (or its error) in
-     * order, and the aggregate, its flattened keys nested again as in a summary.
+     * order, and the aggregate, its flattened keys nested again as in a summary. In a sweep each
+     * entry is one dump and pair, and the aggregate a list, one per pair, over the dumps.
      */
-    static void writeStats(List<Row> rows, JsonGenerator g) throws IOException {
+    static void writeStats(List<Row> rows, boolean sweep, JsonGenerator g) throws IOException {
         g.writeStartObject();
         g.writeArrayFieldStart("dumps");
         for (Row r : rows) {
             g.writeStartObject();
             g.writeStringField("file", r.file());
             if (r.summary() != null) {
+                if (sweep) {
+                    g.writeNumberField("gamma", r.summary().inputs().gamma());
+                    g.writeNumberField("alpha", r.summary().inputs().alpha());
+                }
                 g.writeFieldName("summary");
                 SummaryJson.write(r.summary(), g);
             } else {
@@ -303,9 +319,48 @@ final class DumpTable {
             g.writeEndObject();
         }
         g.writeEndArray();
-        g.writeObjectFieldStart("aggregate");
+        if (sweep) {
+            g.writeArrayFieldStart("aggregate");
+            for (Map.Entry<Pair, List<Row>> pair : byPair(rows).entrySet()) {
+                g.writeStartObject();
+                g.writeNumberField("gamma", pair.getKey().gamma());
+                g.writeNumberField("alpha", pair.getKey().alpha());
+                nested(g, aggregate(pair.getValue()));
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        } else {
+            g.writeObjectFieldStart("aggregate");
+            nested(g, aggregate(rows));
+            g.writeEndObject();
+        }
+        g.writeEndObject();
+    }
+
+    /** The rows of each pair of a sweep, in the pairs' order; a dump that failed counts in every pair. */
+    private static Map<Pair, List<Row>> byPair(List<Row> rows) {
+        Map<Pair, List<Row>> pairs = new LinkedHashMap<>();
+        for (Row r : rows) {
+            if (r.summary() != null) {
+                pairs.computeIfAbsent(new Pair(r.summary().inputs().gamma(), r.summary().inputs().alpha()),
+                        p -> new ArrayList<>());
+            }
+        }
+        for (Row r : rows) {
+            for (Map.Entry<Pair, List<Row>> pair : pairs.entrySet()) {
+                if (r.summary() == null || pair.getKey().equals(new Pair(r.summary().inputs().gamma(),
+                        r.summary().inputs().alpha()))) {
+                    pair.getValue().add(r);
+                }
+            }
+        }
+        return pairs;
+    }
+
+    /** Flattened keys as fields of the open object, nested again: {@code loss.sum} in {@code "loss": {...}}. */
+    private static void nested(JsonGenerator g, Map<String, Object> figures) throws IOException {
         String open = null;
-        for (Map.Entry<String, Object> e : aggregate(rows).entrySet()) {
+        for (Map.Entry<String, Object> e : figures.entrySet()) {
             int dot = e.getKey().indexOf('.');
             String group = dot < 0 ? null : e.getKey().substring(0, dot);
             if (open != null && !open.equals(group)) {
@@ -322,32 +377,53 @@ final class DumpTable {
         if (open != null) {
             g.writeEndObject();
         }
-        g.writeEndObject();
-        g.writeEndObject();
     }
 
-    /** The table on the terminal: one line per dump with the figures people scan for, then the aggregate. */
-    static void print(List<Row> rows, PrintWriter out) {
-        Table t = new Table("file", ">loss sum", ">per_batch", ">positive", ">negative", ">ignored", ">pos share",
-                ">nonfinite", "error");
+    /**
+     * The table on the terminal: one line per dump (per dump and pair in a sweep) with the
+     * figures people scan for, then the aggregate (one per pair in a sweep).
+     */
+    static void print(List<Row> rows, boolean sweep, PrintWriter out) {
+        List<String> headers = new ArrayList<>(List.of("file", ">loss sum", ">per_batch", ">positive", ">negative",
+                ">ignored", ">pos share", ">nonfinite", "error"));
+        if (sweep) {
+            headers.addAll(1, List.of(">gamma", ">alpha"));
+        }
+        Table t = new Table(headers.toArray(new String[0]));
         for (Row r : rows) {
             EvalSummary s = r.summary();
             if (s == null) {
-                t.row(r.file(), "", "", "", "", "", "", "", r.error());
+                t.row(line(sweep, r.file(), null, "", "", "", "", "", "", "", r.error()));
                 continue;
             }
-            t.row(r.file(), Numbers.format(s.loss().sum()), optional(s.loss().perBatch()),
+            t.row(line(sweep, r.file(), new Pair(s.inputs().gamma(), s.inputs().alpha()), Numbers.format(s.loss().sum()), optional(s.loss().perBatch()),
                     s.kind(AnchorKind.POSITIVE).anchors(), s.kind(AnchorKind.NEGATIVE).anchors(),
                     s.kind(AnchorKind.IGNORED).anchors(), share(s.kind(AnchorKind.POSITIVE).share()),
-                    s.nonFinite().loss(), "");
+                    s.nonFinite().loss(), ""));
         }
-        Map<String, Object> a = aggregate(rows);
-        long failed = (Long) a.get("failed");
-        t.row("all (" + a.get("dumps") + " dumps" + (failed > 0 ? ", " + failed + " failed" : "") + ")",
-                Numbers.format((Double) a.get("loss.sum")), figure(a.get("loss.per_batch")), a.get("anchors.positive"),
-                a.get("anchors.negative"), a.get("anchors.ignored"), a.get("positive.share") == null ? "-"
-                        : Numbers.percent((Double) a.get("positive.share")), a.get("nonfinite.loss"), "");
+        Map<Pair, List<Row>> groups = sweep ? byPair(rows) : Map.of(new Pair(0, 0), rows);
+        for (Map.Entry<Pair, List<Row>> group : groups.entrySet()) {
+            Map<String, Object> a = aggregate(group.getValue());
+            long failed = (Long) a.get("failed");
+            String all = "all (" + a.get("dumps") + " dumps" + (failed > 0 ? ", " + failed + " failed" : "") + ")";
+            Object[] figures = {Numbers.format((Double) a.get("loss.sum")), figure(a.get("loss.per_batch")),
+                a.get("anchors.positive"), a.get("anchors.negative"), a.get("anchors.ignored"),
+                a.get("positive.share") == null ? "-" : Numbers.percent((Double) a.get("positive.share")),
+                a.get("nonfinite.loss"), ""};
+            t.row(line(sweep, all, group.getKey(), figures));
+        }
         t.print(out, "");
+    }
+
+    /** A terminal line: the file, then in a sweep the pair (blank for a dump that failed), then the figures. */
+    private static Object[] line(boolean sweep, String file, Pair pair, Object... figures) {
+        List<Object> cells = new ArrayList<>(List.of(file));
+        if (sweep) {
+            cells.add(pair == null ? "" : Numbers.format(pair.gamma()));
+            cells.add(pair == null ? "" : Numbers.format(pair.alpha()));
+        }
+        cells.addAll(List.of(figures));
+        return cells.toArray();
     }
 
     private static String optional(OptionalDouble d) {

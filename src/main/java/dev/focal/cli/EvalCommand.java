@@ -10,6 +10,7 @@ import static dev.focal.cli.CommandModel.parameterBuilder;
 
 import dev.focal.FocalException;
 import dev.focal.cli.CommandModel.Arg;
+import dev.focal.compare.JUnitReport;
 import dev.focal.io.AtomicFile;
 import dev.focal.io.FileNames;
 import dev.focal.io.OutputFile;
@@ -47,6 +48,9 @@ final class EvalCommand implements Callable<Integer> {
     static final String[] TARGETS_KEYS = {"targets", "target", "one_hot_targets"};
     static final String[] WEIGHTS_KEYS = {"weights", "cls_weights"};
 
+    /** The figure a sweep's grid shows unless --sweep-metric names another. */
+    static final String DEFAULT_METRIC = "loss.per_batch";
+
     /** --reduction values. */
     enum Reduction { none, sum, mean, batch }
 
@@ -66,6 +70,11 @@ final class EvalCommand implements Callable<Integer> {
     private String bundle;
     /** Whether this is a many-dumps eval (docs/commands.md#many-dumps), which prints a row per dump. */
     private boolean many;
+    /** The values of --gamma and --alpha; more than one pair is a sweep (docs/commands.md#sweeps). */
+    private double[] gammas;
+    private double[] alphas;
+    /** Every gamma with every alpha, gamma major. */
+    private final List<FocalEvaluation.Pair> pairs = new ArrayList<>();
 
     // The options, in the order --help lists them.
     private final Arg<List<String>> bundles = add(spec, parameterBuilder("0..*", "BUNDLE",
@@ -87,10 +96,14 @@ final class EvalCommand implements Callable<Integer> {
     private final Arg<String> weightsSpec = option(spec, "--weights", "FILE", String.class, null,
             "Weights, broadcast by the reference's rule (docs/semantics.md#weight-broadcast); all ones when absent.");
     // <gamma> and <alpha>: the labels the annotations derived from the field names, kept for the same --help.
-    private final Arg<Double> gamma = option(spec, "--gamma", "<gamma>", double.class, "2.0",
-            "Focusing parameter (default: ${DEFAULT-VALUE}).");
-    private final Arg<Double> alpha = option(spec, "--alpha", "<alpha>", double.class, "0.25",
-            "Weight of the positive side; 1 - alpha on the negative side (default: ${DEFAULT-VALUE}).");
+    private final Arg<String> gamma = option(spec, "--gamma", "<gamma>", String.class, "2.0",
+            "Focusing parameter (default: ${DEFAULT-VALUE}). A list (0,1,2) or a range START:END:STEP (0:3:0.5)"
+                    + " sweeps it (docs/commands.md#sweeps).");
+    private final Arg<String> alpha = option(spec, "--alpha", "<alpha>", String.class, "0.25",
+            "Weight of the positive side; 1 - alpha on the negative side (default: ${DEFAULT-VALUE}). A list or"
+                    + " a range sweeps it, every gamma with every alpha.");
+    private final Arg<String> sweepMetric = option(spec, "--sweep-metric", "FIELD", String.class, null,
+            "In a sweep: the summary's numeric field the grid shows (default: " + DEFAULT_METRIC + ").");
     private final Arg<Reduction> reduction = option(spec, "--reduction", "MODE", Reduction.class, "none",
             "What --out holds: none (per element, default), sum, mean, or batch (sum / shape[0],"
                     + " OpenPCDet's rpn_loss_cls before cls_weight).");
@@ -148,7 +161,7 @@ final class EvalCommand implements Callable<Integer> {
             List<String> dumps = DumpInputs.expand(bundleArguments(), inputs.get());
             checkManyOutputs(dumps);
             ManyDumps.Options options = new ManyDumps.Options(table.get(), stats.get(), json.get(), quiet.get(),
-                    failFast.get(), settings.progress());
+                    failFast.get(), settings.progress(), sweep());
             return new ManyDumps(options, checks, spec.commandLine().getOut(), spec.commandLine().getErr())
                     .run(dumps, this::evaluateDump);
         } catch (RuntimeException e) {
@@ -185,17 +198,31 @@ final class EvalCommand implements Callable<Integer> {
         }
     }
 
-    /** What the pass produced: the figures, and the per-element loss when a check needs it in memory. */
-    private record Evaluated(DType outType, LossAccumulator acc, Optional<Tensor> lossInMemory) {
+    /**
+     * What the pass produced: the figures (one per pair, gamma major), and the per-element loss
+     * when a check needs it in memory.
+     */
+    private record Evaluated(DType outType, LossAccumulator[] accs, Optional<Tensor> lossInMemory) {
+        /** The figures of the only pair, or what every pair shares (the inputs' ranges and counts). */
+        LossAccumulator acc() {
+            return accs[0];
+        }
+    }
+
+    private boolean sweep() {
+        return pairs.size() > 1;
     }
 
     /** The run, step by step: open the inputs, run the pass, write the outputs, check, report. */
     private int evaluate() throws IOException {
         bundle = bundleArguments().isEmpty() ? null : bundleArguments().get(0);
+        if (sweep()) {
+            return evaluateSweep();
+        }
         try (OpenFiles files = new OpenFiles()) {
             Opened inputs = open(files);
             Evaluated pass = runPass(inputs);
-            EvalSummary summary = summarize(inputs, pass);
+            EvalSummary summary = summarize(inputs, pass, 0);
             String summaryText = SummaryJson.text(summary);
             Optional<Tensor> checked = writeOutputs(inputs, pass, summary, summaryText, files);
             Optional<EvalChecks> results = Optional.ofNullable(checks.run(
@@ -216,16 +243,77 @@ final class EvalCommand implements Callable<Integer> {
         warnings = warnings.forNextDump();
         try (OpenFiles files = new OpenFiles()) {
             Opened inputs = open(files);
-            Evaluated pass = runPass(inputs);
-            EvalSummary summary = summarize(inputs, pass);
-            return new ManyDumps.Outcome(summary, Optional.ofNullable(checks.run(null, null, summary, pass.outType(),
-                    pass.acc(), inputs.in().logits.shape(), settings, spec.commandLine().getErr(), dump)));
+            return pairsOutcome(inputs, runPass(inputs), dump);
         }
     }
 
-    private EvalSummary summarize(Opened inputs, Evaluated pass) {
-        return EvalSummaries.of(gamma.get(), alpha.get(), lossWeight.get(), inputs.in(), inputs.weightsSource(),
-                pass.outType(), pass.acc(), Optional.ofNullable(classNames.get()), inputs.head(), top.get(), warnings.all());
+    /**
+     * A sweep of one bundle (docs/commands.md#sweeps): the grid of --sweep-metric, --table's row
+     * per pair, and --stats/--json's summary per pair; --fail-on-nonfinite checks each pair.
+     */
+    private int evaluateSweep() throws IOException {
+        try (OpenFiles files = new OpenFiles()) {
+            Opened inputs = open(files);
+            Evaluated pass = runPass(inputs);
+            ManyDumps.Outcome outcome = pairsOutcome(inputs, pass, "");
+            inputs.head().ifPresent(labels::writeDerived);
+            List<JUnitReport.Case> cases = new ArrayList<>();
+            boolean passed = true;
+            for (EvalChecks c : outcome.checks()) {
+                cases.addAll(c.cases());
+                passed &= c.passed();
+            }
+            checks.writeReport(cases);
+            if (table.get() != null) {
+                List<DumpTable.Row> rows = new ArrayList<>();
+                for (EvalSummary s : outcome.summaries()) {
+                    rows.add(DumpTable.Row.of(bundle == null ? inputs.logits().toString() : bundle, s));
+                }
+                DumpTable.write(table.get(), rows, true);
+            }
+            SweepGrid grid = new SweepGrid(gammas, alphas, outcome.summaries());
+            String metric = sweepMetric.find().orElse(DEFAULT_METRIC);
+            String statsText = stats.get() != null || json.get() ? grid.statsText(metric) : null;
+            if (stats.get() != null) {
+                byte[] text = statsText.getBytes(StandardCharsets.UTF_8);
+                AtomicFile.write(stats.get(), s -> s.write(text));
+            }
+            PrintWriter stdout = spec.commandLine().getOut();
+            if (json.get()) {
+                stdout.print(statsText);
+            } else if (!quiet.get()) {
+                grid.print(metric, stdout);
+                outcome.checks().forEach(c -> c.printText(stdout));
+            }
+            stdout.flush();
+            return passed ? 0 : FocalException.DIFFERENCES;
+        }
+    }
+
+    /** The summary of each pair of a pass, and each one's checks (the summary's: --fail-on-nonfinite). */
+    private ManyDumps.Outcome pairsOutcome(Opened inputs, Evaluated pass, String dump) throws IOException {
+        List<EvalSummary> summaries = new ArrayList<>();
+        List<EvalChecks> results = new ArrayList<>();
+        for (int p = 0; p < pairs.size(); p++) {
+            EvalSummary summary = summarize(inputs, pass, p);
+            summaries.add(summary);
+            // A sweep's checks name their pair in each case and message, after the dump's name.
+            String label = !sweep() ? dump : (dump.isEmpty() ? "" : dump + ": ") + "gamma " + Numbers.format(
+                    pairs.get(p).gamma()) + ", alpha " + Numbers.format(pairs.get(p).alpha());
+            EvalChecks r = checks.run(null, null, summary, pass.outType(), pass.accs()[p],
+                    inputs.in().logits.shape(), settings, spec.commandLine().getErr(), label);
+            if (r != null) {
+                results.add(r);
+            }
+        }
+        return new ManyDumps.Outcome(summaries, results);
+    }
+
+    private EvalSummary summarize(Opened inputs, Evaluated pass, int pair) {
+        FocalEvaluation.Pair p = pairs.get(pair);
+        return EvalSummaries.of(p.gamma(), p.alpha(), lossWeight.get(), inputs.in(), inputs.weightsSource(),
+                pass.outType(), pass.accs()[pair], Optional.ofNullable(classNames.get()), inputs.head(), top.get(),
+                warnings.all());
     }
 
     /** Resolves the inputs (options, else the bundle's members), refuses outputs that name them, opens them. */
@@ -237,7 +325,7 @@ final class EvalCommand implements Callable<Integer> {
         Optional<TensorRef> weightsRef = labelsRef.isPresent() ? Optional.empty()
                 : Optional.ofNullable(resolve(weightsSpec.get(), WEIGHTS_KEYS, "--weights", false, files));
         Optional<TensorRef> expectRef = Optional.ofNullable(checks.expectRef());
-        OutputPaths.refuseClashes(Arrays.asList(out.get(), gradOut.get(), stats.get(), labels.writeTargets.get(),
+        OutputPaths.refuseClashes(Arrays.asList(out.get(), gradOut.get(), stats.get(), table.get(), labels.writeTargets.get(),
                 labels.writeWeights.get(), checks.junit.get(), checks.expectStats.get()), Arrays.asList(logitsRef, labelsRef.orElse(null),
                 targetsRef.orElse(null), weightsRef.orElse(null), expectRef.orElse(null)));
         if (labelsRef.isPresent()) {
@@ -265,7 +353,7 @@ final class EvalCommand implements Callable<Integer> {
         if (CommandModel.debug(spec)) {
             spec.commandLine().getErr().println("focal: kernels: " + kernels);
         }
-        FocalEvaluation eval = new FocalEvaluation(in, gamma.get(), alpha.get(), lossWeight.get(),
+        FocalEvaluation eval = new FocalEvaluation(in, pairs, lossWeight.get(),
                 inputs.head().map(h -> h.result.samples()).orElse(0), kernels);
         if (classNames.get() != null && classNames.get().size() != eval.classes()) {
             throw FocalException.usage("--class-names gives " + classNames.get().size() + " names but the class axis has "
@@ -275,23 +363,26 @@ final class EvalCommand implements Callable<Integer> {
         Shape shape = in.logits.shape();
         Tensor lossInMemory = perElement && out.get() == null && inputs.expect().isPresent()
                 ? Tensor.allocate(outType, shape) : null;
-        LossAccumulator acc;
+        LossAccumulator[] accs;
         try (OutputFile lossFile = perElement && out.get() != null ? OutputFile.create(out.get(), outType, shape) : null;
              OutputFile gradFile = gradOut.get() != null ? OutputFile.create(gradOut.get(), outType, shape) : null) {
             int workers = threads.get() != null ? threads.get() : Runtime.getRuntime().availableProcessors();
             Progress progress = Progress.start(settings.progress() && !json.get() && !quiet.get() && !many, eval::elementsDone,
                     shape.count());
             try {
-                acc = eval.run(lossFile != null ? lossFile : lossInMemory, gradFile, top.get(), workers);
+                accs = sweep() ? eval.sweep(top.get(), workers)
+                        : new LossAccumulator[] {eval.run(lossFile != null ? lossFile : lossInMemory, gradFile, top.get(),
+                                workers)};
             } finally {
                 if (progress != null) {
                     progress.close();
                 }
             }
-            ValueRange x = acc.logitRange();
-            ValueRange t = acc.targetRange();
+            // Every pair saw the same inputs: the first one's ranges and counts are all of theirs.
+            ValueRange x = accs[0].logitRange();
+            ValueRange t = accs[0].targetRange();
             warnings.data(inputs.logits().toString(), inputs.targetsName(), x.zerosAndOnesOnly(), t.min(), t.max(),
-                    acc.anchors(), acc.anchors(AnchorKind.IGNORED));
+                    accs[0].anchors(), accs[0].anchors(AnchorKind.IGNORED));
             if (lossFile != null) {
                 lossFile.commit();
             }
@@ -299,7 +390,7 @@ final class EvalCommand implements Callable<Integer> {
                 gradFile.commit();
             }
         }
-        return new Evaluated(outType, acc, Optional.ofNullable(lossInMemory));
+        return new Evaluated(outType, accs, Optional.ofNullable(lossInMemory));
     }
 
     /**
@@ -344,10 +435,7 @@ final class EvalCommand implements Callable<Integer> {
         if (outDtype.get() != null && DType.byName(outDtype.get()) != DType.FLOAT32 && DType.byName(outDtype.get()) != DType.FLOAT64) {
             throw FocalException.usage("--out-dtype must be float32 or float64, not '" + outDtype.get() + "'");
         }
-        if (!Double.isFinite(gamma.get()) || !Double.isFinite(alpha.get())) {
-            throw FocalException.usage("--gamma and --alpha must be finite numbers");
-        }
-        warnings.options(gamma.get(), alpha.get());
+        checkSweep();
         if (top.get() < 0) {
             throw FocalException.usage("--top must be 0 or more, not " + top.get());
         }
@@ -358,10 +446,15 @@ final class EvalCommand implements Callable<Integer> {
         if (!Double.isFinite(lossWeight.get())) {
             throw FocalException.usage("--loss-weight must be a finite number");
         }
-        many = bundleArguments().size() > 1 || inputs.get() != null || table.get() != null
+        // A sweep of one bundle writes its --table itself, a row per pair.
+        many = bundleArguments().size() > 1 || inputs.get() != null || (table.get() != null && !sweep())
                 || bundleArguments().stream().anyMatch(b -> Files.isDirectory(FileNames.path(b, FocalException.INPUT)));
         if (many) {
             checkMany();
+            if (sweep() && table.get() == null) {
+                throw FocalException.usage("a sweep over many dumps has a row per dump and (gamma, alpha) pair: give"
+                        + " --table FILE (.csv, .jsonl or .json)");
+            }
         } else if (failFast.get()) {
             throw FocalException.usage("--fail-fast applies to many dumps (several BUNDLEs, a folder, --inputs or"
                     + " --table)");
@@ -385,6 +478,51 @@ final class EvalCommand implements Callable<Integer> {
         }
         if (stats.get() != null) {
             AtomicFile.checkWritable(stats.get());
+        }
+    }
+
+    /**
+     * The (gamma, alpha) pairs, and what a sweep refuses (exit 2): the per-element outputs and
+     * --expect-stats, each of which holds one pair's figures.
+     */
+    private void checkSweep() {
+        gammas = SweepValues.parse("--gamma", gamma.get());
+        alphas = SweepValues.parse("--alpha", alpha.get());
+        if ((long) gammas.length * alphas.length > SweepValues.MAX_VALUES) {
+            throw FocalException.usage("--gamma and --alpha make " + (long) gammas.length * alphas.length
+                    + " pairs; a sweep takes at most " + SweepValues.MAX_VALUES);
+        }
+        pairs.clear();
+        for (double g : gammas) {
+            for (double a : alphas) {
+                pairs.add(new FocalEvaluation.Pair(g, a));
+            }
+        }
+        warnings.options(gammas, alphas);
+        if (!sweep()) {
+            if (sweepMetric.get() != null) {
+                throw FocalException.usage("--sweep-metric chooses the figure of a sweep's grid; give --gamma or"
+                        + " --alpha a list or a range");
+            }
+            return;
+        }
+        String[][] perPair = {
+            {"--out", name(out.get())}, {"--grad-out", name(gradOut.get())}, {"--expect", checks.expectSpec.get()},
+            {"--expect-stats", name(checks.expectStats.get())},
+        };
+        for (String[] option : perPair) {
+            if (option[1] != null) {
+                throw FocalException.usage(option[0] + " holds the figures of one (gamma, alpha) pair; it cannot apply"
+                        + " to a sweep of " + pairs.size() + " pairs (--gamma " + gamma.get() + " --alpha "
+                        + alpha.get() + ")");
+            }
+        }
+        if (sweepMetric.get() != null) {
+            SweepGrid.checkMetric(sweepMetric.get());
+        }
+        if (table.get() != null) {
+            DumpTable.format(table.get());
+            AtomicFile.checkWritable(table.get());
         }
     }
 

@@ -21,8 +21,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * goes on (unless --fail-fast). Then the table, the --stats document and the --junit report.
  */
 final class ManyDumps {
-    /** One dump's outcome: its summary, and its checks' results when checks were asked for. */
-    record Outcome(EvalSummary summary, Optional<EvalChecks> checks) {
+    /**
+     * One dump's outcome: its summary (one per pair in a sweep, gamma major), and its checks'
+     * results when checks were asked for.
+     */
+    record Outcome(List<EvalSummary> summaries, List<EvalChecks> checks) {
     }
 
     /** Evaluates one dump as eval evaluates a single bundle. */
@@ -32,9 +35,11 @@ final class ManyDumps {
 
     /**
      * What to write and print: {@code table} (--table) and {@code stats} (--stats) may be null;
-     * {@code json} prints the --stats document instead of the table, {@code quiet} neither.
+     * {@code json} prints the --stats document instead of the table, {@code quiet} neither;
+     * {@code sweep}: a row per dump and (gamma, alpha) pair (docs/commands.md#sweeps).
      */
-    record Options(Path table, Path stats, boolean json, boolean quiet, boolean failFast, boolean progress) {
+    record Options(Path table, Path stats, boolean json, boolean quiet, boolean failFast, boolean progress,
+                   boolean sweep) {
     }
 
     private final Options settings;
@@ -65,10 +70,12 @@ final class ManyDumps {
             for (String dump : dumps) {
                 try {
                     Outcome o = evaluator.evaluate(dump);
-                    rows.add(DumpTable.Row.of(dump, o.summary()));
-                    if (o.checks().isPresent()) {
-                        cases.addAll(o.checks().get().cases());
-                        passed &= o.checks().get().passed();
+                    for (EvalSummary s : o.summaries()) {
+                        rows.add(DumpTable.Row.of(dump, s));
+                    }
+                    for (EvalChecks c : o.checks()) {
+                        cases.addAll(c.cases());
+                        passed &= c.passed();
                     }
                 } catch (FocalException e) {
                     rows.add(DumpTable.Row.failed(dump, e.getMessage()));
@@ -88,8 +95,8 @@ final class ManyDumps {
                 progress.close();
             }
         }
-        if (rows.size() < dumps.size()) {
-            err.println("focal: --fail-fast: stopped after dump " + rows.size() + " of " + dumps.size());
+        if (done.get() < dumps.size()) {
+            err.println("focal: --fail-fast: stopped after dump " + done.get() + " of " + dumps.size());
             err.flush();
         }
         writeOutputs(rows, cases);
@@ -98,7 +105,7 @@ final class ManyDumps {
 
     private void writeOutputs(List<DumpTable.Row> rows, List<JUnitReport.Case> cases) throws IOException {
         if (settings.table() != null) {
-            DumpTable.write(settings.table(), rows);
+            DumpTable.write(settings.table(), rows, settings.sweep());
         }
         String stats = settings.stats() != null || settings.json() ? statsText(rows) : null;
         if (settings.stats() != null) {
@@ -109,15 +116,15 @@ final class ManyDumps {
         if (settings.json()) {
             out.print(stats);
         } else if (!settings.quiet()) {
-            DumpTable.print(rows, out);
+            DumpTable.print(rows, settings.sweep(), out);
         }
         out.flush();
     }
 
-    private static String statsText(List<DumpTable.Row> rows) throws IOException {
+    private String statsText(List<DumpTable.Row> rows) throws IOException {
         StringWriter w = new StringWriter();
         try (JsonGenerator g = JsonOutput.generator(w)) {
-            DumpTable.writeStats(rows, g);
+            DumpTable.writeStats(rows, settings.sweep(), g);
         }
         return w + System.lineSeparator();
     }

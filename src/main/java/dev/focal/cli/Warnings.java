@@ -34,20 +34,20 @@ final class Warnings {
     }
 
     /** Before any work. */
-    void options(double gamma, double alpha) {
-        optionWarnings(gamma, alpha);
+    void options(double[] gammas, double[] alphas) {
+        for (double gamma : gammas) {
+            if (gamma < 0) {
+                add(FocalException.USAGE, "--gamma " + Numbers.format(gamma) + " is negative: q^gamma then grows as"
+                        + " an anchor gets easier, the opposite of focusing");
+            }
+        }
+        for (double alpha : alphas) {
+            if (alpha < 0 || alpha > 1) {
+                add(FocalException.USAGE, "--alpha " + Numbers.format(alpha) + " is outside [0, 1]: one side's"
+                        + " weight (alpha or 1 - alpha) is negative");
+            }
+        }
         options.addAll(all);
-    }
-
-    private void optionWarnings(double gamma, double alpha) {
-        if (gamma < 0) {
-            add(FocalException.USAGE, "--gamma " + Numbers.format(gamma) + " is negative: q^gamma then grows as"
-                    + " an anchor gets easier, the opposite of focusing");
-        }
-        if (alpha < 0 || alpha > 1) {
-            add(FocalException.USAGE, "--alpha " + Numbers.format(alpha) + " is outside [0, 1]: one side's"
-                    + " weight (alpha or 1 - alpha) is negative");
-        }
     }
 
     /** After the pass, before its outputs are committed. */
