@@ -282,8 +282,8 @@ final class EvalCommand implements Callable<Integer> {
             if (json.get()) {
                 stdout.print(statsText);
             } else if (!quiet.get()) {
+                // The checks' verdicts went to stderr, each naming its pair, as a many-dumps eval's do.
                 grid.print(metric, stdout);
-                outcome.checks().forEach(c -> c.printText(stdout));
             }
             stdout.flush();
             return passed ? 0 : FocalException.DIFFERENCES;

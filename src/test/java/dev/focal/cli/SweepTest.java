@@ -189,6 +189,20 @@ class SweepTest {
     }
 
     @Test
+    void failOnNonfiniteChecksEachPairWithATestCaseEach() throws Exception {
+        Path junit = tmp.resolve("junit.xml");
+        Cli r = Cli.run("eval", ManyDumpsTest.RUN.resolve("iter_2.npz").toString(), "--gamma", "1,2",
+                "--fail-on-nonfinite", "--junit", junit.toString());
+        assertEquals(1, r.code, r.toString());
+        assertEquals(List.of("focal: gamma 1, alpha 0.25: the loss is not finite: 1 NaN (the first at [0, 0, 0])",
+                "focal: gamma 2, alpha 0.25: the loss is not finite: 1 NaN (the first at [0, 0, 0])"),
+                r.err.lines().toList());
+        String xml = Files.readString(junit);
+        assertTrue(xml.contains("testcase name=\"gamma 1, alpha 0.25: loss is finite\""), xml);
+        assertTrue(xml.contains("testcase name=\"gamma 2, alpha 0.25: loss is finite\""), xml);
+    }
+
+    @Test
     void perElementOutputsAndOneGoldenRefuseASweep() {
         String bundle = ManyDumpsTest.RUN.resolve("iter_1.npz").toString();
         String[][] conflicts = {
