@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes one of focal's readers with Jazzer for a while:
 #
-#   tools/fuzz.sh TARGET MINUTES        TARGET: npy, npz, json or safetensors
+#   tools/fuzz.sh TARGET MINUTES        TARGET: npy, npz, json, safetensors, pickle, torchzip or legacy
 #
 # The fuzz tests (src/test/java/dev/focal/fuzz) run their seeds in the normal suite; here the
 # one named runs in Jazzer's fuzzing mode (JAZZER_FUZZ=1). It builds and runs in a copy of the
@@ -23,7 +23,7 @@
 set -euo pipefail
 
 usage() {
-    echo "usage: tools/fuzz.sh npy|npz|json|safetensors MINUTES" >&2
+    echo "usage: tools/fuzz.sh npy|npz|json|safetensors|pickle|torchzip|legacy MINUTES" >&2
     exit 2
 }
 [ $# -eq 2 ] || usage
@@ -34,6 +34,9 @@ case $target in
     npz) class=NpzFuzzTest; method=fuzzNpz ;;
     json) class=JsonFuzzTest; method=fuzzJson ;;
     safetensors) class=SafetensorsFuzzTest; method=fuzzSafetensors ;;
+    pickle) class=PickleFuzzTest; method=fuzzPickle ;;
+    torchzip) class=TorchZipFuzzTest; method=fuzzTorchZip ;;
+    legacy) class=TorchLegacyFuzzTest; method=fuzzTorchLegacy ;;
     *) usage ;;
 esac
 case $minutes in

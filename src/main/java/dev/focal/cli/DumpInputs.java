@@ -60,7 +60,7 @@ final class DumpInputs {
             throw FocalException.input(name, "cannot list the folder: " + IoErrors.describe(e), e);
         }
         if (names.isEmpty()) {
-            throw FocalException.input(name, "the folder holds no bundle (.npz, .safetensors or JSON files)");
+            throw FocalException.input(name, "the folder holds no bundle (.npz, .safetensors, .pt, .pth or JSON files)");
         }
         names.sort(NATURAL);
         List<String> dumps = new ArrayList<>();

@@ -95,7 +95,8 @@ public enum JvmProfile {
         static final List<String> PASS = List.of("dev.focal.loss.PolynomialMath::*",
                 "dev.focal.stats.BlockSums::prepare", "dev.focal.stats.BlockSums::addAnchors",
                 "dev.focal.tensor.Tensor::readColumns", "dev.focal.tensor.Tensor::readDoubles",
-                "dev.focal.tensor.ScalarTransposer::*", "dev.focal.io.OutputFile$Npy::writeFloats",
+                "dev.focal.tensor.ScalarTransposer::*", "dev.focal.loss.Float32Rounding::toRows",
+                "dev.focal.io.OutputFile$Npy::writeFloats",
                 "dev.focal.loss.FocalEvaluation$WeightCursor::read", "dev.focal.stats.ValueRange::addBounds");
         /** The vector kernel and transposer. */
         static final List<String> VECTOR = List.of("dev.focal.loss.vector.VectorKernel::*",

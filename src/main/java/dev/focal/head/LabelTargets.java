@@ -230,7 +230,8 @@ public final class LabelTargets implements DerivedTargets {
 
     /** Which number of classes would make the logits exactly the labels' anchors, for the message. */
     private static String fittingClasses(long logits, long labels, int classes) {
-        if (labels > 0 && logits % labels == 0 && logits / labels != classes) {
+        // No logits make no C: "C = 0 fits them" would name a class count the option refuses.
+        if (labels > 0 && logits > 0 && logits % labels == 0 && logits / labels != classes) {
             return "; C = " + logits / labels + " fits them (the logits hold " + logits / labels + " values per label)";
         }
         return labels > 0 && logits % labels != 0 ? "; no C fits them: " + logits + " logits are not a multiple of "

@@ -21,6 +21,27 @@ public interface ByteSource {
     /** {@code size} bytes from {@code offset} as tensor storage, without copying them. */
     Storage storage(long offset, long size, ByteOrder order) throws IOException;
 
+    /** The {@code length} bytes from {@code start} of this source, as a source of their own. */
+    default ByteSource slice(long start, long length) {
+        ByteSource whole = this;
+        return new ByteSource() {
+            @Override
+            public long size() {
+                return length;
+            }
+
+            @Override
+            public ByteBuffer bytes(long offset, int n) throws IOException {
+                return whole.bytes(start + offset, n);
+            }
+
+            @Override
+            public Storage storage(long offset, long size, ByteOrder order) throws IOException {
+                return whole.storage(start + offset, size, order);
+            }
+        };
+    }
+
     /** {@code length} bytes of the channel from {@code start}; the mapping outlives the channel. */
     static ByteSource of(FileChannel ch, long start, long length) {
         return new ByteSource() {

@@ -9,6 +9,8 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
+import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * Turns Java's I/O exceptions into the short phrases our one-line messages end with, and makes
@@ -17,6 +19,8 @@ import java.nio.file.NotDirectoryException;
 public final class IoErrors {
     /** Longest file-provided text a message shows; the rest becomes "...". */
     static final int SHOWN_CHARS = 100;
+    /** Messages list this many keys at most. */
+    private static final int LISTED = 10;
 
     private IoErrors() {
     }
@@ -55,6 +59,12 @@ public final class IoErrors {
             }
         }
         return b.toString();
+    }
+
+    /** Keys as a message lists them: the first {@link #LISTED}, escaped, then how many more. */
+    public static String listing(List<String> keys) {
+        String shown = keys.stream().limit(LISTED).map(IoErrors::shown).collect(Collectors.joining(", "));
+        return keys.size() <= LISTED ? shown : shown + " and " + (keys.size() - LISTED) + " more";
     }
 
     public static String describe(IOException e) {

@@ -4,7 +4,9 @@ import dev.focal.FocalException;
 import dev.focal.io.json.JsonFormat;
 import dev.focal.io.npy.NpyFormat;
 import dev.focal.io.npy.NpzFormat;
+import dev.focal.io.pickle.PickleFormat;
 import dev.focal.io.safetensors.SafetensorsFormat;
+import dev.focal.io.torch.TorchFormat;
 import dev.focal.tensor.DType;
 import dev.focal.tensor.Tensor;
 import java.io.IOException;
@@ -17,9 +19,16 @@ import java.util.Map;
 
 /** Opens, reads and writes tensor files; picks the format by content first, then by extension. */
 public final class TensorIO {
-    /** Safetensors before JSON: a header length's low byte may be any character JSON starts with. */
-    private static final List<TensorFormat> FORMATS = List.of(new NpyFormat(), new NpzFormat(),
-            new SafetensorsFormat(), new JsonFormat());
+    /**
+     * In the order their content is tried: a torch zip before any other zip, a legacy .pt before
+     * any pickle, safetensors before a pickle (a header length cannot start 0x80 0x02-0x05 with
+     * zeros up to the '{' at byte 8 where a pickle's frame or opcodes are) and before JSON (a
+     * header length's low byte may be any character JSON starts with).
+     */
+    private static final List<TensorFormat> FORMATS = List.of(new NpyFormat(), new TorchFormat(), new NpzFormat(),
+            new SafetensorsFormat(), new PickleFormat(), new JsonFormat());
+    /** Enough for a zip's first member name, and for the tar magic at byte 257. */
+    private static final int HEAD = 512;
 
     private TensorIO() {
     }
@@ -52,7 +61,7 @@ public final class TensorIO {
 
     /** Opens a file that can be read more than once, by its first bytes, else by its name's extension. */
     private static TensorFile openFile(Path path, String file) {
-        byte[] head = new byte[16];
+        byte[] head = new byte[HEAD];
         int n;
         try (InputStream in = Files.newInputStream(path)) {
             n = in.readNBytes(head, 0, head.length);
@@ -72,7 +81,8 @@ public final class TensorIO {
                 return f.open(path, file);
             }
         }
-        throw FocalException.input(file, "not a tensor file (expected .npy, .npz, .safetensors or JSON)");
+        throw FocalException.input(file,
+                "not a tensor file (expected .npy, .npz, .safetensors, .pt/.pth, .pkl, or JSON)");
     }
 
     /**

@@ -45,6 +45,8 @@ public final class FocalEvaluation {
     private final double scale;
     private final int samples;
     private final Kernels kernels;
+    /** Float32Rounding.slackUlps(gamma), for a float32 loss output. */
+    private final long roundingSlack;
     private final Layout weightLayout;
     private final AtomicLong done = new AtomicLong();
 
@@ -77,6 +79,8 @@ public final class FocalEvaluation {
         this.targets = in.targets;
         this.weights = in.weights;
         this.derived = in.derived;
+        // Only a single pair writes per-element outputs.
+        roundingSlack = Float32Rounding.slackUlps(this.pairs.get(0).gamma());
         Shape s = logits.shape();
         long[] strides = in.broadcast.strides();
         int r = s.rank();
@@ -296,7 +300,12 @@ public final class FocalEvaluation {
                     }
                 }
                 acc[p].addBlock(a0, block, anchorsPerSample, summer);
-                if (lossOut != null) {
+                if (lossOut != null && lossOut.dtype() == DType.FLOAT32) {
+                    // Correctly rounded (docs/accuracy.md), where the gradient below is within an ulp.
+                    Float32Rounding.toRows(block.loss, block.x, block.t, block.w, na, classes, gamma, alpha, scale,
+                            roundingSlack, scratch);
+                    lossOut.writeFloats(first, scratch, n);
+                } else if (lossOut != null) {
                     write(lossOut, first, block.loss, na);
                 }
                 if (gradOut != null) {

@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -111,8 +110,7 @@ class ManyDumpsTest {
             Map<String, String> row = rows.get(i);
             assertEquals(RUN.resolve(d.get("file").asText()).toString(), row.get("file"), "natural order");
             assertEquals("", row.get("error"));
-            for (Iterator<Map.Entry<String, JsonNode>> it = d.get("figures").fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> f = it.next();
+            for (Map.Entry<String, JsonNode> f : d.get("figures").properties()) {
                 assertFigure(d.get("file").asText() + " " + f.getKey(), f.getValue(), row.get(f.getKey()));
             }
         }
@@ -132,8 +130,7 @@ class ManyDumpsTest {
         JsonNode dumps = expected().get("labels");
         assertEquals(dumps.size(), rows.size());
         for (int i = 0; i < rows.size(); i++) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = dumps.get(i).get("figures").fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> f = it.next();
+            for (Map.Entry<String, JsonNode> f : dumps.get(i).get("figures").properties()) {
                 assertFigure(rows.get(i).get("file") + " " + f.getKey(), f.getValue(), rows.get(i).get(f.getKey()));
             }
         }
@@ -219,8 +216,7 @@ class ManyDumpsTest {
                 SUM_RTOL * iter5.get("summary").get("loss").get("sum").asDouble());
         JsonNode want = expected().get("aggregate_finite");
         JsonNode got = doc.get("aggregate");
-        for (Iterator<Map.Entry<String, JsonNode>> it = want.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> f = it.next();
+        for (Map.Entry<String, JsonNode> f : want.properties()) {
             String[] path = f.getKey().split("\\.");
             JsonNode v = path.length == 1 ? got.get(path[0]) : got.get(path[0]).get(path[1]);
             assertFigure("aggregate " + f.getKey(), f.getValue(), v.asText());

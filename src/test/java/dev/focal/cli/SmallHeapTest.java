@@ -35,6 +35,28 @@ class SmallHeapTest {
     @TempDir
     Path tmp;
 
+    /**
+     * Hostile pickles and torch.save files (deep nesting, shared containers walked 2^60 times,
+     * huge declared lengths) are each one line and exit 3 on a 256 MiB heap: no OutOfMemoryError,
+     * no stack overflow (docs/formats.md#limits).
+     */
+    @Test
+    void hostilePicklesAreRefusedOnA256MiBHeap() throws Exception {
+        List<String> files;
+        try (Stream<Path> s = Stream.concat(Files.list(BadInputTest.BAD.resolve("pickle")),
+                Files.list(BadInputTest.BAD.resolve("torch")))) {
+            files = s.map(Path::toString).sorted().collect(Collectors.toList());
+        }
+        List<String> args = new java.util.ArrayList<>(List.of("inspect"));
+        args.addAll(files);
+        ChildJvm.Result r = ChildJvm.run(List.of(), List.of("-Xmx256m"), args.toArray(new String[0]));
+        assertEquals(3, r.code, r.toString());
+        assertEquals(files.size(), r.err.lines().count(), r.err);
+        for (String line : r.err.lines().collect(Collectors.toList())) {
+            assertTrue(line.startsWith("focal: src/test/resources/bad/") && !line.contains("memory"), line);
+        }
+    }
+
     /** The bar: an input over 2 GiB evaluates with a 256 MiB heap (all zeros: the loss is known). */
     @Test
     void anInputOverTwoGibibytesEvaluatesWithA256MiBHeap() throws Exception {

@@ -6,7 +6,6 @@ import dev.focal.io.TensorFile;
 import dev.focal.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Collectors;
 
 /**
  * A JSON object of named arrays. Its keys and its plain arrays come from the first pass over the
@@ -14,9 +13,6 @@ import java.util.stream.Collectors;
  * itself.
  */
 final class JsonBundle implements TensorFile {
-    /** Messages list this many keys at most. */
-    private static final int LISTED = 10;
-
     private final Path path;
     private final String name;
     private final JsonReader.Outline outline;
@@ -43,20 +39,16 @@ final class JsonBundle implements TensorFile {
     public Tensor get(String key) {
         if (key == null) {
             if (keys.size() != 1) {
-                throw FocalException.input(name, "holds " + keys.size() + " arrays (" + listing()
+                throw FocalException.input(name, "holds " + keys.size() + " arrays (" + IoErrors.listing(keys)
                         + "): name one as FILE:KEY");
             }
             key = keys.get(0);
         } else if (!keys.contains(key)) {
-            throw FocalException.input(name, "no array '" + IoErrors.shown(key) + "' (has: " + listing() + ")");
+            throw FocalException.input(name, "no array '" + IoErrors.shown(key) + "' (has: " + IoErrors.listing(keys) + ")");
         }
         return JsonReader.member(path, name, key, outline);
     }
 
-    private String listing() {
-        String shown = keys.stream().limit(LISTED).map(IoErrors::shown).collect(Collectors.joining(", "));
-        return keys.size() <= LISTED ? shown : shown + " and " + (keys.size() - LISTED) + " more";
-    }
 
     @Override
     public void close() {

@@ -7,6 +7,7 @@ import dev.focal.io.IoErrors;
 import dev.focal.io.SingleTensorFile;
 import dev.focal.io.TensorFile;
 import dev.focal.io.TensorFormat;
+import dev.focal.io.pickle.PickleFormat;
 import dev.focal.tensor.DType;
 import dev.focal.tensor.Shape;
 import dev.focal.tensor.Storage;
@@ -55,6 +56,10 @@ public final class NpyFormat implements TensorFormat {
         return fileName.toLowerCase(java.util.Locale.ROOT).endsWith(".npy");
     }
 
+    /**
+     * An array, or for the object dtype what {@code np.save} pickled (a dict of arrays, say),
+     * read through the same allowlisted unpickler as a .pkl (docs/formats.md#pickled-numpy).
+     */
     @Override
     public boolean holdsBundles() {
         return false;
@@ -62,17 +67,45 @@ public final class NpyFormat implements TensorFormat {
 
     @Override
     public TensorFile open(Path path, String name) {
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+        FileChannel ch = null;
+        try {
+            ch = FileChannel.open(path, StandardOpenOption.READ);
+            ByteSource src = ByteSource.of(ch, 0, ch.size());
+            Parsed p = parse(name, src);
+            if (p.header.objects) {
+                FileChannel open = ch;
+                ch = null; // the pickled file owns it now
+                return PickleFormat.read(name, src, p.dataStart, () -> close(open));
+            }
             // The mapping outlives the channel, so the file needs no closing later.
-            Tensor t = read(name, ByteSource.of(ch, 0, ch.size()));
-            return new SingleTensorFile(name, t);
+            return new SingleTensorFile(name, tensor(name, src, p));
         } catch (IOException e) {
             throw FocalException.input(name, "cannot read: " + IoErrors.describe(e), e);
+        } finally {
+            if (ch != null) {
+                close(ch);
+            }
         }
     }
 
-    /** Reads the array a source holds: a file, a stored npz member, or an inflated one. */
+    private static void close(FileChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException e) {
+            // Read only: nothing is lost.
+        }
+    }
+
+    /** Reads the array a source holds: a stored npz member, or an inflated one. */
     static Tensor read(String name, ByteSource src) throws IOException {
+        return tensor(name, src, parse(name, src));
+    }
+
+    /** A source's header, and where its data starts. */
+    private record Parsed(Header header, long dataStart) {
+    }
+
+    private static Parsed parse(String name, ByteSource src) throws IOException {
         long length = src.size();
         int prefix = 8;
         if (length < prefix + 2) {
@@ -115,8 +148,16 @@ public final class NpyFormat implements TensorFormat {
         ByteBuffer hb = src.bytes(prefix, (int) headerLen);
         String header = new String(hb.array(), 0, (int) headerLen,
                 major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
-        Header h = Header.parse(name, header);
-        long dataStart = prefix + headerLen;
+        return new Parsed(Header.parse(name, header), prefix + headerLen);
+    }
+
+    private static Tensor tensor(String name, ByteSource src, Parsed p) throws IOException {
+        Header h = p.header;
+        if (h.objects) {
+            Header.dtype(name, "|O"); // refused, with the message every unsupported dtype gets
+        }
+        long dataStart = p.dataStart;
+        long length = src.size();
         long available = length - dataStart;
         long declared;
         try {
@@ -151,12 +192,15 @@ public final class NpyFormat implements TensorFormat {
         final ByteOrder order;
         final boolean fortranOrder;
         final Shape shape;
+        /** The object dtype: the data is a pickle, and {@code dtype} is null. */
+        final boolean objects;
 
         private Header(DType dtype, ByteOrder order, boolean fortranOrder, Shape shape) {
             this.dtype = dtype;
             this.order = order;
             this.fortranOrder = fortranOrder;
             this.shape = shape;
+            this.objects = dtype == null;
         }
 
         static Header parse(String name, String text) {
@@ -192,7 +236,7 @@ public final class NpyFormat implements TensorFormat {
             }
             String ds = (String) descr;
             ByteOrder order = byteOrder(ds);
-            DType dtype = dtype(name, ds);
+            DType dtype = ds.equals("|O") ? null : dtype(name, ds);
             return new Header(dtype, order, (Boolean) fortran, shape(name, d.get("shape")));
         }
 
@@ -200,7 +244,7 @@ public final class NpyFormat implements TensorFormat {
             return descr.startsWith(">") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
         }
 
-        private static DType dtype(String name, String descr) {
+        static DType dtype(String name, String descr) {
             String body = descr.isEmpty() || "<>|=".indexOf(descr.charAt(0)) < 0 ? descr : descr.substring(1);
             if (body.isEmpty()) {
                 throw FocalException.input(name, "malformed .npy header: empty descr");

@@ -13,16 +13,12 @@ import java.nio.channels.FileChannel;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * An open .npz. Members are listed when it opens but parsed only on {@link #get}, so one bad
  * member spoils only itself. Tensors map the file or a temporary copy and outlive {@link #close}.
  */
 final class NpzFile implements TensorFile {
-    /** Messages list this many keys at most. */
-    private static final int LISTED = 10;
-
     private final String name;
     private final FileChannel channel;
     private final Map<String, ZipMember> members;
@@ -101,7 +97,7 @@ final class NpzFile implements TensorFile {
         if (members.size() == 1) {
             return members.values().iterator().next();
         }
-        throw FocalException.input(name, "holds " + members.size() + " arrays (" + listing()
+        throw FocalException.input(name, "holds " + members.size() + " arrays (" + IoErrors.listing(keys())
                 + "): name one as FILE:KEY");
     }
 
@@ -113,16 +109,11 @@ final class NpzFile implements TensorFile {
             m = byName != null && byName.name().equals(key) ? byName : null;
         }
         if (m == null) {
-            throw FocalException.input(name, "no array '" + IoErrors.shown(key) + "' (has: " + listing() + ")");
+            throw FocalException.input(name, "no array '" + IoErrors.shown(key) + "' (has: " + IoErrors.listing(keys()) + ")");
         }
         return m;
     }
 
-    private String listing() {
-        List<String> keys = keys();
-        String shown = keys.stream().limit(LISTED).map(IoErrors::shown).collect(Collectors.joining(", "));
-        return keys.size() <= LISTED ? shown : shown + " and " + (keys.size() - LISTED) + " more";
-    }
 
     private static String method(int method) {
         switch (method) {

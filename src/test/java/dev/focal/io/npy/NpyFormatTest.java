@@ -76,7 +76,7 @@ class NpyFormatTest {
             {"bad_syntax.npy", "malformed .npy header: unexpected Flase"},
             {"header_too_long.npy", "over numpy's limit of 10000"},
             {"empty.npy", "empty file"},
-            {"object.npy", "unsupported dtype object (pickled Python objects) ('|O')"},
+            {"object.npy", "holds no tensors (a numpy object array of 3 items)"},
             {"complex64.npy", "unsupported dtype complex64 ('<c8')"},
             {"unicode.npy", "unsupported dtype unicode string ('<U2')"},
             {"structured.npy", "structured array"},
