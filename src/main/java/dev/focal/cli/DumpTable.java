@@ -7,6 +7,7 @@ import dev.focal.loss.FocalEvaluation.Pair;
 import dev.focal.stats.AnchorKind;
 import dev.focal.stats.CompensatedSum;
 import dev.focal.stats.EvalSummary;
+import dev.focal.stats.Numbers;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;

@@ -23,6 +23,7 @@ import dev.focal.loss.Kernels;
 import dev.focal.stats.AnchorKind;
 import dev.focal.stats.EvalSummary;
 import dev.focal.stats.LossAccumulator;
+import dev.focal.stats.Numbers;
 import dev.focal.stats.ValueRange;
 import dev.focal.tensor.DType;
 import dev.focal.tensor.Shape;
@@ -115,6 +116,7 @@ final class EvalCommand implements Callable<Integer> {
             "float32 or float64 for --out and --grad-out (default: float64 if an input is float64, else float32).");
     private final Arg<Path> stats = option(spec, "--stats", "FILE", Path.class, null,
             "Also write the JSON summary to FILE.");
+    private final ReportOptions reportOptions = new ReportOptions(spec);
     private final Arg<Boolean> json = flag(spec, "--json", "Print the summary as JSON instead of a table.");
     private final Arg<List<String>> classNames = listOption(spec, "--class-names", "A,B,C",
             "Names of the classes (the last axis), for the summary.");
@@ -184,10 +186,13 @@ final class EvalCommand implements Callable<Integer> {
         return refs;
     }
 
-    /** The inputs of one run, resolved and opened; labels mode has labels and a head, targets mode targets. */
+    /**
+     * The inputs of one run, resolved and opened; labels mode has labels and a head, targets mode
+     * targets. {@code rawShape} is the logits' shape as read, before labels mode reshapes them.
+     */
     private record Opened(TensorRef logits, Optional<TensorRef> labels, Optional<TensorRef> targets,
                           Optional<TensorRef> weights, Optional<TensorRef> expect, EvalInputs in,
-                          Optional<HeadLabels> head) {
+                          Optional<HeadLabels> head, Shape rawShape) {
         String weightsSource() {
             return labels.map(l -> "derived from " + l)
                     .orElseGet(() -> weights.map(TensorRef::toString).orElse("none (all ones)"));
@@ -219,16 +224,19 @@ final class EvalCommand implements Callable<Integer> {
         if (sweep()) {
             return evaluateSweep();
         }
+        reportOptions.prepare();
         try (OpenFiles files = new OpenFiles()) {
             Opened inputs = open(files);
             Evaluated pass = runPass(inputs);
-            EvalSummary summary = summarize(inputs, pass, 0);
+            EvalSummary full = summarize(inputs, pass, 0, reportOptions.passTop(top.get()));
+            EvalSummary summary = ReportOptions.listed(full, top.get());
             String summaryText = SummaryJson.text(summary);
             Optional<Tensor> checked = writeOutputs(inputs, pass, summary, summaryText, files);
             Optional<EvalChecks> results = Optional.ofNullable(checks.run(
                     inputs.expect().map(files::read).orElse(null), checked.orElse(null), summary, pass.outType(),
                     pass.acc(), inputs.in().logits.shape(), settings, spec.commandLine().getErr(), ""));
             results.ifPresent(r -> checks.writeReport(r.cases()));
+            reportOptions.write(full, ReportOptions.commandLine(spec.commandLine().getParseResult().originalArgs()));
             report(summary, summaryText, results);
             return results.map(EvalChecks::passed).orElse(true) ? 0 : FocalException.DIFFERENCES;
         }
@@ -295,7 +303,7 @@ final class EvalCommand implements Callable<Integer> {
         List<EvalSummary> summaries = new ArrayList<>();
         List<EvalChecks> results = new ArrayList<>();
         for (int p = 0; p < pairs.size(); p++) {
-            EvalSummary summary = summarize(inputs, pass, p);
+            EvalSummary summary = summarize(inputs, pass, p, top.get());
             summaries.add(summary);
             // A sweep's checks name their pair in each case and message, after the dump's name.
             String label = !sweep() ? dump : (dump.isEmpty() ? "" : dump + ": ") + "gamma " + Numbers.format(
@@ -309,10 +317,11 @@ final class EvalCommand implements Callable<Integer> {
         return new ManyDumps.Outcome(summaries, results);
     }
 
-    private EvalSummary summarize(Opened inputs, Evaluated pass, int pair) {
+    /** The summary of a pair's figures, listing the {@code topK} elements of largest loss the pass kept. */
+    private EvalSummary summarize(Opened inputs, Evaluated pass, int pair, int topK) {
         FocalEvaluation.Pair p = pairs.get(pair);
         return EvalSummaries.of(p.gamma(), p.alpha(), lossWeight.get(), inputs.in(), inputs.weightsSource(),
-                pass.outType(), pass.accs()[pair], Optional.ofNullable(classNames.get()), inputs.head(), top.get(),
+                pass.outType(), pass.accs()[pair], Optional.ofNullable(classNames.get()), inputs.head(), topK,
                 warnings.all());
     }
 
@@ -326,20 +335,22 @@ final class EvalCommand implements Callable<Integer> {
                 : Optional.ofNullable(resolve(weightsSpec.get(), WEIGHTS_KEYS, "--weights", false, files));
         Optional<TensorRef> expectRef = Optional.ofNullable(checks.expectRef());
         OutputPaths.refuseClashes(Arrays.asList(out.get(), gradOut.get(), stats.get(), table.get(), labels.writeTargets.get(),
-                labels.writeWeights.get(), checks.junit.get(), checks.expectStats.get()), Arrays.asList(logitsRef, labelsRef.orElse(null),
+                labels.writeWeights.get(), checks.junit.get(), checks.expectStats.get(), reportOptions.report.get()), Arrays.asList(logitsRef, labelsRef.orElse(null),
                 targetsRef.orElse(null), weightsRef.orElse(null), expectRef.orElse(null)));
         if (labelsRef.isPresent()) {
             HeadLabels head = labels.derive(files.read(labelsRef.get()));
-            Tensor logits = head.reshapeLogits(files.read(logitsRef), logitsRef.toString());
+            Tensor raw = files.read(logitsRef);
+            Tensor logits = head.reshapeLogits(raw, logitsRef.toString());
             return new Opened(logitsRef, labelsRef, targetsRef, weightsRef, expectRef,
-                    new EvalInputs(logits, logitsRef.toString(), head.result), Optional.of(head));
+                    new EvalInputs(logits, logitsRef.toString(), head.result), Optional.of(head), raw.shape());
         }
         Tensor logits = files.read(logitsRef);
         Tensor targets = files.read(targetsRef.get());
         InputShapes.checkTargets(logits, logitsRef.toString(), targets, targetsRef.get().toString());
         EvalInputs in = new EvalInputs(logits, logitsRef.toString(), targets, targetsRef.get().toString(),
                 weightsRef.map(files::read).orElse(null), String.valueOf(weightsRef.orElse(null)));
-        return new Opened(logitsRef, labelsRef, targetsRef, weightsRef, expectRef, in, Optional.empty());
+        return new Opened(logitsRef, labelsRef, targetsRef, weightsRef, expectRef, in, Optional.empty(),
+                logits.shape());
     }
 
     /**
@@ -355,6 +366,9 @@ final class EvalCommand implements Callable<Integer> {
         }
         FocalEvaluation eval = new FocalEvaluation(in, pairs, lossWeight.get(),
                 inputs.head().map(h -> h.result.samples()).orElse(0), kernels);
+        if (reportOptions.wanted()) {
+            eval.gatherReport(reportOptions.grid(inputs.rawShape(), in.logits.shape()));
+        }
         if (classNames.get() != null && classNames.get().size() != eval.classes()) {
             throw FocalException.usage("--class-names gives " + classNames.get().size() + " names but the class axis has "
                     + eval.classes() + " classes");
@@ -371,8 +385,8 @@ final class EvalCommand implements Callable<Integer> {
                     shape.count());
             try {
                 accs = sweep() ? eval.sweep(top.get(), workers)
-                        : new LossAccumulator[] {eval.run(lossFile != null ? lossFile : lossInMemory, gradFile, top.get(),
-                                workers)};
+                        : new LossAccumulator[] {eval.run(lossFile != null ? lossFile : lossInMemory, gradFile,
+                                reportOptions.passTop(top.get()), workers)};
             } finally {
                 if (progress != null) {
                     progress.close();
@@ -479,6 +493,7 @@ final class EvalCommand implements Callable<Integer> {
         if (stats.get() != null) {
             AtomicFile.checkWritable(stats.get());
         }
+        reportOptions.check();
     }
 
     /**
@@ -509,6 +524,8 @@ final class EvalCommand implements Callable<Integer> {
         String[][] perPair = {
             {"--out", name(out.get())}, {"--grad-out", name(gradOut.get())}, {"--expect", checks.expectSpec.get()},
             {"--expect-stats", name(checks.expectStats.get())},
+            // The report's sweep figure (a heatmap over the pairs) is not drawn yet: refused rather than half done.
+            {"--report", name(reportOptions.report.get())}, {"--plots", name(reportOptions.plots.get())},
         };
         for (String[] option : perPair) {
             if (option[1] != null) {
@@ -540,6 +557,8 @@ final class EvalCommand implements Callable<Integer> {
             {"--logits", logitsSpec.get()},
             {"--targets", targetsSpec.get()}, {"--weights", weightsSpec.get()}, {"--labels", labels.labelsSpec.get()},
             {"--write-targets", name(labels.writeTargets.get())}, {"--write-weights", name(labels.writeWeights.get())},
+            // One report per run, of one evaluation: its trend figure over many dumps is not drawn yet.
+            {"--report", name(reportOptions.report.get())}, {"--plots", name(reportOptions.plots.get())},
         };
         for (String[] option : single) {
             if (option[1] != null) {

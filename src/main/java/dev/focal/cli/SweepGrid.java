@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.focal.FocalException;
 import dev.focal.stats.AnchorKind;
 import dev.focal.stats.EvalSummary;
+import dev.focal.stats.Numbers;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -3,6 +3,7 @@ package dev.focal.loss;
 import dev.focal.stats.AnchorBlock;
 import dev.focal.stats.AnchorSums;
 import dev.focal.stats.BlockSums;
+import dev.focal.stats.Grid;
 import dev.focal.stats.LossAccumulator;
 import dev.focal.tensor.DType;
 import dev.focal.tensor.Shape;
@@ -49,6 +50,8 @@ public final class FocalEvaluation {
     private final long roundingSlack;
     private final Layout weightLayout;
     private final AtomicLong done = new AtomicLong();
+    private boolean histograms;
+    private Grid grid;
 
     /** One (gamma, alpha) of a sweep. */
     public record Pair(double gamma, double alpha) {
@@ -137,6 +140,15 @@ public final class FocalEvaluation {
         return classes == 0 ? 0 : logits.count() / classes;
     }
 
+    /**
+     * Gathers the report's histograms in the pass too (see {@link dev.focal.stats.Histograms}),
+     * and the per-cell figures of {@code grid} unless it is null.
+     */
+    public void gatherReport(Grid grid) {
+        histograms = true;
+        this.grid = grid;
+    }
+
     /** Elements evaluated so far by a running {@link #run}, range by range: for a progress line. */
     public long elementsDone() {
         return done.get();
@@ -219,7 +231,7 @@ public final class FocalEvaluation {
         InOrder(int ranges, int topK) {
             pending = new LossAccumulator[ranges][];
             for (int p = 0; p < total.length; p++) {
-                total[p] = new LossAccumulator(classes, topK, samples);
+                total[p] = new LossAccumulator(classes, topK, samples, histograms, grid);
             }
         }
 
@@ -264,7 +276,7 @@ public final class FocalEvaluation {
         LossAccumulator[] range(long from, long to) {
             LossAccumulator[] acc = new LossAccumulator[pairs.size()];
             for (int p = 0; p < acc.length; p++) {
-                acc[p] = new LossAccumulator(classes, topK, samples);
+                acc[p] = new LossAccumulator(classes, topK, samples, histograms, grid);
             }
             WeightCursor weightsAt = new WeightCursor(from);
             for (long a0 = from; a0 < to; a0 += blockAnchors) {
