@@ -3,6 +3,7 @@ package dev.focal.loss;
 import dev.focal.stats.AnchorBlock;
 import dev.focal.stats.AnchorSums;
 import dev.focal.stats.BlockSums;
+import dev.focal.stats.Grid;
 import dev.focal.stats.LossAccumulator;
 import dev.focal.tensor.DType;
 import dev.focal.tensor.Shape;
@@ -41,8 +42,12 @@ public final class FocalEvaluation {
     private final double scale;
     private final int samples;
     private final Kernels kernels;
+    /** Float32Rounding.slackUlps(gamma), for a float32 loss output. */
+    private final long roundingSlack;
     private final Layout weightLayout;
     private final AtomicLong done = new AtomicLong();
+    private boolean histograms;
+    private Grid grid;
 
     /** How the weights map onto anchors; the first two allow bulk reads. */
     private enum Layout { PER_ANCHOR, PER_ELEMENT, BROADCAST }
@@ -62,6 +67,7 @@ public final class FocalEvaluation {
         this.derived = in.derived;
         this.gamma = gamma;
         this.alpha = alpha;
+        roundingSlack = Float32Rounding.slackUlps(gamma);
         Shape s = logits.shape();
         long[] strides = in.broadcast.strides();
         int r = s.rank();
@@ -118,6 +124,15 @@ public final class FocalEvaluation {
         return classes == 0 ? 0 : logits.count() / classes;
     }
 
+    /**
+     * Gathers the report's histograms in the pass too (see {@link dev.focal.stats.Histograms}),
+     * and the per-cell figures of {@code grid} unless it is null.
+     */
+    public void gatherReport(Grid grid) {
+        histograms = true;
+        this.grid = grid;
+    }
+
     /** Elements evaluated so far by a running {@link #run}, range by range: for a progress line. */
     public long elementsDone() {
         return done.get();
@@ -172,7 +187,7 @@ public final class FocalEvaluation {
         if (f != null) {
             throw (Error) f;
         }
-        LossAccumulator total = new LossAccumulator(classes, topK, samples);
+        LossAccumulator total = new LossAccumulator(classes, topK, samples, histograms, grid);
         for (LossAccumulator p : partial) {
             total.merge(p);
         }
@@ -207,7 +222,7 @@ public final class FocalEvaluation {
         }
 
         LossAccumulator range(long from, long to) {
-            LossAccumulator acc = new LossAccumulator(classes, topK, samples);
+            LossAccumulator acc = new LossAccumulator(classes, topK, samples, histograms, grid);
             WeightCursor weightsAt = new WeightCursor(from);
             for (long a0 = from; a0 < to; a0 += blockAnchors) {
                 block(a0, (int) Math.min(blockAnchors, to - a0), weightsAt, acc);
@@ -238,7 +253,12 @@ public final class FocalEvaluation {
                 }
             }
             acc.addBlock(a0, block, anchorsPerSample, summer);
-            if (lossOut != null) {
+            if (lossOut != null && lossOut.dtype() == DType.FLOAT32) {
+                // Correctly rounded (docs/accuracy.md), where the gradient below is within an ulp.
+                Float32Rounding.toRows(block.loss, block.x, block.t, block.w, na, classes, gamma, alpha, scale,
+                        roundingSlack, scratch);
+                lossOut.writeFloats(first, scratch, n);
+            } else if (lossOut != null) {
                 write(lossOut, first, block.loss, na);
             }
             if (gradOut != null) {
