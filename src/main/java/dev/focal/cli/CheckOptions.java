@@ -109,28 +109,42 @@ final class CheckOptions {
     }
 
     /**
-     * Runs the checks that were asked for and writes the JUnit report; null when none were.
-     * {@code expected} is the --expect reference, {@code loss} what --out holds.
+     * Runs the checks that were asked for; null when none were. {@code expected} is the --expect
+     * reference, {@code loss} what --out holds; {@code dump} names the dump of a many-dumps eval
+     * (empty for one run).
      */
     EvalChecks run(Tensor expected, Tensor loss, EvalSummary summary, DType outputType, LossAccumulator acc,
-            Shape shape, Settings settings, PrintWriter err) throws IOException {
+            Shape shape, Settings settings, PrintWriter err, String dump) throws IOException {
         if (!any()) {
             // Checks need jackson-databind, whose loading alone costs a plain run a third of its time.
             return null;
         }
-        EvalChecks results = new EvalChecks(tolerance, outputType, err);
+        EvalChecks results = new EvalChecks(tolerance, outputType, err, dump);
         if (expected != null) {
             results.expect(expectRef(), expected, loss);
         }
         if (expectStats.get() != null) {
-            results.expectStats(expectStats.get(), summary, update.get(), settings);
+            results.expectStats(golden(dump), summary, update.get(), settings);
         }
         if (failOnNonFinite.get()) {
             results.finite(acc, shape);
         }
-        if (junit.get() != null) {
-            results.writeJUnit(junit.get());
-        }
         return results;
+    }
+
+    /**
+     * The golden summary of a dump: --expect-stats itself for one run; for a dump of a many-dumps
+     * eval, the file in the --expect-stats folder named after the dump's file, plus ".json".
+     */
+    Path golden(String dump) {
+        return dump.isEmpty() ? expectStats.get() : expectStats.get().resolve(TensorRef.parse(dump).path().getFileName()
+                + ".json");
+    }
+
+    /** Writes the --junit report of the checks' cases, if one was asked for. */
+    void writeReport(List<JUnitReport.Case> cases) {
+        if (junit.get() != null) {
+            JUnitReport.write(junit.get(), "focal eval", cases);
+        }
     }
 }

@@ -45,15 +45,18 @@ final class EvalChecks {
     private final ToleranceOptions tolerance;
     private final DType outputType;
     private final PrintWriter err;
+    private final String dump;
     private final List<JUnitReport.Case> cases = new ArrayList<>();
     private final StringBuilder text = new StringBuilder();
     private final ObjectNode json = JSON.createObjectNode();
     private boolean passed = true;
 
-    EvalChecks(ToleranceOptions tolerance, DType outputType, PrintWriter err) {
+    /** {@code dump} names the dump of a many-dumps eval in each case and message; empty for one run. */
+    EvalChecks(ToleranceOptions tolerance, DType outputType, PrintWriter err, String dump) {
         this.tolerance = tolerance;
         this.outputType = outputType;
         this.err = err;
+        this.dump = dump.isEmpty() ? "" : dump + ": ";
     }
 
     boolean passed() {
@@ -165,7 +168,9 @@ final class EvalChecks {
     }
 
     /** Keeps a check's outcome; a failed check is also one line on stderr, whatever else is printed. */
-    private void record(JUnitReport.Case c) {
+    private void record(JUnitReport.Case check) {
+        JUnitReport.Case c = dump.isEmpty() ? check : new JUnitReport.Case(dump + check.name(), check.classname(),
+                check.outcome(), dump + check.message(), check.details(), check.seconds());
         cases.add(c);
         if (!c.passed()) {
             passed = false;
@@ -187,8 +192,8 @@ final class EvalChecks {
         }
     }
 
-    void writeJUnit(Path file) {
-        JUnitReport.write(file, "focal eval", cases);
+    List<JUnitReport.Case> cases() {
+        return cases;
     }
 
     void printText(PrintWriter out) {

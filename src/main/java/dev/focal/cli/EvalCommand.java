@@ -1,15 +1,18 @@
 package dev.focal.cli;
 
+import static dev.focal.cli.CommandModel.add;
 import static dev.focal.cli.CommandModel.examples;
 import static dev.focal.cli.CommandModel.flag;
 import static dev.focal.cli.CommandModel.helpOptions;
 import static dev.focal.cli.CommandModel.option;
 import static dev.focal.cli.CommandModel.listOption;
-import static dev.focal.cli.CommandModel.parameter;
+import static dev.focal.cli.CommandModel.parameterBuilder;
 
 import dev.focal.FocalException;
 import dev.focal.cli.CommandModel.Arg;
+import dev.focal.compare.JUnitReport;
 import dev.focal.io.AtomicFile;
+import dev.focal.io.FileNames;
 import dev.focal.io.OutputFile;
 import dev.focal.io.TensorFile;
 import dev.focal.io.TensorIO;
@@ -20,6 +23,7 @@ import dev.focal.loss.Kernels;
 import dev.focal.stats.AnchorKind;
 import dev.focal.stats.EvalSummary;
 import dev.focal.stats.LossAccumulator;
+import dev.focal.stats.Numbers;
 import dev.focal.stats.ValueRange;
 import dev.focal.tensor.DType;
 import dev.focal.tensor.Shape;
@@ -27,10 +31,13 @@ import dev.focal.tensor.Tensor;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
@@ -41,6 +48,9 @@ final class EvalCommand implements Callable<Integer> {
     static final String[] LOGITS_KEYS = {"logits", "input", "cls_preds"};
     static final String[] TARGETS_KEYS = {"targets", "target", "one_hot_targets"};
     static final String[] WEIGHTS_KEYS = {"weights", "cls_weights"};
+
+    /** The figure a sweep's grid shows unless --sweep-metric names another. */
+    static final String DEFAULT_METRIC = "loss.per_batch";
 
     /** --reduction values. */
     enum Reduction { none, sum, mean, batch }
@@ -57,12 +67,29 @@ final class EvalCommand implements Callable<Integer> {
             "index over all axes but the last, the class axis).");
     private final Settings settings;
     private Warnings warnings;
+    /** The bundle being evaluated, null without one: the BUNDLE, or each dump of a many-dumps eval in turn. */
+    private String bundle;
+    /** Whether this is a many-dumps eval (docs/commands.md#many-dumps), which prints a row per dump. */
+    private boolean many;
+    /** The values of --gamma and --alpha; more than one pair is a sweep (docs/commands.md#sweeps). */
+    private double[] gammas;
+    private double[] alphas;
+    /** Every gamma with every alpha, gamma major. */
+    private final List<FocalEvaluation.Pair> pairs = new ArrayList<>();
 
     // The options, in the order --help lists them.
-    private final Arg<String> bundle = parameter(spec, "0", "0..1", "BUNDLE", String.class,
+    private final Arg<List<String>> bundles = add(spec, parameterBuilder("0..*", "BUNDLE",
             "An .npz, .safetensors or JSON bundle (- is standard input) holding logits (or input, cls_preds), targets (target,"
                     + " one_hot_targets) and optionally weights (cls_weights). --logits/--targets/--weights"
-                    + " override its members.");
+                    + " override its members. Several bundles, or a folder (its bundles in natural order),"
+                    + " are evaluated one after another: one row each (docs/commands.md#many-dumps).")
+            .index("0..*").type(List.class).auxiliaryTypes(String.class).build());
+    private final Arg<Path> inputs = option(spec, "--inputs", "FILE", Path.class, null,
+            "Also evaluate the bundles FILE lists, one per line.");
+    private final Arg<Path> table = option(spec, "--table", "FILE", Path.class, null,
+            "With many dumps: write one row per dump to FILE (.csv, .jsonl or .json).");
+    private final Arg<Boolean> failFast = flag(spec, "--fail-fast",
+            "With many dumps: stop at the first dump that fails (default: a row with its error, exit 3 at the end).");
     private final Arg<List<String>> logitsSpecs = CommandModel.add(spec, OptionSpec.builder("--logits")
             .paramLabel("FILE").type(List.class).auxiliaryTypes(String.class)
             .description("Logits, FILE or FILE:KEY (float dtype). With --labels, once per head of a multi-head anchor"
@@ -72,10 +99,14 @@ final class EvalCommand implements Callable<Integer> {
     private final Arg<String> weightsSpec = option(spec, "--weights", "FILE", String.class, null,
             "Weights, broadcast by the reference's rule (docs/semantics.md#weight-broadcast); all ones when absent.");
     // <gamma> and <alpha>: the labels the annotations derived from the field names, kept for the same --help.
-    private final Arg<Double> gamma = option(spec, "--gamma", "<gamma>", double.class, "2.0",
-            "Focusing parameter (default: ${DEFAULT-VALUE}).");
-    private final Arg<Double> alpha = option(spec, "--alpha", "<alpha>", double.class, "0.25",
-            "Weight of the positive side; 1 - alpha on the negative side (default: ${DEFAULT-VALUE}).");
+    private final Arg<String> gamma = option(spec, "--gamma", "<gamma>", String.class, "2.0",
+            "Focusing parameter (default: ${DEFAULT-VALUE}). A list (0,1,2) or a range START:END:STEP (0:3:0.5)"
+                    + " sweeps it (docs/commands.md#sweeps).");
+    private final Arg<String> alpha = option(spec, "--alpha", "<alpha>", String.class, "0.25",
+            "Weight of the positive side; 1 - alpha on the negative side (default: ${DEFAULT-VALUE}). A list or"
+                    + " a range sweeps it, every gamma with every alpha.");
+    private final Arg<String> sweepMetric = option(spec, "--sweep-metric", "FIELD", String.class, null,
+            "In a sweep: the summary's numeric field the grid shows (default: " + DEFAULT_METRIC + ").");
     private final Arg<Reduction> reduction = option(spec, "--reduction", "MODE", Reduction.class, "none",
             "What --out holds: none (per element, default), sum, mean, or batch (sum / shape[0],"
                     + " OpenPCDet's rpn_loss_cls before cls_weight).");
@@ -132,7 +163,15 @@ final class EvalCommand implements Callable<Integer> {
         checks.checkReport(namedInputs());
         try {
             checkOptions();
-            return evaluate();
+            if (!many) {
+                return evaluate();
+            }
+            List<String> dumps = DumpInputs.expand(bundleArguments(), inputs.get());
+            checkManyOutputs(dumps);
+            ManyDumps.Options options = new ManyDumps.Options(table.get(), stats.get(), json.get(), quiet.get(),
+                    failFast.get(), settings.progress(), sweep());
+            return new ManyDumps(options, checks, spec.commandLine().getOut(), spec.commandLine().getErr())
+                    .run(dumps, this::evaluateDump);
         } catch (RuntimeException e) {
             checks.reportError(e);
             throw e;
@@ -142,10 +181,11 @@ final class EvalCommand implements Callable<Integer> {
     /** The inputs named on the command line, before any is opened. */
     private List<TensorRef> namedInputs() {
         List<TensorRef> refs = new ArrayList<>();
-        List<String> specs = new ArrayList<>(logitsSpecs.find().orElse(List.of()));
-        specs.addAll(Arrays.asList(bundle.get(), targetsSpec.get(), weightsSpec.get(), labels.labelsSpec.get(),
+        List<String> named = new ArrayList<>(bundleArguments());
+        named.addAll(logitsSpecs.find().orElse(List.of()));
+        named.addAll(Arrays.asList(targetsSpec.get(), weightsSpec.get(), labels.labelsSpec.get(),
                 checks.expectSpec.get()));
-        for (String spec : specs) {
+        for (String spec : named) {
             if (spec != null) {
                 refs.add(TensorRef.parse(spec));
             }
@@ -176,29 +216,126 @@ final class EvalCommand implements Callable<Integer> {
         }
     }
 
-    /** What the pass produced: the figures, and the per-element loss when a check needs it in memory. */
-    private record Evaluated(DType outType, LossAccumulator acc, Optional<Tensor> lossInMemory) {
+    /**
+     * What the pass produced: the figures (one per pair, gamma major), and the per-element loss
+     * when a check needs it in memory.
+     */
+    private record Evaluated(DType outType, LossAccumulator[] accs, Optional<Tensor> lossInMemory) {
+        /** The figures of the only pair, or what every pair shares (the inputs' ranges and counts). */
+        LossAccumulator acc() {
+            return accs[0];
+        }
+    }
+
+    private boolean sweep() {
+        return pairs.size() > 1;
     }
 
     /** The run, step by step: open the inputs, run the pass, write the outputs, check, report. */
     private int evaluate() throws IOException {
+        bundle = bundleArguments().isEmpty() ? null : bundleArguments().get(0);
+        if (sweep()) {
+            return evaluateSweep();
+        }
         reportOptions.prepare();
         try (OpenFiles files = new OpenFiles()) {
             Opened inputs = open(files);
             Evaluated pass = runPass(inputs);
-            EvalSummary full = EvalSummaries.of(gamma.get(), alpha.get(), lossWeight.get(), inputs.in(), inputs.weightsSource(),
-                    pass.outType(), pass.acc(), Optional.ofNullable(classNames.get()), inputs.head(),
-                    reportOptions.passTop(top.get()), warnings.all());
+            EvalSummary full = summarize(inputs, pass, 0, reportOptions.passTop(top.get()));
             EvalSummary summary = ReportOptions.listed(full, top.get());
             String summaryText = SummaryJson.text(summary);
             Optional<Tensor> checked = writeOutputs(inputs, pass, summary, summaryText, files);
             Optional<EvalChecks> results = Optional.ofNullable(checks.run(
                     inputs.expect().map(files::read).orElse(null), checked.orElse(null), summary, pass.outType(),
-                    pass.acc(), inputs.in().logits.shape(), settings, spec.commandLine().getErr()));
+                    pass.acc(), inputs.in().logits.shape(), settings, spec.commandLine().getErr(), ""));
+            results.ifPresent(r -> checks.writeReport(r.cases()));
             reportOptions.write(full, ReportOptions.commandLine(spec.commandLine().getParseResult().originalArgs()));
             report(summary, summaryText, results);
             return results.map(EvalChecks::passed).orElse(true) ? 0 : FocalException.DIFFERENCES;
         }
+    }
+
+    /**
+     * One dump of a many-dumps eval, by the same steps; it has no per-element outputs, and its
+     * checks are the summary's (--fail-on-nonfinite).
+     */
+    private ManyDumps.Outcome evaluateDump(String dump) throws IOException {
+        bundle = dump;
+        warnings = warnings.forNextDump();
+        try (OpenFiles files = new OpenFiles()) {
+            Opened inputs = open(files);
+            return pairsOutcome(inputs, runPass(inputs), dump);
+        }
+    }
+
+    /**
+     * A sweep of one bundle (docs/commands.md#sweeps): the grid of --sweep-metric, --table's row
+     * per pair, and --stats/--json's summary per pair; --fail-on-nonfinite checks each pair.
+     */
+    private int evaluateSweep() throws IOException {
+        try (OpenFiles files = new OpenFiles()) {
+            Opened inputs = open(files);
+            Evaluated pass = runPass(inputs);
+            ManyDumps.Outcome outcome = pairsOutcome(inputs, pass, "");
+            inputs.head().ifPresent(labels::writeDerived);
+            List<JUnitReport.Case> cases = new ArrayList<>();
+            boolean passed = true;
+            for (EvalChecks c : outcome.checks()) {
+                cases.addAll(c.cases());
+                passed &= c.passed();
+            }
+            checks.writeReport(cases);
+            if (table.get() != null) {
+                List<DumpTable.Row> rows = new ArrayList<>();
+                for (EvalSummary s : outcome.summaries()) {
+                    rows.add(DumpTable.Row.of(bundle == null ? inputs.logits().toString() : bundle, s));
+                }
+                DumpTable.write(table.get(), rows, true);
+            }
+            SweepGrid grid = new SweepGrid(gammas, alphas, outcome.summaries());
+            String metric = sweepMetric.find().orElse(DEFAULT_METRIC);
+            String statsText = stats.get() != null || json.get() ? grid.statsText(metric) : null;
+            if (stats.get() != null) {
+                byte[] text = statsText.getBytes(StandardCharsets.UTF_8);
+                AtomicFile.write(stats.get(), s -> s.write(text));
+            }
+            PrintWriter stdout = spec.commandLine().getOut();
+            if (json.get()) {
+                stdout.print(statsText);
+            } else if (!quiet.get()) {
+                // The checks' verdicts went to stderr, each naming its pair, as a many-dumps eval's do.
+                grid.print(metric, stdout);
+            }
+            stdout.flush();
+            return passed ? 0 : FocalException.DIFFERENCES;
+        }
+    }
+
+    /** The summary of each pair of a pass, and each one's checks (the summary's: --fail-on-nonfinite). */
+    private ManyDumps.Outcome pairsOutcome(Opened inputs, Evaluated pass, String dump) throws IOException {
+        List<EvalSummary> summaries = new ArrayList<>();
+        List<EvalChecks> results = new ArrayList<>();
+        for (int p = 0; p < pairs.size(); p++) {
+            EvalSummary summary = summarize(inputs, pass, p, top.get());
+            summaries.add(summary);
+            // A sweep's checks name their pair in each case and message, after the dump's name.
+            String label = !sweep() ? dump : (dump.isEmpty() ? "" : dump + ": ") + "gamma " + Numbers.format(
+                    pairs.get(p).gamma()) + ", alpha " + Numbers.format(pairs.get(p).alpha());
+            EvalChecks r = checks.run(null, null, summary, pass.outType(), pass.accs()[p],
+                    inputs.in().logits.shape(), settings, spec.commandLine().getErr(), label);
+            if (r != null) {
+                results.add(r);
+            }
+        }
+        return new ManyDumps.Outcome(summaries, results);
+    }
+
+    /** The summary of a pair's figures, listing the {@code topK} elements of largest loss the pass kept. */
+    private EvalSummary summarize(Opened inputs, Evaluated pass, int pair, int topK) {
+        FocalEvaluation.Pair p = pairs.get(pair);
+        return EvalSummaries.of(p.gamma(), p.alpha(), lossWeight.get(), inputs.in(), inputs.weightsSource(),
+                pass.outType(), pass.accs()[pair], Optional.ofNullable(classNames.get()), inputs.head(), topK,
+                warnings.all());
     }
 
     /** Resolves the inputs (options, else the bundle's members), refuses outputs that name them, opens them. */
@@ -212,7 +349,7 @@ final class EvalCommand implements Callable<Integer> {
         Optional<TensorRef> weightsRef = labelsRef.isPresent() ? Optional.empty()
                 : Optional.ofNullable(resolve(weightsSpec.get(), WEIGHTS_KEYS, "--weights", false, files));
         Optional<TensorRef> expectRef = Optional.ofNullable(checks.expectRef());
-        OutputPaths.refuseClashes(Arrays.asList(out.get(), gradOut.get(), stats.get(), labels.writeTargets.get(),
+        OutputPaths.refuseClashes(Arrays.asList(out.get(), gradOut.get(), stats.get(), table.get(), labels.writeTargets.get(),
                 labels.writeWeights.get(), checks.junit.get(), checks.expectStats.get(), reportOptions.report.get()),
                 namedInputs(headRefs, logitsRef, labelsRef.orElse(null), targetsRef.orElse(null),
                         weightsRef.orElse(null), expectRef.orElse(null)));
@@ -256,7 +393,7 @@ final class EvalCommand implements Callable<Integer> {
         if (CommandModel.debug(spec)) {
             spec.commandLine().getErr().println("focal: kernels: " + kernels);
         }
-        FocalEvaluation eval = new FocalEvaluation(in, gamma.get(), alpha.get(), lossWeight.get(),
+        FocalEvaluation eval = new FocalEvaluation(in, pairs, lossWeight.get(),
                 inputs.head().map(h -> h.result.samples()).orElse(0), kernels);
         if (reportOptions.wanted()) {
             eval.gatherReport(reportOptions.grid(inputs.rawShape(), in.logits.shape()));
@@ -269,23 +406,26 @@ final class EvalCommand implements Callable<Integer> {
         Shape shape = in.logits.shape();
         Tensor lossInMemory = perElement && out.get() == null && inputs.expect().isPresent()
                 ? Tensor.allocate(outType, shape) : null;
-        LossAccumulator acc;
+        LossAccumulator[] accs;
         try (OutputFile lossFile = perElement && out.get() != null ? OutputFile.create(out.get(), outType, shape) : null;
              OutputFile gradFile = gradOut.get() != null ? OutputFile.create(gradOut.get(), outType, shape) : null) {
             int workers = threads.get() != null ? threads.get() : Runtime.getRuntime().availableProcessors();
-            Progress progress = Progress.start(settings.progress() && !json.get() && !quiet.get(), eval::elementsDone,
+            Progress progress = Progress.start(settings.progress() && !json.get() && !quiet.get() && !many, eval::elementsDone,
                     shape.count());
             try {
-                acc = eval.run(lossFile != null ? lossFile : lossInMemory, gradFile, reportOptions.passTop(top.get()), workers);
+                accs = sweep() ? eval.sweep(top.get(), workers)
+                        : new LossAccumulator[] {eval.run(lossFile != null ? lossFile : lossInMemory, gradFile,
+                                reportOptions.passTop(top.get()), workers)};
             } finally {
                 if (progress != null) {
                     progress.close();
                 }
             }
-            ValueRange x = acc.logitRange();
-            ValueRange t = acc.targetRange();
+            // Every pair saw the same inputs: the first one's ranges and counts are all of theirs.
+            ValueRange x = accs[0].logitRange();
+            ValueRange t = accs[0].targetRange();
             warnings.data(inputs.logits().toString(), inputs.targetsName(), x.zerosAndOnesOnly(), t.min(), t.max(),
-                    acc.anchors(), acc.anchors(AnchorKind.IGNORED));
+                    accs[0].anchors(), accs[0].anchors(AnchorKind.IGNORED));
             if (lossFile != null) {
                 lossFile.commit();
             }
@@ -293,7 +433,7 @@ final class EvalCommand implements Callable<Integer> {
                 gradFile.commit();
             }
         }
-        return new Evaluated(outType, acc, Optional.ofNullable(lossInMemory));
+        return new Evaluated(outType, accs, Optional.ofNullable(lossInMemory));
     }
 
     /**
@@ -338,10 +478,7 @@ final class EvalCommand implements Callable<Integer> {
         if (outDtype.get() != null && DType.byName(outDtype.get()) != DType.FLOAT32 && DType.byName(outDtype.get()) != DType.FLOAT64) {
             throw FocalException.usage("--out-dtype must be float32 or float64, not '" + outDtype.get() + "'");
         }
-        if (!Double.isFinite(gamma.get()) || !Double.isFinite(alpha.get())) {
-            throw FocalException.usage("--gamma and --alpha must be finite numbers");
-        }
-        warnings.options(gamma.get(), alpha.get());
+        checkSweep();
         if (top.get() < 0) {
             throw FocalException.usage("--top must be 0 or more, not " + top.get());
         }
@@ -352,7 +489,21 @@ final class EvalCommand implements Callable<Integer> {
         if (!Double.isFinite(lossWeight.get())) {
             throw FocalException.usage("--loss-weight must be a finite number");
         }
-        labels.check(bundle.get() != null);
+        // A sweep of one bundle writes its --table itself, a row per pair.
+        many = bundleArguments().size() > 1 || inputs.get() != null || (table.get() != null && !sweep())
+                || bundleArguments().stream().anyMatch(b -> Files.isDirectory(FileNames.path(b, FocalException.INPUT)));
+        if (many) {
+            checkMany();
+            if (sweep() && table.get() == null) {
+                throw FocalException.usage("a sweep over many dumps has a row per dump and (gamma, alpha) pair: give"
+                        + " --table FILE (.csv, .jsonl or .json)");
+            }
+        } else if (failFast.get()) {
+            throw FocalException.usage("--fail-fast applies to many dumps (several BUNDLEs, a folder, --inputs or"
+                    + " --table)");
+        }
+        boolean hasBundle = !bundleArguments().isEmpty() || inputs.get() != null;
+        labels.check(hasBundle);
         if (labels.given() && (targetsSpec.get() != null || weightsSpec.get() != null)) {
             throw FocalException.usage("--labels derives targets and weights; do not also give --targets or --weights");
         }
@@ -360,10 +511,10 @@ final class EvalCommand implements Callable<Integer> {
             throw FocalException.usage("several --logits are the heads of a multi-head anchor head: give their"
                     + " labels with --labels FILE --num-classes C");
         }
-        if (labels.given() && bundle.get() == null && logitsSpec() == null) {
+        if (labels.given() && !hasBundle && logitsSpec() == null) {
             throw FocalException.usage("--labels needs --logits (or a BUNDLE holding the logits)");
         }
-        if (!labels.given() && bundle.get() == null && (logitsSpec() == null || targetsSpec.get() == null)) {
+        if (!labels.given() && !hasBundle && (logitsSpec() == null || targetsSpec.get() == null)) {
             throw FocalException.usage("give a BUNDLE, or --logits and --targets, or --logits and --labels"
                     + " (see 'focal eval --help')");
         }
@@ -384,15 +535,126 @@ final class EvalCommand implements Callable<Integer> {
         return all;
     }
 
+    /**
+     * The (gamma, alpha) pairs, and what a sweep refuses (exit 2): the per-element outputs and
+     * --expect-stats, each of which holds one pair's figures.
+     */
+    private void checkSweep() {
+        gammas = SweepValues.parse("--gamma", gamma.get());
+        alphas = SweepValues.parse("--alpha", alpha.get());
+        if ((long) gammas.length * alphas.length > SweepValues.MAX_VALUES) {
+            throw FocalException.usage("--gamma and --alpha make " + (long) gammas.length * alphas.length
+                    + " pairs; a sweep takes at most " + SweepValues.MAX_VALUES);
+        }
+        pairs.clear();
+        for (double g : gammas) {
+            for (double a : alphas) {
+                pairs.add(new FocalEvaluation.Pair(g, a));
+            }
+        }
+        warnings.options(gammas, alphas);
+        if (!sweep()) {
+            if (sweepMetric.get() != null) {
+                throw FocalException.usage("--sweep-metric chooses the figure of a sweep's grid; give --gamma or"
+                        + " --alpha a list or a range");
+            }
+            return;
+        }
+        String[][] perPair = {
+            {"--out", name(out.get())}, {"--grad-out", name(gradOut.get())}, {"--expect", checks.expectSpec.get()},
+            {"--expect-stats", name(checks.expectStats.get())},
+            // The report's sweep figure (a heatmap over the pairs) is not drawn yet: refused rather than half done.
+            {"--report", name(reportOptions.report.get())}, {"--plots", name(reportOptions.plots.get())},
+        };
+        for (String[] option : perPair) {
+            if (option[1] != null) {
+                throw FocalException.usage(option[0] + " holds the figures of one (gamma, alpha) pair; it cannot apply"
+                        + " to a sweep of " + pairs.size() + " pairs (--gamma " + gamma.get() + " --alpha "
+                        + alpha.get() + ")");
+            }
+        }
+        if (sweepMetric.get() != null) {
+            SweepGrid.checkMetric(sweepMetric.get());
+        }
+        if (table.get() != null) {
+            DumpTable.format(table.get());
+            AtomicFile.checkWritable(table.get());
+        }
+    }
+
+    private List<String> bundleArguments() {
+        return bundles.find().orElse(List.of());
+    }
+
+    /**
+     * The options a many-dumps eval cannot apply to each dump (exit 2): one output file, or one
+     * reference, cannot serve every dump, nor one input file stand in each dump's place.
+     */
+    private void checkMany() {
+        String[][] single = {
+            {"--out", name(out.get())}, {"--grad-out", name(gradOut.get())}, {"--expect", checks.expectSpec.get()},
+            {"--logits", logitsSpec()},
+            {"--targets", targetsSpec.get()}, {"--weights", weightsSpec.get()}, {"--labels", labels.labelsSpec.get()},
+            {"--write-targets", name(labels.writeTargets.get())}, {"--write-weights", name(labels.writeWeights.get())},
+            // One report per run, of one evaluation: its trend figure over many dumps is not drawn yet.
+            {"--report", name(reportOptions.report.get())}, {"--plots", name(reportOptions.plots.get())},
+        };
+        for (String[] option : single) {
+            if (option[1] != null) {
+                throw FocalException.usage(option[0] + " names one file for a single bundle; it cannot apply to"
+                        + " many dumps (several BUNDLEs, a folder, --inputs or --table)");
+            }
+        }
+        if (bundleArguments().isEmpty() && inputs.get() == null) {
+            throw FocalException.usage("--table writes a row per dump: give the dumps (BUNDLE..., a folder, or --inputs)");
+        }
+        if (table.get() != null) {
+            DumpTable.format(table.get());
+            AtomicFile.checkWritable(table.get());
+        }
+    }
+
+    private static String name(Path p) {
+        return p == null ? null : p.toString();
+    }
+
+    /**
+     * Refuses (exit 2), before any dump is read: a --table, --stats or --junit that names a dump;
+     * an --expect-stats that is a file, not a folder of goldens; two dumps whose goldens would be one.
+     */
+    private void checkManyOutputs(List<String> dumps) {
+        List<TensorRef> refs = new ArrayList<>();
+        for (String d : dumps) {
+            refs.add(TensorRef.parse(d));
+        }
+        OutputPaths.refuseClashes(Arrays.asList(table.get(), stats.get(), checks.junit.get()), refs);
+        Path goldens = checks.expectStats.get();
+        if (goldens == null) {
+            return;
+        }
+        if (Files.exists(goldens) && !Files.isDirectory(goldens)) {
+            throw FocalException.usage("--expect-stats " + goldens + ": with many dumps, name a folder of golden"
+                    + " summaries (one per dump, DUMP.json), not a file");
+        }
+        Map<Path, String> byGolden = new HashMap<>();
+        for (String d : dumps) {
+            String other = byGolden.put(checks.golden(d), d);
+            if (other != null) {
+                throw FocalException.usage("--expect-stats: " + other + " and " + d + " would share the golden summary "
+                        + checks.golden(d) + "; give dumps with distinct file names");
+            }
+        }
+    }
+
     /** The explicit option, else the first alias found in the bundle; null for absent optional inputs. */
     private TensorRef resolve(String explicit, String[] keys, String option, boolean required, OpenFiles files) {
         if (explicit != null) {
             return TensorRef.parse(explicit);
         }
-        if (bundle.get() == null) {
+        if (bundle == null) {
             return null;
         }
-        TensorRef ref = TensorRef.parse(bundle.get());
+        TensorRef ref = TensorRef.parse(bundle);
         TensorFile f = files.open(ref.file());
         for (String k : keys) {
             if (f.keys().contains(k)) {
@@ -412,10 +674,10 @@ final class EvalCommand implements Callable<Integer> {
      * OpenPCDet's get_cls_layer_loss dumps), switching to labels mode; else null.
      */
     private TensorRef bundleLabels(TensorRef logitsRef, OpenFiles files) {
-        if (bundle.get() == null || targetsSpec.get() != null) {
+        if (bundle == null || targetsSpec.get() != null) {
             return null;
         }
-        TensorRef ref = TensorRef.parse(bundle.get());
+        TensorRef ref = TensorRef.parse(bundle);
         TensorFile f = files.open(ref.file());
         boolean hasTargets = Arrays.stream(TARGETS_KEYS).anyMatch(f.keys()::contains);
         String key = hasTargets ? null : LabelOptions.LABELS_KEYS.stream().filter(f.keys()::contains).findFirst()

@@ -22,9 +22,15 @@ final class JsonOutput {
     }
 
     static JsonGenerator generator(Writer w) throws IOException {
+        JsonGenerator g = compactGenerator(w);
+        g.useDefaultPrettyPrinter();
+        return g;
+    }
+
+    /** A generator writing each value on one line, as JSON lines want it. */
+    static JsonGenerator compactGenerator(Writer w) throws IOException {
         JsonGenerator g = FACTORY.createGenerator(w);
         g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-        g.useDefaultPrettyPrinter();
         return g;
     }
 

@@ -21,15 +21,22 @@ final class Progress implements AutoCloseable {
     private static final long FIRST_LOOK_NANOS = 500_000_000L;
     private static final long TICK_MILLIS = 250;
 
+    /** The line drawn for {@code done} of {@code total} units, {@code elapsed} ns into the work. */
+    interface Line {
+        String of(long elapsed, long done, long total);
+    }
+
     private final OutputStream tty;
+    private final Line line;
     private final LongSupplier done;
     private final long total;
     private final long start = System.nanoTime();
     private final Thread ticker;
     private volatile boolean drawn;
 
-    private Progress(OutputStream tty, LongSupplier done, long total) {
+    private Progress(OutputStream tty, Line line, LongSupplier done, long total) {
         this.tty = tty;
+        this.line = line;
         this.done = done;
         this.total = total;
         ticker = new Thread(this::tick, "focal-progress");
@@ -39,11 +46,20 @@ final class Progress implements AutoCloseable {
 
     /** A progress line for {@code total} elements, or null when none is wanted or the terminal cannot be opened. */
     static Progress start(boolean wanted, LongSupplier done, long total) {
+        return start(wanted, Progress::line, done, total);
+    }
+
+    /** A progress line over the dumps of a many-dumps eval, or null as for {@link #start(boolean, LongSupplier, long)}. */
+    static Progress startDumps(boolean wanted, LongSupplier done, long total) {
+        return start(wanted, Progress::dumpsLine, done, total);
+    }
+
+    private static Progress start(boolean wanted, Line line, LongSupplier done, long total) {
         if (!wanted || total == 0) {
             return null;
         }
         try {
-            return new Progress(new FileOutputStream("/dev/tty"), done, total);
+            return new Progress(new FileOutputStream("/dev/tty"), line, done, total);
         } catch (IOException | SecurityException e) {
             return null;
         }
@@ -56,7 +72,7 @@ final class Progress implements AutoCloseable {
                 long elapsed = System.nanoTime() - start;
                 long d = done.getAsLong();
                 if (drawn || shouldDraw(elapsed, d, total)) {
-                    write("\r" + line(elapsed, d, total) + "\u001b[K");
+                    write("\r" + line.of(elapsed, d, total) + "\u001b[K");
                     drawn = true;
                 }
             }
@@ -81,6 +97,12 @@ final class Progress implements AutoCloseable {
         String left = done == 0 ? "" : ", " + Math.round((total - done) / rate) + " s left";
         return String.format(Locale.ROOT, "focal: %,d of %,d elements (%d%%), %.1f M/s%s", done, total,
                 100 * done / total, rate / 1e6, left);
+    }
+
+    /** {@code focal: 12 of 400 dumps (3%), 25 s left}. */
+    static String dumpsLine(long elapsed, long done, long total) {
+        String left = done == 0 ? "" : ", " + Math.round(elapsed / 1e9 * (total - done) / done) + " s left";
+        return String.format(Locale.ROOT, "focal: %,d of %,d dumps (%d%%)%s", done, total, 100 * done / total, left);
     }
 
     private void write(String s) {

@@ -17,22 +17,38 @@ final class Warnings {
     private final boolean strict;
     private final PrintWriter err;
     private final List<String> all = new ArrayList<>();
+    private final List<String> options = new ArrayList<>();
 
     Warnings(boolean strict, PrintWriter err) {
         this.strict = strict;
         this.err = err;
     }
 
+    /**
+     * The warnings of the next dump of a many-dumps eval: this run's option warnings, already
+     * printed once, and none about data yet.
+     */
+    Warnings forNextDump() {
+        Warnings next = new Warnings(strict, err);
+        next.all.addAll(options);
+        return next;
+    }
+
     /** Before any work. */
-    void options(double gamma, double alpha) {
-        if (gamma < 0) {
-            add(FocalException.USAGE, "--gamma " + Numbers.format(gamma) + " is negative: q^gamma then grows as"
-                    + " an anchor gets easier, the opposite of focusing");
+    void options(double[] gammas, double[] alphas) {
+        for (double gamma : gammas) {
+            if (gamma < 0) {
+                add(FocalException.USAGE, "--gamma " + Numbers.format(gamma) + " is negative: q^gamma then grows as"
+                        + " an anchor gets easier, the opposite of focusing");
+            }
         }
-        if (alpha < 0 || alpha > 1) {
-            add(FocalException.USAGE, "--alpha " + Numbers.format(alpha) + " is outside [0, 1]: one side's"
-                    + " weight (alpha or 1 - alpha) is negative");
+        for (double alpha : alphas) {
+            if (alpha < 0 || alpha > 1) {
+                add(FocalException.USAGE, "--alpha " + Numbers.format(alpha) + " is outside [0, 1]: one side's"
+                        + " weight (alpha or 1 - alpha) is negative");
+            }
         }
+        options.addAll(all);
     }
 
     /** After the pass, before its outputs are committed. */

@@ -18,6 +18,14 @@ public interface TensorFormat {
     /** Whether the file name's extension belongs to this format. */
     boolean matchesExtension(String fileName);
 
+    /**
+     * Whether a file of this format can hold several named tensors (a bundle, as {@code focal eval}
+     * takes one), so that a folder's bundles are found by their names alone.
+     */
+    default boolean holdsBundles() {
+        return true;
+    }
+
     /** Opens the file; failures are {@link dev.focal.FocalException}s with exit code 3. */
     TensorFile open(Path path, String name);
 

@@ -95,6 +95,16 @@ public final class TensorIO {
         }
     }
 
+    /** Whether a file of this name is, by its extension, of a format that holds bundles (not .npy). */
+    public static boolean isBundleName(String fileName) {
+        for (TensorFormat f : FORMATS) {
+            if (f.matchesExtension(fileName)) {
+                return f.holdsBundles();
+            }
+        }
+        return false;
+    }
+
     /** Checks that an output path names a writable format, before any work is done (usage error otherwise). */
     public static void checkOutput(Path out) {
         writer(out);

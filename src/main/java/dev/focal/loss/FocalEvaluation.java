@@ -10,6 +10,7 @@ import dev.focal.tensor.Shape;
 import dev.focal.tensor.Tensor;
 import dev.focal.tensor.TensorSink;
 import dev.focal.tensor.Transposer;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -19,6 +20,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * gradient, and the summary figures together. The anchors are cut into fixed ranges whatever
  * the thread count; each range is accumulated on its own and the ranges are merged in order,
  * so every figure is bit-identical for any number of threads.
+ * <p>
+ * A sweep evaluates several (gamma, alpha) pairs in the same pass: each block is read once and
+ * the kernel runs on it once per pair, each pair into accumulators of its own, so every pair's
+ * figures are those of an evaluation of that pair alone (docs/commands.md#sweeps).
  */
 public final class FocalEvaluation {
     /**
@@ -37,8 +42,7 @@ public final class FocalEvaluation {
     private final long[] anchorWeightStrides;
     private final long classWeightStride;
     private final int classes;
-    private final double gamma;
-    private final double alpha;
+    private final List<Pair> pairs;
     private final double scale;
     private final int samples;
     private final Kernels kernels;
@@ -49,6 +53,10 @@ public final class FocalEvaluation {
     private boolean histograms;
     private Grid grid;
 
+    /** One (gamma, alpha) of a sweep. */
+    public record Pair(double gamma, double alpha) {
+    }
+
     /** How the weights map onto anchors; the first two allow bulk reads. */
     private enum Layout { PER_ANCHOR, PER_ELEMENT, BROADCAST }
 
@@ -58,6 +66,15 @@ public final class FocalEvaluation {
      * @param kernels compute the per-element loss and the sums, and transpose
      */
     public FocalEvaluation(EvalInputs in, double gamma, double alpha, double scale, int samples, Kernels kernels) {
+        this(in, List.of(new Pair(gamma, alpha)), scale, samples, kernels);
+    }
+
+    /** The evaluation of every pair of {@code pairs} (at least one) in one pass; see {@link #sweep}. */
+    public FocalEvaluation(EvalInputs in, List<Pair> pairs, double scale, int samples, Kernels kernels) {
+        if (pairs.isEmpty()) {
+            throw new IllegalArgumentException("no (gamma, alpha) pair");
+        }
+        this.pairs = List.copyOf(pairs);
         this.kernels = kernels;
         this.scale = scale;
         this.samples = samples;
@@ -65,9 +82,8 @@ public final class FocalEvaluation {
         this.targets = in.targets;
         this.weights = in.weights;
         this.derived = in.derived;
-        this.gamma = gamma;
-        this.alpha = alpha;
-        roundingSlack = Float32Rounding.slackUlps(gamma);
+        // Only a single pair writes per-element outputs.
+        roundingSlack = Float32Rounding.slackUlps(this.pairs.get(0).gamma());
         Shape s = logits.shape();
         long[] strides = in.broadcast.strides();
         int r = s.rank();
@@ -139,14 +155,26 @@ public final class FocalEvaluation {
     }
 
     /**
-     * Runs the pass. {@code lossOut} and {@code gradOut} (either may be null) receive the
-     * per-element loss and gradient in C order, rounded to their dtype.
+     * Runs the pass of a single pair. {@code lossOut} and {@code gradOut} (either may be null)
+     * receive the per-element loss and gradient in C order, rounded to their dtype.
      */
     public LossAccumulator run(TensorSink lossOut, TensorSink gradOut, int topK, int threads) {
+        if (pairs.size() != 1) {
+            throw new IllegalStateException("run evaluates one pair; a sweep has " + pairs.size());
+        }
+        return pass(lossOut, gradOut, topK, threads)[0];
+    }
+
+    /** Runs the pass of every pair: the figures of each, in the pairs' order. */
+    public LossAccumulator[] sweep(int topK, int threads) {
+        return pass(null, null, topK, threads);
+    }
+
+    private LossAccumulator[] pass(TensorSink lossOut, TensorSink gradOut, int topK, int threads) {
         long anchors = anchors();
         long perRange = rangeAnchors(classes);
         int ranges = Math.toIntExact(Math.max(1, (anchors + perRange - 1) / perRange));
-        LossAccumulator[] partial = new LossAccumulator[ranges];
+        InOrder merged = new InOrder(ranges, topK);
         int workers = Math.max(1, Math.min(threads, ranges));
         // Plain threads, the caller one of them: an executor's classes and the lambdas around it
         // would be loaded and spun at first use, in every run.
@@ -158,7 +186,7 @@ public final class FocalEvaluation {
                 for (int i = next.getAndIncrement(); i < ranges && failure.get() == null; i = next.getAndIncrement()) {
                     long from = i * perRange;
                     long to = Math.min(anchors, (i + 1) * perRange);
-                    partial[i] = worker.range(from, to);
+                    merged.done(i, worker.range(from, to));
                     done.addAndGet((to - from) * classes);
                 }
             } catch (RuntimeException | Error e) {
@@ -187,11 +215,35 @@ public final class FocalEvaluation {
         if (f != null) {
             throw (Error) f;
         }
-        LossAccumulator total = new LossAccumulator(classes, topK, samples, histograms, grid);
-        for (LossAccumulator p : partial) {
-            total.merge(p);
+        return merged.total;
+    }
+
+    /**
+     * The ranges' figures merged in range order as they come in, each pair's on its own: the same
+     * merges in the same order whatever the threads, and only the ranges that finished ahead of
+     * an earlier one are held (a sweep's pairs multiply what each range holds).
+     */
+    private final class InOrder {
+        private final LossAccumulator[][] pending;
+        private final LossAccumulator[] total = new LossAccumulator[pairs.size()];
+        private int next;
+
+        InOrder(int ranges, int topK) {
+            pending = new LossAccumulator[ranges][];
+            for (int p = 0; p < total.length; p++) {
+                total[p] = new LossAccumulator(classes, topK, samples, histograms, grid);
+            }
         }
-        return total;
+
+        synchronized void done(int range, LossAccumulator[] figures) {
+            pending[range] = figures;
+            for (; next < pending.length && pending[next] != null; next++) {
+                for (int p = 0; p < total.length; p++) {
+                    total[p].merge(pending[next][p]);
+                }
+                pending[next] = null;
+            }
+        }
     }
 
     /** One thread's working arrays, kept across its ranges. */
@@ -222,8 +274,11 @@ public final class FocalEvaluation {
             }
         }
 
-        LossAccumulator range(long from, long to) {
-            LossAccumulator acc = new LossAccumulator(classes, topK, samples, histograms, grid);
+        LossAccumulator[] range(long from, long to) {
+            LossAccumulator[] acc = new LossAccumulator[pairs.size()];
+            for (int p = 0; p < acc.length; p++) {
+                acc[p] = new LossAccumulator(classes, topK, samples, histograms, grid);
+            }
             WeightCursor weightsAt = new WeightCursor(from);
             for (long a0 = from; a0 < to; a0 += blockAnchors) {
                 block(a0, (int) Math.min(blockAnchors, to - a0), weightsAt, acc);
@@ -236,7 +291,7 @@ public final class FocalEvaluation {
          * early, where the loop over a range's few dozen blocks would run interpreted for most of
          * a short evaluation.
          */
-        private void block(long a0, int na, WeightCursor weightsAt, LossAccumulator acc) {
+        private void block(long a0, int na, WeightCursor weightsAt, LossAccumulator[] acc) {
             long first = a0 * classes;
             int n = na * classes;
             block.hold(na);
@@ -247,26 +302,31 @@ public final class FocalEvaluation {
                 targets.readColumns(first, na, classes, block.t, scratch, transposer);
                 weightsAt.read(a0, na, block.w, scratch, transposer);
             }
-            kernels.math().evaluate(block.x, block.t, block.w, n, gamma, alpha, block.loss, block.focal);
-            if (scale != 1) {
-                for (int i = 0; i < n; i++) {
-                    block.loss[i] *= scale;
+            // A sweep's pairs take the block in turn: the kernel leaves x, t and w as they are.
+            for (int p = 0; p < acc.length; p++) {
+                double gamma = pairs.get(p).gamma();
+                double alpha = pairs.get(p).alpha();
+                kernels.math().evaluate(block.x, block.t, block.w, n, gamma, alpha, block.loss, block.focal);
+                if (scale != 1) {
+                    for (int i = 0; i < n; i++) {
+                        block.loss[i] *= scale;
+                    }
                 }
-            }
-            acc.addBlock(a0, block, anchorsPerSample, summer);
-            if (lossOut != null && lossOut.dtype() == DType.FLOAT32) {
-                // Correctly rounded (docs/accuracy.md), where the gradient below is within an ulp.
-                Float32Rounding.toRows(block.loss, block.x, block.t, block.w, na, classes, gamma, alpha, scale,
-                        roundingSlack, scratch);
-                lossOut.writeFloats(first, scratch, n);
-            } else if (lossOut != null) {
-                write(lossOut, first, block.loss, na);
-            }
-            if (gradOut != null) {
-                for (int i = 0; i < n; i++) {
-                    grad[i] = FocalMath.gradient(block.x[i], block.t[i], block.w[i], gamma, alpha) * scale;
+                acc[p].addBlock(a0, block, anchorsPerSample, summer);
+                if (lossOut != null && lossOut.dtype() == DType.FLOAT32) {
+                    // Correctly rounded (docs/accuracy.md), where the gradient below is within an ulp.
+                    Float32Rounding.toRows(block.loss, block.x, block.t, block.w, na, classes, gamma, alpha, scale,
+                            roundingSlack, scratch);
+                    lossOut.writeFloats(first, scratch, n);
+                } else if (lossOut != null) {
+                    write(lossOut, first, block.loss, na);
                 }
-                write(gradOut, first, grad, na);
+                if (gradOut != null) {
+                    for (int i = 0; i < n; i++) {
+                        grad[i] = FocalMath.gradient(block.x[i], block.t[i], block.w[i], gamma, alpha) * scale;
+                    }
+                    write(gradOut, first, grad, na);
+                }
             }
         }
 

@@ -24,6 +24,8 @@ class ProgressTest {
         assertEquals("focal: 50,000,000 of 200,000,000 elements (25%), 50.0 M/s, 3 s left",
                 Progress.line(1000 * MS, 50_000_000, 200_000_000));
         assertEquals("focal: 0 of 10 elements (0%), 0.0 M/s", Progress.line(1000 * MS, 0, 10));
+        assertEquals("focal: 12 of 400 dumps (3%), 65 s left", Progress.dumpsLine(2000 * MS, 12, 400));
+        assertEquals("focal: 0 of 1,200 dumps (0%)", Progress.dumpsLine(1000 * MS, 0, 1200));
     }
 
     @Test

@@ -94,4 +94,49 @@ class CompareJUnitReportTest {
                 List.of()));
         assertEquals(FocalException.OUTPUT, e.exitCode());
     }
+
+    /** The whole document, byte for byte: the layout CI parsers and people diffing two reports see. */
+    @Test
+    void documentLayoutIsFixed() throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        JUnitReport.write(out, "s", List.of(
+                new JUnitReport.Case("a", "c", true, null, "ok", 0.25),
+                new JUnitReport.Case("b", "c", true, null, "", 0),
+                new JUnitReport.Case("n", "c", true, null, null, 0),
+                new JUnitReport.Case("f", "c", false, "x\ny", "x\ny", 1),
+                JUnitReport.Case.error("e", "c", "gone")));
+        assertEquals("""
+                <?xml version="1.0" encoding="UTF-8"?>
+                <testsuites name="s" tests="5" failures="1" errors="1" time="1.250">
+                  <testsuite name="s" tests="5" failures="1" errors="1" time="1.250" skipped="0">
+                    <testcase name="a" classname="c" time="0.250"><system-out>ok</system-out></testcase>
+                    <testcase name="b" classname="c" time="0.000"></testcase>
+                    <testcase name="n" classname="c" time="0.000"></testcase>
+                    <testcase name="f" classname="c" time="1.000"><failure message="x y" type="CheckFailed">x
+                y</failure></testcase>
+                    <testcase name="e" classname="c" time="0.000"><error message="gone" type="RunFailed">gone</error></testcase>
+                  </testsuite>
+                </testsuites>
+                """, out.toString(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aNegativeDurationIsWrittenAsZero() throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        JUnitReport.write(out, "s", List.of(new JUnitReport.Case("a", "c", true, null, null, -0.5)));
+        assertTrue(out.toString(java.nio.charset.StandardCharsets.UTF_8)
+                .contains("<testcase name=\"a\" classname=\"c\" time=\"0.000\">"));
+    }
+
+    /** XML 1.0's Char production: tab, LF, CR, U+0020..U+D7FF, U+E000..U+FFFD and surrogate pairs. */
+    @Test
+    void textKeepsExactlyWhatXmlCanCarry() {
+        assertEquals("\t\n\r \uD7FF\uE000\uFFFD\uD83D\uDE00", JUnitReport.text("\t\n\r \uD7FF\uE000\uFFFD\uD83D\uDE00"));
+        assertEquals("\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD", JUnitReport.text("\u0000\u001F\uDFFF\uD800\uFFFE"));
+        // A high surrogate last, or before anything but a low one, is alone.
+        assertEquals("a\uFFFD", JUnitReport.text("a\uD83D"));
+        assertEquals("\uFFFDb", JUnitReport.text("\uD83Db"));
+        assertEquals("\uFFFD\uFFFD", JUnitReport.text("\uDE00\uD83D"));
+        assertEquals("", JUnitReport.text(null));
+    }
 }

@@ -193,4 +193,61 @@ class CompareTensorTest {
         assertNull(r.maxAbsDiff());
         assertEquals(0.0, r.minRtol().getAsDouble());
     }
+
+    /** Close only thanks to atol: counted, the first and the relatively farthest of them named. */
+    @Test
+    void pairsCloseOnlyThroughAtolAreCountedWithTheFirstAndTheFarthest() {
+        Tensor e = of(DType.FLOAT64, Shape.of(2, 2), 1, 0.5, 2, 100);
+        Tensor a = of(DType.FLOAT64, Shape.of(2, 2), 1.005, 0.5, 2.004, 100.05);
+        // |a - e| <= 1e-2 + 1e-3 |e| everywhere; above 1e-3 |e| at [0, 0] and [1, 0] only.
+        ComparisonResult r = TensorComparison.compare(e, a, new Tolerance(1e-3, 1e-2), false);
+        assertTrue(r.close());
+        assertEquals(2, r.atolOnly());
+        assertArrayEquals(new long[] {0, 0}, r.firstAtolOnly());
+        assertArrayEquals(new long[] {0, 0}, r.maxRelAtolOnly().index());
+        assertEquals((1.005 - 1.0) / 1.0, r.maxRelAtolOnly().value());
+        assertEquals(1.005, r.maxRelAtolOnly().actual());
+        // With no rtol, atol is the whole tolerance: nothing is close "only" through it.
+        ComparisonResult atolAlone = TensorComparison.compare(e, a, new Tolerance(0, 1e-1), false);
+        assertEquals(0, atolAlone.atolOnly());
+        assertNull(atolAlone.firstAtolOnly());
+        assertNull(atolAlone.maxRelAtolOnly());
+    }
+
+    @Test
+    void aResultKeepsWhatWasCompared() {
+        ComparisonResult r = TensorComparison.compare(of(DType.FLOAT32, Shape.of(1), 1), longs(DType.INT16, 1), F64, true);
+        assertEquals(DType.FLOAT32, r.expectedDtype());
+        assertEquals(DType.INT16, r.actualDtype());
+        assertTrue(r.equalNan());
+        assertEquals(F64, r.tolerance());
+        assertFalse(TensorComparison.compare(of(DType.FLOAT32, Shape.of(1), 1), longs(DType.INT16, 1), F64, false)
+                .equalNan());
+    }
+
+    @Test
+    void aNanAndAnInfinityMismatchLeaveNoTolerance() {
+        Tensor e = of(DType.FLOAT64, Shape.of(3), NAN, INF, 1);
+        Tensor a = of(DType.FLOAT64, Shape.of(3), 1, 1, 1);
+        ComparisonResult r = TensorComparison.compare(e, a, F64, false);
+        assertEquals(1, r.nanMismatches());
+        assertEquals(1, r.infMismatches());
+        assertTrue(r.minRtol().isEmpty());
+        assertTrue(r.minAtol().isEmpty());
+    }
+
+    @Test
+    void aUint64ZeroShowsAsALong() {
+        ComparisonResult r = TensorComparison.compare(longs(DType.UINT64, 0), longs(DType.UINT64, 2), new Tolerance(0, 0),
+                false);
+        assertEquals(0L, r.maxAbsDiff().expected());
+        assertEquals(2L, r.maxAbsDiff().actual());
+    }
+
+    @Test
+    void aUint64ActualAboveInt64IsTakenUnsigned() {
+        // int64 -1 against uint64 2^64 - 1: 2^64 apart, though their bits are equal.
+        assertEquals(0x1p64, TensorComparison.distance(-1, DType.INT64, -1, DType.UINT64));
+        assertEquals(0x1p64, TensorComparison.distance(-1, DType.UINT64, -1, DType.INT64));
+    }
 }

@@ -61,6 +61,11 @@ public final class NpyFormat implements TensorFormat {
      * read through the same allowlisted unpickler as a .pkl (docs/formats.md#pickled-numpy).
      */
     @Override
+    public boolean holdsBundles() {
+        return false;
+    }
+
+    @Override
     public TensorFile open(Path path, String name) {
         FileChannel ch = null;
         try {
