@@ -17,6 +17,7 @@ import dev.focal.io.TensorRef;
 import dev.focal.loss.EvalInputs;
 import dev.focal.loss.FocalEvaluation;
 import dev.focal.loss.Kernels;
+import dev.focal.loss.LossFunction;
 import dev.focal.stats.AnchorKind;
 import dev.focal.stats.EvalSummary;
 import dev.focal.stats.LossAccumulator;
@@ -54,9 +55,15 @@ final class EvalCommand implements Callable<Integer> {
             "  q = t*(1-p) + (1-t)*p,  bce = max(x,0) - x*t + log1p(exp(-|x|)).",
             "",
             "The summary counts positive, negative and ignored anchors (an anchor is an",
-            "index over all axes but the last, the class axis).");
+            "index over all axes but the last, the class axis). --loss centernet and",
+            "--loss gaussian evaluate the heatmap focal losses of CenterPoint, VoxelNeXt and",
+            "TransFusion instead, counting peak, near and background elements.");
     private final Settings settings;
     private Warnings warnings;
+    /** --loss, and --gamma and --alpha with its defaults: set by checkOptions. */
+    private LossFunction function;
+    private double gammaValue;
+    private double alphaValue;
 
     // The options, in the order --help lists them.
     private final Arg<String> bundle = parameter(spec, "0", "0..1", "BUNDLE", String.class,
@@ -69,11 +76,17 @@ final class EvalCommand implements Callable<Integer> {
             "Targets (one-hot or soft), same shape as the logits. Integer and bool dtypes are converted.");
     private final Arg<String> weightsSpec = option(spec, "--weights", "FILE", String.class, null,
             "Weights, broadcast by the reference's rule (docs/semantics.md#weight-broadcast); all ones when absent.");
+    private final Arg<String> lossName = option(spec, "--loss", "NAME", String.class, "sigmoid-focal",
+            "sigmoid-focal (OpenPCDet's SigmoidFocalClassificationLoss, default), centernet (CenterHead's and"
+                    + " VoxelNeXtHead's FocalLossCenterNet/FocalLossSparse) or gaussian (TransFusion's"
+                    + " GaussianFocalLoss on clip_sigmoid): docs/semantics.md#heatmap-losses.");
     // <gamma> and <alpha>: the labels the annotations derived from the field names, kept for the same --help.
-    private final Arg<Double> gamma = option(spec, "--gamma", "<gamma>", double.class, "2.0",
-            "Focusing parameter (default: ${DEFAULT-VALUE}).");
-    private final Arg<Double> alpha = option(spec, "--alpha", "<alpha>", double.class, "0.25",
-            "Weight of the positive side; 1 - alpha on the negative side (default: ${DEFAULT-VALUE}).");
+    private final Arg<Double> gamma = option(spec, "--gamma", "<gamma>", Double.class, null,
+            "Focusing parameter (default: 2.0); for centernet and gaussian the power of 1 - target on"
+                    + " non-peaks (default: 4.0).");
+    private final Arg<Double> alpha = option(spec, "--alpha", "<alpha>", Double.class, null,
+            "Weight of the positive side; 1 - alpha on the negative side (default: 0.25); for centernet and"
+                    + " gaussian the power of the prediction (default: 2.0).");
     private final Arg<Reduction> reduction = option(spec, "--reduction", "MODE", Reduction.class, "none",
             "What --out holds: none (per element, default), sum, mean, or batch (sum / shape[0],"
                     + " OpenPCDet's rpn_loss_cls before cls_weight).");
@@ -91,8 +104,8 @@ final class EvalCommand implements Callable<Integer> {
     private final Arg<Integer> top = option(spec, "--top", "K", int.class, "0",
             "List the K elements with the largest loss (NaN first).");
     private final Arg<Double> lossWeight = option(spec, "--loss-weight", "W", double.class, "1.0",
-            "Multiplies the per-element loss and gradient (OpenPCDet's cls_weight), so that loss.per_batch"
-                    + " is rpn_loss_cls (default: ${DEFAULT-VALUE}).");
+            "Multiplies the per-element loss and gradient (OpenPCDet's cls_weight; TransFusion's hm_weight for"
+                    + " gaussian), so that loss.head is the training log's number (default: ${DEFAULT-VALUE}).");
     private final LabelOptions labels = new LabelOptions(spec);
     private final CheckOptions checks = new CheckOptions(spec);
     private final Arg<Integer> threads = option(spec, "--threads", "N", Integer.class, null,
@@ -116,7 +129,10 @@ final class EvalCommand implements Callable<Integer> {
                 "  # The per-element loss and its gradient, written as .npy files",
                 "  focal eval samples/tiny.json --out /tmp/loss.npy --grad-out /tmp/grad.npy",
                 "  # The summary as JSON, with the 5 elements of largest loss",
-                "  focal eval samples/anchor_head.npz --top 5 --json");
+                "  focal eval samples/anchor_head.npz --top 5 --json",
+                "  # CenterHead's heatmap loss; loss.head is the log's hm_loss_head_0",
+                "  focal eval --logits hm.npy --targets heatmaps.npy \\",
+                "      --loss centernet --loss-weight 1.0");
     }
 
     @Override
@@ -167,7 +183,7 @@ final class EvalCommand implements Callable<Integer> {
         try (OpenFiles files = new OpenFiles()) {
             Opened inputs = open(files);
             Evaluated pass = runPass(inputs);
-            EvalSummary summary = EvalSummaries.of(gamma.get(), alpha.get(), lossWeight.get(), inputs.in(), inputs.weightsSource(),
+            EvalSummary summary = EvalSummaries.of(function, gammaValue, alphaValue, lossWeight.get(), inputs.in(), inputs.weightsSource(),
                     pass.outType(), pass.acc(), Optional.ofNullable(classNames.get()), inputs.head(), top.get(), warnings.all());
             String summaryText = SummaryJson.text(summary);
             Optional<Tensor> checked = writeOutputs(inputs, pass, summary, summaryText, files);
@@ -216,8 +232,8 @@ final class EvalCommand implements Callable<Integer> {
         if (CommandModel.debug(spec)) {
             spec.commandLine().getErr().println("focal: kernels: " + kernels);
         }
-        FocalEvaluation eval = new FocalEvaluation(in, gamma.get(), alpha.get(), lossWeight.get(),
-                inputs.head().map(h -> h.result.samples()).orElse(0), kernels);
+        FocalEvaluation eval = new FocalEvaluation(in, function, gammaValue, alphaValue, lossWeight.get(),
+                inputs.head().map(h -> h.result.samples()).orElse(function.heatmap() ? heatmapSamples(in) : 0), kernels);
         if (classNames.get() != null && classNames.get().size() != eval.classes()) {
             throw FocalException.usage("--class-names gives " + classNames.get().size() + " names but the class axis has "
                     + eval.classes() + " classes");
@@ -241,8 +257,9 @@ final class EvalCommand implements Callable<Integer> {
             }
             ValueRange x = acc.logitRange();
             ValueRange t = acc.targetRange();
+            // A heatmap loss's third slot is the background, not ignored anchors.
             warnings.data(inputs.logits().toString(), inputs.targetsName(), x.zerosAndOnesOnly(), t.min(), t.max(),
-                    acc.anchors(), acc.anchors(AnchorKind.IGNORED));
+                    acc.anchors(), function.heatmap() ? 0 : acc.anchors(AnchorKind.IGNORED));
             if (lossFile != null) {
                 lossFile.commit();
             }
@@ -295,10 +312,22 @@ final class EvalCommand implements Callable<Integer> {
         if (outDtype.get() != null && DType.byName(outDtype.get()) != DType.FLOAT32 && DType.byName(outDtype.get()) != DType.FLOAT64) {
             throw FocalException.usage("--out-dtype must be float32 or float64, not '" + outDtype.get() + "'");
         }
-        if (!Double.isFinite(gamma.get()) || !Double.isFinite(alpha.get())) {
+        function = LossFunction.byName(lossName.get());
+        if (function == null) {
+            throw FocalException.usage("--loss must be sigmoid-focal, centernet or gaussian, not '" + lossName.get() + "'");
+        }
+        gammaValue = gamma.find().orElse(function.defaultGamma());
+        alphaValue = alpha.find().orElse(function.defaultAlpha());
+        if (!Double.isFinite(gammaValue) || !Double.isFinite(alphaValue)) {
             throw FocalException.usage("--gamma and --alpha must be finite numbers");
         }
-        warnings.options(gamma.get(), alpha.get());
+        if (function.heatmap() && (labels.given() || weightsSpec.get() != null)) {
+            throw FocalException.usage("--loss " + function.cliName() + " takes logits and heatmap targets only;"
+                    + " --labels and --weights belong to --loss sigmoid-focal");
+        }
+        if (!function.heatmap()) {
+            warnings.options(gammaValue, alphaValue);
+        }
         if (top.get() < 0) {
             throw FocalException.usage("--top must be 0 or more, not " + top.get());
         }
@@ -358,7 +387,7 @@ final class EvalCommand implements Callable<Integer> {
      * OpenPCDet's get_cls_layer_loss dumps), switching to labels mode; else null.
      */
     private TensorRef bundleLabels(TensorRef logitsRef, OpenFiles files) {
-        if (bundle.get() == null || targetsSpec.get() != null) {
+        if (bundle.get() == null || targetsSpec.get() != null || function.heatmap()) {
             return null;
         }
         TensorRef ref = TensorRef.parse(bundle.get());
@@ -375,6 +404,15 @@ final class EvalCommand implements Callable<Integer> {
         long values = files.read(logitsRef).count();
         labels.fromBundle(member, perLabel > 0 && values % perLabel == 0 ? values / perLabel : 0);
         return member;
+    }
+
+    /**
+     * The samples of a heatmap: the first axis of (B, C, H, W) and (B, C, N); a (N, C) heatmap
+     * (VoxelNeXt's) has none.
+     */
+    private static int heatmapSamples(EvalInputs in) {
+        Shape shape = in.logits.shape();
+        return shape.rank() < 3 ? 0 : Math.toIntExact(shape.dim(0));
     }
 
     private Tensor reduced(EvalSummary.Loss loss, DType type) {

@@ -1,6 +1,8 @@
 package dev.focal.cli;
 
+import dev.focal.head.LabelTargets;
 import dev.focal.loss.EvalInputs;
+import dev.focal.loss.LossFunction;
 import dev.focal.stats.AnchorKind;
 import dev.focal.stats.EvalSummary;
 import dev.focal.stats.LossAccumulator;
@@ -17,16 +19,17 @@ final class EvalSummaries {
     private EvalSummaries() {
     }
 
-    static EvalSummary of(double gamma, double alpha, double lossWeight, EvalInputs in, String weightsSource,
+    static EvalSummary of(LossFunction function, double gamma, double alpha, double lossWeight, EvalInputs in, String weightsSource,
                           DType outputType, LossAccumulator acc, Optional<List<String>> classNames,
                           Optional<HeadLabels> head, int topK, List<String> warnings) {
         Shape shape = in.logits.shape();
         double sum = acc.totalLoss();
         String weights = head.isPresent() ? "derived" : in.weights == null ? "default" : "given";
         EvalSummary.Inputs inputs = new EvalSummary.Inputs(gamma, alpha, lossWeight, shape.dims(),
-                outputType.numpyName(), in.logits.dtype().numpyName(), weights, weightsSource);
-        EvalSummary.Loss loss = new EvalSummary.Loss(sum, ratio(sum, shape.count()),
-                shape.rank() == 0 ? OptionalDouble.of(sum) : ratio(sum, shape.dim(0)));
+                outputType.numpyName(), in.logits.dtype().numpyName(), weights, weightsSource, function.cliName());
+        OptionalDouble perBatch = shape.rank() == 0 ? OptionalDouble.of(sum) : ratio(sum, shape.dim(0));
+        EvalSummary.Loss loss = new EvalSummary.Loss(sum, ratio(sum, shape.count()), perBatch,
+                head(function, sum, perBatch, acc, head));
 
         List<EvalSummary.Kind> kinds = new ArrayList<>();
         long[] nonFiniteByKind = new long[AnchorKind.values().length];
@@ -48,6 +51,13 @@ final class EvalSummaries {
                         h.result.normalizer[b], acc.sampleLoss(b)));
             }
         });
+        if (function.heatmap()) {
+            for (int b = 0; b < acc.samples(); b++) {
+                samples.add(new EvalSummary.Sample(acc.sampleCount(b, AnchorKind.POSITIVE),
+                        acc.sampleCount(b, AnchorKind.NEGATIVE), acc.sampleCount(b, AnchorKind.IGNORED), Double.NaN,
+                        acc.sampleLoss(b)));
+            }
+        }
         List<EvalSummary.ClassFigures> classes = new ArrayList<>();
         for (int c = 0; c < acc.classes(); c++) {
             classes.add(new EvalSummary.ClassFigures(c, className(classNames, c), acc.classPositives(c),
@@ -66,6 +76,22 @@ final class EvalSummaries {
                 h.backgroundName(), h.normalizeName(), h.posWeight, h.negWeight));
         return new EvalSummary(inputs, labels, loss, kinds, samples, classes, nonFinite,
                 topK > 0 ? Optional.of(top) : Optional.empty(), List.copyOf(warnings));
+    }
+
+    /**
+     * The training log's number (docs/semantics.md#the-heads-number): a heatmap loss's sum over
+     * max(peaks, 1); in labels mode the anchor heads' per_batch, or the sum when the normaliser
+     * is the batch's (the point head, TransFusion); otherwise unknown.
+     */
+    private static OptionalDouble head(LossFunction function, double sum, OptionalDouble perBatch, LossAccumulator acc,
+                                       Optional<HeadLabels> labels) {
+        if (function.heatmap()) {
+            return OptionalDouble.of(sum / Math.max(acc.anchors(AnchorKind.POSITIVE), 1));
+        }
+        if (labels.isEmpty()) {
+            return OptionalDouble.empty();
+        }
+        return labels.get().normalize == LabelTargets.Normalize.BATCH ? OptionalDouble.of(sum) : perBatch;
     }
 
     /** a / b, undefined when b is 0 (a mean or share over nothing). */

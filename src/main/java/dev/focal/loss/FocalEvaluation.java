@@ -3,6 +3,7 @@ package dev.focal.loss;
 import dev.focal.stats.AnchorBlock;
 import dev.focal.stats.AnchorSums;
 import dev.focal.stats.BlockSums;
+import dev.focal.stats.HeatmapSums;
 import dev.focal.stats.LossAccumulator;
 import dev.focal.tensor.DType;
 import dev.focal.tensor.Shape;
@@ -41,6 +42,8 @@ public final class FocalEvaluation {
     private final double scale;
     private final int samples;
     private final Kernels kernels;
+    /** The heatmap loss's math, or null for the sigmoid focal loss. */
+    private final HeatmapMath heatmap;
     private final Layout weightLayout;
     private final AtomicLong done = new AtomicLong();
 
@@ -53,7 +56,18 @@ public final class FocalEvaluation {
      * @param kernels compute the per-element loss and the sums, and transpose
      */
     public FocalEvaluation(EvalInputs in, double gamma, double alpha, double scale, int samples, Kernels kernels) {
+        this(in, LossFunction.SIGMOID_FOCAL, gamma, alpha, scale, samples, kernels);
+    }
+
+    /**
+     * @param function the loss; a heatmap loss takes no weights, and its kinds are of elements
+     *                 (its math is scalar whatever the kernels: its sums and per-element bookkeeping
+     *                 are the cost)
+     */
+    public FocalEvaluation(EvalInputs in, LossFunction function, double gamma, double alpha, double scale,
+                           int samples, Kernels kernels) {
         this.kernels = kernels;
+        this.heatmap = function.heatmapMath(in.logits.dtype() != DType.FLOAT64);
         this.scale = scale;
         this.samples = samples;
         this.logits = in.logits;
@@ -172,7 +186,7 @@ public final class FocalEvaluation {
         if (f != null) {
             throw (Error) f;
         }
-        LossAccumulator total = new LossAccumulator(classes, topK, samples);
+        LossAccumulator total = new LossAccumulator(classes, topK, samples, heatmap != null);
         for (LossAccumulator p : partial) {
             total.merge(p);
         }
@@ -199,7 +213,8 @@ public final class FocalEvaluation {
             this.topK = topK;
             grad = gradOut != null ? new double[blockAnchors * classes] : null;
             scratch = new float[blockAnchors * classes];
-            summer = summer(kernels.sums(), new BlockSums(classes, blockAnchors), block);
+            summer = summer(heatmap != null ? HeatmapSums.INSTANCE : kernels.sums(), new BlockSums(classes, blockAnchors),
+                    block);
             if (weights == null && derived == null) {
                 // All ones, wherever a block's runs start: filled once, read by every block.
                 java.util.Arrays.fill(block.w, 1.0);
@@ -207,7 +222,7 @@ public final class FocalEvaluation {
         }
 
         LossAccumulator range(long from, long to) {
-            LossAccumulator acc = new LossAccumulator(classes, topK, samples);
+            LossAccumulator acc = new LossAccumulator(classes, topK, samples, heatmap != null);
             WeightCursor weightsAt = new WeightCursor(from);
             for (long a0 = from; a0 < to; a0 += blockAnchors) {
                 block(a0, (int) Math.min(blockAnchors, to - a0), weightsAt, acc);
@@ -231,7 +246,7 @@ public final class FocalEvaluation {
                 targets.readColumns(first, na, classes, block.t, scratch, transposer);
                 weightsAt.read(a0, na, block.w, scratch, transposer);
             }
-            kernels.math().evaluate(block.x, block.t, block.w, n, gamma, alpha, block.loss, block.focal);
+            (heatmap != null ? heatmap : kernels.math()).evaluate(block.x, block.t, block.w, n, gamma, alpha, block.loss, block.focal);
             if (scale != 1) {
                 for (int i = 0; i < n; i++) {
                     block.loss[i] *= scale;
@@ -243,7 +258,8 @@ public final class FocalEvaluation {
             }
             if (gradOut != null) {
                 for (int i = 0; i < n; i++) {
-                    grad[i] = FocalMath.gradient(block.x[i], block.t[i], block.w[i], gamma, alpha) * scale;
+                    grad[i] = (heatmap != null ? heatmap.gradient(block.x[i], block.t[i], gamma, alpha)
+                            : FocalMath.gradient(block.x[i], block.t[i], block.w[i], gamma, alpha)) * scale;
                 }
                 write(gradOut, first, grad, na);
             }

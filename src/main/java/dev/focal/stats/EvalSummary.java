@@ -28,17 +28,26 @@ public record EvalSummary(Inputs inputs, Optional<Labels> labels, Loss loss, Lis
      * @param logitsDtype   of the logits as read
      * @param weights       "given", "default" (all ones) or "derived" (from labels)
      * @param weightsSource the weights' file, or how they were made
+     * @param loss          the loss function's --loss name
      */
     public record Inputs(double gamma, double alpha, double lossWeight, long[] shape, String dtype,
-                         String logitsDtype, String weights, String weightsSource) {
+                         String logitsDtype, String weights, String weightsSource, String loss) {
+        /** Whether the loss is a heatmap loss, whose kinds are peaks, near and background elements. */
+        public boolean heatmap() {
+            return !loss.equals("sigmoid-focal");
+        }
     }
 
     public record Labels(String file, int numClasses, String background, String normalize, double posWeight,
                          double negWeight) {
     }
 
-    /** {@code perBatch} is sum / shape[0], OpenPCDet's rpn_loss_cls (the sum itself for a 0-d loss). */
-    public record Loss(double sum, OptionalDouble mean, OptionalDouble perBatch) {
+    /**
+     * {@code perBatch} is sum / shape[0], OpenPCDet's rpn_loss_cls (the sum itself for a 0-d loss);
+     * {@code head} the number the training log shows, where focal knows the head
+     * (docs/semantics.md#the-heads-number).
+     */
+    public record Loss(double sum, OptionalDouble mean, OptionalDouble perBatch, OptionalDouble head) {
     }
 
     /**
@@ -49,6 +58,7 @@ public record EvalSummary(Inputs inputs, Optional<Labels> labels, Loss loss, Lis
                        OptionalDouble focalMean) {
     }
 
+    /** For a heatmap loss, the three counts are of peak, near and background elements, and the normalizer NaN. */
     public record Sample(long positives, long negatives, long ignored, double normalizer, double lossSum) {
     }
 
@@ -86,6 +96,11 @@ public record EvalSummary(Inputs inputs, Optional<Labels> labels, Loss loss, Lis
             n += k.anchors();
         }
         return n;
+    }
+
+    /** A kind's name: an anchor kind's, or for a heatmap loss an element kind's. */
+    public String label(AnchorKind k) {
+        return inputs.heatmap() ? k.heatmapLabel() : k.label();
     }
 
     public Kind kind(AnchorKind k) {

@@ -1,0 +1,124 @@
+package dev.focal.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.focal.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code focal eval --loss centernet|gaussian} (docs/semantics.md#heatmap-losses) against
+ * tools/oracle/heatmap_oracle.py, which runs OpenPCDet's own CenterHead.get_loss, FocalLossSparse
+ * and TransFusion's heatmap term on PyTorch, and evaluates every element's loss and gradient
+ * exactly (50-digit decimal). Every expected value comes from src/test/resources/heatmap/.
+ */
+class HeatmapLossTest {
+    static final Path DIR = Path.of("src/test/resources/heatmap");
+    /** The framework sums ~500 float32 terms: its logged number is within this of the exact one. */
+    static final double LOGGED_RTOL = 1e-6;
+
+    @TempDir
+    Path tmp;
+
+    static List<JsonNode> cases() throws IOException {
+        List<JsonNode> list = new ArrayList<>();
+        HeadModesTest.JSON.readTree(DIR.resolve("index.json").toFile()).get("cases").forEach(list::add);
+        return list;
+    }
+
+    private Cli eval(JsonNode c, String... more) {
+        Path d = DIR.resolve(c.get("name").asText());
+        List<String> a = new ArrayList<>(List.of("eval", "--logits", d.resolve("logits.npy").toString(), "--targets",
+                d.resolve("targets.npy").toString(), "--json", "--quiet"));
+        a.addAll(HeadModesTest.args(c));
+        a.addAll(List.of(more));
+        return Cli.run(a.toArray(new String[0]));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> headNumberIsTheLogs() throws IOException {
+        return cases().stream().map(c -> DynamicTest.dynamicTest(c.get("name").asText(), () -> {
+            Cli r = eval(c);
+            assertEquals(0, r.code, r.toString());
+            JsonNode s = HeadModesTest.JSON.readTree(r.out);
+            double head = s.get("loss").get("head").asDouble();
+            double logged = c.get("head32").asDouble();
+            assertTrue(Math.abs(head - logged) <= LOGGED_RTOL * Math.abs(logged), head + " vs the log's " + logged);
+            double exact = c.get("exact_head").asDouble();
+            assertTrue(Math.abs(head - exact) <= 1e-12 * Math.abs(exact), head + " vs exact " + exact);
+            assertEquals(c.get("args").get(1).asText(), s.get("loss_function").asText());
+            assertEquals(4.0, s.get("gamma").asDouble());
+            assertEquals(2.0, s.get("alpha").asDouble());
+            for (String kind : new String[] {"peak", "near", "background"}) {
+                assertEquals(c.get(kind).asLong(), s.get("elements").get(kind).asLong(), kind);
+                assertEquals(c.get(kind).asLong(), s.get(kind).get("elements").asLong(), kind);
+            }
+        }));
+    }
+
+    /** float32 outputs within 1 ulp of the exact loss and gradient, element by element. */
+    @TestFactory
+    Stream<DynamicTest> elementsWithinOneUlp() throws IOException {
+        return cases().stream().map(c -> DynamicTest.dynamicTest(c.get("name").asText(), () -> {
+            Path loss = tmp.resolve(c.get("name").asText() + "_loss.npy");
+            Path grad = tmp.resolve(c.get("name").asText() + "_grad.npy");
+            Cli r = eval(c, "--out", loss.toString(), "--grad-out", grad.toString());
+            assertEquals(0, r.code, r.toString());
+            Path d = DIR.resolve(c.get("name").asText());
+            assertWithinUlps(HeadModesTest.npy(d.resolve("exact.npy")), HeadModesTest.npy(loss), 1, "loss");
+            assertWithinUlps(HeadModesTest.npy(d.resolve("grad.npy")), HeadModesTest.npy(grad), 1, "gradient");
+        }));
+    }
+
+    private static void assertWithinUlps(Tensor exact, Tensor actual, int ulps, String what) {
+        assertEquals(exact.count(), actual.count());
+        for (long i = 0; i < exact.count(); i++) {
+            double e = exact.getDouble(i);
+            double a = actual.getDouble(i);
+            assertTrue(Math.abs(a - e) <= ulps * Math.ulp((float) e), what + " element " + i + ": " + a + " vs " + e);
+        }
+    }
+
+    @Test
+    void tableNamesTheElementKindsAndTheHeadsNumber() throws IOException {
+        JsonNode c = cases().get(0);
+        Path d = DIR.resolve(c.get("name").asText());
+        Cli r = Cli.run("eval", "--logits", d.resolve("logits.npy").toString(), "--targets",
+                d.resolve("targets.npy").toString(), "--loss", "centernet");
+        assertEquals(0, r.code, r.toString());
+        assertTrue(r.out.startsWith("centernet heatmap loss  gamma=4  alpha=2"), r.out);
+        assertTrue(r.out.contains("  head="), r.out);
+        for (String kind : new String[] {"peak", "near", "background"}) {
+            assertTrue(r.out.contains("\n" + kind + " "), kind + " row in\n" + r.out);
+        }
+    }
+
+    @Test
+    void refusesUnknownLossAndWeights() {
+        JsonNode c;
+        try {
+            c = cases().get(0);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        Path d = DIR.resolve(c.get("name").asText());
+        String logits = d.resolve("logits.npy").toString();
+        String targets = d.resolve("targets.npy").toString();
+        Cli unknown = Cli.run("eval", "--logits", logits, "--targets", targets, "--loss", "cornernet");
+        assertEquals(2, unknown.code, unknown.toString());
+        assertTrue(unknown.err.contains("--loss must be sigmoid-focal, centernet or gaussian"), unknown.err);
+        Cli weights = Cli.run("eval", "--logits", logits, "--targets", targets, "--weights", targets, "--loss",
+                "gaussian");
+        assertEquals(2, weights.code, weights.toString());
+        RunOutcome.assertOneLine(weights.err);
+    }
+}
