@@ -29,6 +29,7 @@ clamp. Layout: src/test/resources/heatmap/index.json lists the cases; each case 
   targets.npy   the Gaussian heatmap (float32)
   exact.npy     the per-element loss, times the loss weight, evaluated exactly, rounded to float64
   grad.npy      d loss / d logit per element, times the loss weight, evaluated exactly
+  (both in the inputs' layout; focal, given --class-axis 1, writes them with the classes last)
   and index.json gives the focal eval options, the framework's logged number in float32 and in
   float64 (the same code on float64 copies of the inputs), and the element kinds counted by numpy.
 """
@@ -190,6 +191,7 @@ def heatmap_data(rng, shape, peaks):
 
 
 def write_case(index, name, logits, targets, kind, weight, args, logged32, logged64, note):
+    """One case; exact.npy and grad.npy keep the inputs' layout, class axis where the head has it."""
     d = os.path.join(OUT_DIR, name)
     os.makedirs(d)
     np.save(os.path.join(d, "logits.npy"), logits)
@@ -199,11 +201,13 @@ def write_case(index, name, logits, targets, kind, weight, args, logged32, logge
     np.save(os.path.join(d, "exact.npy"), np.array([float(l * w) for l, _ in values]).reshape(logits.shape))
     np.save(os.path.join(d, "grad.npy"), np.array([float(g * w) for _, g in values]).reshape(logits.shape))
     t = targets
+    class_axis = int(args[args.index("--class-axis") + 1]) if "--class-axis" in args else t.ndim - 1
     index.append({
         "name": name, "note": note, "args": args, "loss_weight": weight,
         "head32": logged32, "head64": logged64,
         "peak": int((t == 1).sum()), "near": int(((t > 0) & (t < 1)).sum()), "background": int((t == 0).sum()),
-        "peaks_per_class": [int(v) for v in (np.moveaxis(t, 1, -1).reshape(-1, t.shape[1]) == 1).sum(axis=0)],
+        "peaks_per_class": [int(v) for v in (np.moveaxis(t, class_axis, -1).reshape(-1, t.shape[class_axis]) == 1)
+                            .sum(axis=0)],
         "exact_head": float(sum(l for l, _ in values) * w / max(int((t == 1).sum()), 1)),
     })
 
@@ -225,14 +229,14 @@ def main():
     for w in (1.0, 2.0):
         l32, l64 = both(center_head_log, logits, targets, w)
         write_case(index, "centerhead_cls%d" % w, logits, targets, "centernet", w,
-                   ["--loss", "centernet", "--loss-weight", str(w)], l32, l64,
+                   ["--loss", "centernet", "--loss-weight", str(w), "--class-axis", "1"], l32, l64,
                    "CenterHead.get_loss, 4 peaks, cls_weight %g" % w)
     nopeak_logits, nopeak = heatmap_data(rng, (1, 2, 6, 6), [(0, 0, 3, 3)])
     nopeak[nopeak == 1] = np.float32(0.75)  # a bump without its peak: num_pos == 0
     for w in (1.0, 2.0):
         l32, l64 = both(center_head_log, nopeak_logits, nopeak, w)
         write_case(index, "centerhead_nopeak_cls%d" % w, nopeak_logits, nopeak, "centernet", w,
-                   ["--loss", "centernet", "--loss-weight", str(w)], l32, l64,
+                   ["--loss", "centernet", "--loss-weight", str(w), "--class-axis", "1"], l32, l64,
                    "CenterHead.get_loss without a peak (the loss is -neg_loss), cls_weight %g" % w)
     # VoxelNeXt: (N, C) heatmaps, class axis last; peaks placed in a (1, C, N) view.
     vx_logits, vx = heatmap_data(rng, (1, 3, 50), [(0, 0, 10), (0, 2, 40)])
@@ -245,7 +249,7 @@ def main():
     for w in (1.0, 0.5):
         l32, l64 = both(transfusion_log, tf_logits, tf, w)
         write_case(index, "transfusion_hm%s" % str(w).replace(".", "_"), tf_logits, tf, "gaussian", w,
-                   ["--loss", "gaussian", "--loss-weight", str(w)], l32, l64,
+                   ["--loss", "gaussian", "--loss-weight", str(w), "--class-axis", "1"], l32, l64,
                    "TransFusionHead.loss's loss_heatmap, hm_weight %g" % w)
     with open(os.path.join(OUT_DIR, "index.json"), "w") as f:
         json.dump({"generator": "tools/oracle/heatmap_oracle.py", "openpcdet": "8caccce",

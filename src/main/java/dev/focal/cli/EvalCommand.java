@@ -100,7 +100,11 @@ final class EvalCommand implements Callable<Integer> {
             "Also write the JSON summary to FILE.");
     private final Arg<Boolean> json = flag(spec, "--json", "Print the summary as JSON instead of a table.");
     private final Arg<List<String>> classNames = listOption(spec, "--class-names", "A,B,C",
-            "Names of the classes (the last axis), for the summary.");
+            "Names of the classes (the class axis), for the summary.");
+    private final Arg<Integer> classAxis = option(spec, "--class-axis", "N", Integer.class, null,
+            "The axis of the logits (and of targets shaped like them) that holds the classes, from 0;"
+                    + " negative counts from the end (default: the last). The loss is evaluated with it moved last,"
+                    + " as TransFusion's permute(0, 2, 1): --class-axis 1 for its raw (B, C, P) logits.");
     private final Arg<Integer> top = option(spec, "--top", "K", int.class, "0",
             "List the K elements with the largest loss (NaN first).");
     private final Arg<Double> lossWeight = option(spec, "--loss-weight", "W", double.class, "1.0",
@@ -207,17 +211,18 @@ final class EvalCommand implements Callable<Integer> {
         OutputPaths.refuseClashes(Arrays.asList(out.get(), gradOut.get(), stats.get(), labels.writeTargets.get(),
                 labels.writeWeights.get(), checks.junit.get(), checks.expectStats.get()), Arrays.asList(logitsRef, labelsRef.orElse(null),
                 targetsRef.orElse(null), weightsRef.orElse(null), expectRef.orElse(null)));
+        ClassAxis axis = new ClassAxis(classAxis.get());
         if (labelsRef.isPresent()) {
             HeadLabels head = labels.derive(files.read(labelsRef.get()));
-            Tensor logits = head.reshapeLogits(files.read(logitsRef), logitsRef.toString());
+            Tensor logits = head.reshapeLogits(axis.labels(files.read(logitsRef), logitsRef.toString(), head.classes,
+                    warnings), logitsRef.toString());
             return new Opened(logitsRef, labelsRef, targetsRef, weightsRef, expectRef,
                     new EvalInputs(logits, logitsRef.toString(), head.result), Optional.of(head));
         }
-        Tensor logits = files.read(logitsRef);
-        Tensor targets = files.read(targetsRef.get());
-        InputShapes.checkTargets(logits, logitsRef.toString(), targets, targetsRef.get().toString());
-        EvalInputs in = new EvalInputs(logits, logitsRef.toString(), targets, targetsRef.get().toString(),
-                weightsRef.map(files::read).orElse(null), String.valueOf(weightsRef.orElse(null)));
+        ClassAxis.Targets laid = axis.targets(files.read(logitsRef), logitsRef.toString(), files.read(targetsRef.get()),
+                targetsRef.get().toString());
+        EvalInputs in = new EvalInputs(laid.logits(), logitsRef.toString(), laid.targets(), targetsRef.get().toString(),
+                weightsRef.map(files::read).orElse(null), String.valueOf(weightsRef.orElse(null)), laid.axis());
         return new Opened(logitsRef, labelsRef, targetsRef, weightsRef, expectRef, in, Optional.empty());
     }
 

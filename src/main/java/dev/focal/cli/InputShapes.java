@@ -14,16 +14,20 @@ final class InputShapes {
     private InputShapes() {
     }
 
-    static void checkTargets(Tensor logits, String logitsName, Tensor targets, String targetsName) {
-        if (logits.shape().equals(targets.shape())) {
-            return;
-        }
+    /**
+     * The refusal of targets whose shape is not the logits'; {@code classAxis} is the axis of the
+     * logits that, moved last, would give the targets' shape (-1 when none does).
+     */
+    static FocalException mismatch(Tensor logits, Tensor targets, String targetsName, int classAxis) {
         String base = "targets have shape " + targets.shape() + " (" + targets.dtype().numpyName()
                 + ") but logits have shape " + logits.shape() + "; they must be identical";
         long x = logits.count();
         long t = targets.count();
         String hint;
-        if (!targets.dtype().isFloat() && t > 0 && x % t == 0 && x > t) {
+        if (classAxis >= 0) {
+            hint = "the targets have the classes last and the logits on axis " + classAxis + ": give --class-axis "
+                    + classAxis;
+        } else if (!targets.dtype().isFloat() && t > 0 && x % t == 0 && x > t) {
             hint = "these look like anchor labels: use --labels " + targetsName + " --num-classes " + (x / t)
                     + " (the logits hold " + (x / t) + " values per label)";
         } else if (x == t) {
@@ -33,6 +37,6 @@ final class InputShapes {
         } else {
             hint = "focal does not broadcast them, as the reference would, silently";
         }
-        throw FocalException.input(targetsName, base + "; " + hint);
+        return FocalException.input(targetsName, base + "; " + hint);
     }
 }

@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * Input that focal evaluates as written but that a user most likely did not mean: a negative
  * gamma, an alpha outside [0, 1], targets outside [0, 1], logits that are all 0 or 1 (the
- * targets, given as --logits), every anchor ignored. Each is one line on stderr and an entry of
+ * targets, given as --logits), every anchor ignored, logits that look class-first. Each is one line on stderr and an entry of
  * the summary's {@code warnings}; with {@code --strict} the first one fails the run instead,
  * before any output is written: exit 2 for the options, 3 for the data.
  */
@@ -50,6 +50,11 @@ final class Warnings {
             add(FocalException.INPUT, "every anchor is ignored (all its weights are 0): the loss is 0 by"
                     + " construction; check the weights");
         }
+    }
+
+    /** Inputs whose layout most likely is not the one they are read with. */
+    void layout(String warning) {
+        add(FocalException.INPUT, warning);
     }
 
     private void add(int exitCode, String warning) {

@@ -8,7 +8,9 @@ import dev.focal.tensor.Tensor;
  * The three tensors of one evaluation, checked against each other: float logits, targets of
  * the same shape (the reference would broadcast mismatched shapes silently, which hides bugs),
  * and weights laid out by the reference's rule; or logits whose targets and weights are derived
- * block by block (labels mode). Names are only used in messages.
+ * block by block (labels mode). The tensors held are views with the class axis last (the loss's
+ * layout, docs/semantics.md#class-axis), grown where the weights grow the loss. Names are only
+ * used in messages.
  */
 public final class EvalInputs {
     public final Tensor logits;
@@ -22,19 +24,34 @@ public final class EvalInputs {
 
     public EvalInputs(Tensor logits, String logitsName, Tensor targets, String targetsName,
                       Tensor weights, String weightsName) {
+        this(logits, logitsName, targets, targetsName, weights, weightsName, logits.shape().rank() - 1);
+    }
+
+    /**
+     * Inputs whose classes lie on {@code classAxis} of the logits and targets as given (the last
+     * axis when it is rank - 1, or -1 for 0-d inputs); the weights broadcast against the targets
+     * as given, and the loss is then seen with that axis moved last.
+     */
+    public EvalInputs(Tensor logits, String logitsName, Tensor targets, String targetsName,
+                      Tensor weights, String weightsName, int classAxis) {
         checkLogits(logits, logitsName);
         if (!logits.shape().equals(targets.shape())) {
             throw FocalException.input(targetsName, "targets have shape " + targets.shape()
                     + " but logits have shape " + logits.shape()
                     + "; they must be identical (the reference would broadcast them silently)");
         }
-        this.logits = logits;
-        this.targets = targets;
-        this.weights = weights;
-        this.broadcast = weights == null
+        WeightBroadcast given = weights == null
                 ? WeightBroadcast.none(logits.shape())
-                : WeightBroadcast.of(logits.shape(), weights.shape(), weightsName);
+                : WeightBroadcast.of(targets.shape(), weights.shape(), weightsName);
+        this.logits = moved(logits.expand(given.loss()), classAxis);
+        this.targets = moved(targets.expand(given.loss()), classAxis);
+        this.weights = weights;
+        this.broadcast = given.moveAxisLast(classAxis);
         this.derived = null;
+    }
+
+    private static Tensor moved(Tensor t, int classAxis) {
+        return classAxis < 0 ? t : t.moveAxisLast(classAxis);
     }
 
     /** Logits whose targets and weights are {@code derived}, which must have made them for this shape. */

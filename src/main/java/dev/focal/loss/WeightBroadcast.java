@@ -6,14 +6,31 @@ import dev.focal.tensor.Shape;
 /**
  * How weights line up with the loss, by the reference's rule (docs/semantics.md#weight-broadcast): weights of
  * ndim 2, or of ndim 1 when the target has ndim 2, get a trailing axis; then their ndim must equal
- * the loss's and their sizes must broadcast. Refusals are input errors (exit 3) that say which
- * rule failed and which weight shapes would be accepted.
+ * the loss's and their sizes must broadcast; a targets axis of 1 facing a longer weights axis
+ * grows the loss along it, as the reference's {@code loss * weights} does. Refusals are input
+ * errors (exit 3) that say which rule failed and which weight shapes would be accepted.
  */
 public final class WeightBroadcast {
+    private final Shape loss;
     private final long[] strides;
 
-    private WeightBroadcast(long[] strides) {
+    private WeightBroadcast(Shape loss, long[] strides) {
+        this.loss = loss;
         this.strides = strides;
+    }
+
+    /** The loss's shape: the targets', grown where the weights are longer. */
+    public Shape loss() {
+        return loss;
+    }
+
+    /** The same weights seen through {@link dev.focal.tensor.Tensor#moveAxisLast}{@code (axis)} of the loss. */
+    public WeightBroadcast moveAxisLast(int axis) {
+        int r = strides.length;
+        if (axis < 0 || axis == r - 1) {
+            return this;
+        }
+        return new WeightBroadcast(Shape.of(Shape.movedLast(loss.dims(), axis)), Shape.movedLast(strides, axis));
     }
 
     /** Element strides of the weights over the loss's axes; 0 on broadcast axes. */
@@ -23,10 +40,12 @@ public final class WeightBroadcast {
 
     /** Weights of all ones: every stride 0 over a single stored value. */
     public static WeightBroadcast none(Shape loss) {
-        return new WeightBroadcast(new long[loss.rank()]);
+        return new WeightBroadcast(loss, new long[loss.rank()]);
     }
 
-    public static WeightBroadcast of(Shape loss, Shape weights, String weightsName) {
+    /** How {@code weights} meet targets of shape {@code targets}; the loss may grow (see {@link #loss}). */
+    public static WeightBroadcast of(Shape targets, Shape weights, String weightsName) {
+        Shape loss = targets;
         int rank = loss.rank();
         long[] w = weights.dims();
         if (w.length == 2 || (w.length == 1 && rank == 2)) {
@@ -45,10 +64,12 @@ public final class WeightBroadcast {
             throw refuse(weightsName, how + ": the reference's ndim assertion fails", loss);
         }
         long[] strides = new long[rank];
+        long[] grown = loss.dims();
         long acc = 1;
         for (int i = rank - 1; i >= 0; i--) {
-            if (w[i] == loss.dim(i)) {
+            if (w[i] == loss.dim(i) || loss.dim(i) == 1) {
                 strides[i] = w[i] == 1 ? 0 : acc;
+                grown[i] = w[i];
             } else if (w[i] == 1) {
                 strides[i] = 0;
             } else {
@@ -57,7 +78,7 @@ public final class WeightBroadcast {
             }
             acc *= w[i];
         }
-        return new WeightBroadcast(strides);
+        return new WeightBroadcast(Shape.of(grown), strides);
     }
 
     private static FocalException refuse(String name, String problem, Shape loss) {

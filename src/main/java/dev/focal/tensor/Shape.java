@@ -28,6 +28,18 @@ public final class Shape {
         return new Shape(dims.clone());
     }
 
+    /** {@code values}, one per axis, with axis {@code axis}'s moved to the end and the others in order. */
+    public static long[] movedLast(long[] values, int axis) {
+        long[] moved = new long[values.length];
+        for (int k = 0, j = 0; k < values.length; k++) {
+            if (k != axis) {
+                moved[j++] = values[k];
+            }
+        }
+        moved[values.length - 1] = values[axis];
+        return moved;
+    }
+
     public static Shape scalar() {
         return new Shape(new long[0]);
     }

@@ -5,7 +5,8 @@ import java.nio.ByteOrder;
 /**
  * An n-dimensional array of one numeric dtype over {@link Storage}. Every accessor takes a
  * logical row-major (C-order) flat index, whatever the storage order, so callers never care
- * whether the file was written in Fortran order.
+ * whether the file was written in Fortran order, or whether the tensor is a view with its axes
+ * moved ({@link #moveAxisLast}) or repeated ({@link #expand}).
  */
 public final class Tensor implements TensorSink {
     private final DType dtype;
@@ -14,19 +15,21 @@ public final class Tensor implements TensorSink {
     private final Storage storage;
     /** The shape the storage was laid out for; differs from {@code shape} after a reshape. */
     private final Shape layout;
-    private final long[] fStrides;
+    /** Element strides over {@code layout}; null when the storage is in C order (the bulk paths' case). */
+    private final long[] strides;
 
     public Tensor(DType dtype, Shape shape, boolean fortranOrder, Storage storage) {
-        this(dtype, shape, shape, fortranOrder && shape.rank() > 1, storage);
+        this(dtype, shape, shape, fortranOrder && shape.rank() > 1, storage,
+                fortranOrder && shape.rank() > 1 ? shape.fStrides() : null);
     }
 
-    private Tensor(DType dtype, Shape shape, Shape layout, boolean fortranOrder, Storage storage) {
+    private Tensor(DType dtype, Shape shape, Shape layout, boolean fortranOrder, Storage storage, long[] strides) {
         this.dtype = dtype;
         this.shape = shape;
         this.layout = layout;
         this.fortranOrder = fortranOrder;
         this.storage = storage;
-        this.fStrides = fortranOrder ? layout.fStrides() : null;
+        this.strides = strides;
     }
 
     /** A view with another shape of the same count, as numpy's C-order reshape (no copy). */
@@ -34,7 +37,50 @@ public final class Tensor implements TensorSink {
         if (newShape.count() != shape.count()) {
             throw new IllegalArgumentException("cannot reshape " + shape + " to " + newShape);
         }
-        return new Tensor(dtype, newShape, layout, fortranOrder, storage);
+        return new Tensor(dtype, newShape, layout, fortranOrder, storage, strides);
+    }
+
+    /**
+     * A view with axis {@code axis} moved to the end and the others in order, as
+     * {@code numpy.moveaxis(t, axis, -1)} (no copy): TransFusion's {@code permute(0, 2, 1)}.
+     */
+    public Tensor moveAxisLast(int axis) {
+        int r = shape.rank();
+        if (axis == r - 1) {
+            return this;
+        }
+        Shape s = Shape.of(Shape.movedLast(shape.dims(), axis));
+        return new Tensor(dtype, s, s, fortranOrder, storage, Shape.movedLast(ownStrides(), axis));
+    }
+
+    /**
+     * A view repeated along its axes of size 1 to {@code to} (same rank), as numpy's
+     * {@code broadcast_to} (no copy): the reference's {@code loss * weights} growing the loss.
+     */
+    public Tensor expand(Shape to) {
+        if (to.equals(shape)) {
+            return this;
+        }
+        long[] from = ownStrides();
+        long[] grown = new long[to.rank()];
+        for (int k = 0; k < to.rank(); k++) {
+            if (shape.dim(k) != to.dim(k) && shape.dim(k) != 1) {
+                throw new IllegalArgumentException("cannot expand " + shape + " to " + to);
+            }
+            grown[k] = shape.dim(k) == to.dim(k) ? from[k] : 0;
+        }
+        return new Tensor(dtype, to, to, fortranOrder, storage, grown);
+    }
+
+    /** Strides over {@code shape} itself: views are made of whole tensors, never of reshaped strided ones. */
+    private long[] ownStrides() {
+        if (strides == null) {
+            return shape.cStrides();
+        }
+        if (!layout.equals(shape)) {
+            throw new IllegalStateException("a view of a reshaped strided tensor");
+        }
+        return strides.clone();
     }
 
     /** A zero-filled, writable, C-order little-endian heap tensor. */
@@ -65,7 +111,7 @@ public final class Tensor implements TensorSink {
         return shape;
     }
 
-    /** Whether the underlying storage is column-major (as read from a Fortran-order file). */
+    /** Whether the underlying storage is column-major (as read from a Fortran-order file, or a view of one). */
     public boolean fortranOrder() {
         return fortranOrder;
     }
@@ -75,14 +121,14 @@ public final class Tensor implements TensorSink {
     }
 
     private long offset(long index) {
-        if (!fortranOrder) {
+        if (strides == null) {
             return index * dtype.itemSize();
         }
         long storageIndex = 0;
         long rest = index;
         for (int axis = layout.rank() - 1; axis >= 0; axis--) {
             long d = layout.dim(axis);
-            storageIndex += (rest % d) * fStrides[axis];
+            storageIndex += (rest % d) * strides[axis];
             rest /= d;
         }
         return storageIndex * dtype.itemSize();
@@ -141,12 +187,12 @@ public final class Tensor implements TensorSink {
      * {@code scratch} holds at least n floats, so the hot path does not allocate.
      */
     public void readDoubles(long start, double[] dst, int n, float[] scratch) {
-        if (!fortranOrder && dtype == DType.FLOAT32) {
+        if (strides == null && dtype == DType.FLOAT32) {
             storage.getFloats(start * Float.BYTES, scratch, 0, n);
             for (int i = 0; i < n; i++) {
                 dst[i] = scratch[i];
             }
-        } else if (!fortranOrder && dtype == DType.FLOAT64) {
+        } else if (strides == null && dtype == DType.FLOAT64) {
             storage.getDoubles(start * Double.BYTES, dst, 0, n);
         } else {
             for (int i = 0; i < n; i++) {
@@ -162,7 +208,7 @@ public final class Tensor implements TensorSink {
      * {@code transposer}; element-wise otherwise.
      */
     public void readColumns(long start, int rows, int width, double[] dst, float[] scratch, Transposer transposer) {
-        if (!fortranOrder && dtype == DType.FLOAT32) {
+        if (strides == null && dtype == DType.FLOAT32) {
             storage.getFloats(start * Float.BYTES, scratch, 0, rows * width);
             transposer.toColumns(scratch, rows, width, dst);
         } else if (width == 1) {
@@ -192,7 +238,7 @@ public final class Tensor implements TensorSink {
 
     @Override
     public void writeFloats(long start, float[] src, int n) {
-        if (!fortranOrder && dtype == DType.FLOAT32) {
+        if (strides == null && dtype == DType.FLOAT32) {
             storage.putFloats(start * Float.BYTES, src, 0, n);
         } else {
             for (int i = 0; i < n; i++) {

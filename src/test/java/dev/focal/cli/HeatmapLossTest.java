@@ -62,6 +62,11 @@ class HeatmapLossTest {
                 assertEquals(c.get(kind).asLong(), s.get("elements").get(kind).asLong(), kind);
                 assertEquals(c.get(kind).asLong(), s.get(kind).get("elements").asLong(), kind);
             }
+            JsonNode perClass = s.get("per_class");
+            assertEquals(c.get("peaks_per_class").size(), perClass.size());
+            for (int k = 0; k < perClass.size(); k++) {
+                assertEquals(c.get("peaks_per_class").get(k).asLong(), perClass.get(k).get("peaks").asLong(), "class " + k);
+            }
         }));
     }
 
@@ -74,9 +79,21 @@ class HeatmapLossTest {
             Cli r = eval(c, "--out", loss.toString(), "--grad-out", grad.toString());
             assertEquals(0, r.code, r.toString());
             Path d = DIR.resolve(c.get("name").asText());
-            assertWithinUlps(HeadModesTest.npy(d.resolve("exact.npy")), HeadModesTest.npy(loss), 1, "loss");
-            assertWithinUlps(HeadModesTest.npy(d.resolve("grad.npy")), HeadModesTest.npy(grad), 1, "gradient");
+            int axis = classAxis(c);
+            // focal writes the loss with the class axis moved last (docs/semantics.md#class-axis).
+            assertWithinUlps(HeadModesTest.npy(d.resolve("exact.npy")).moveAxisLast(axis), HeadModesTest.npy(loss), 1,
+                    "loss");
+            assertWithinUlps(HeadModesTest.npy(d.resolve("grad.npy")).moveAxisLast(axis), HeadModesTest.npy(grad), 1,
+                    "gradient");
         }));
+    }
+
+    /** The case's --class-axis, else the last axis of its logits. */
+    private static int classAxis(JsonNode c) {
+        List<String> args = HeadModesTest.args(c);
+        int i = args.indexOf("--class-axis");
+        return i >= 0 ? Integer.parseInt(args.get(i + 1))
+                : HeadModesTest.npy(DIR.resolve(c.get("name").asText()).resolve("logits.npy")).shape().rank() - 1;
     }
 
     private static void assertWithinUlps(Tensor exact, Tensor actual, int ulps, String what) {
@@ -93,7 +110,7 @@ class HeatmapLossTest {
         JsonNode c = cases().get(0);
         Path d = DIR.resolve(c.get("name").asText());
         Cli r = Cli.run("eval", "--logits", d.resolve("logits.npy").toString(), "--targets",
-                d.resolve("targets.npy").toString(), "--loss", "centernet");
+                d.resolve("targets.npy").toString(), "--loss", "centernet", "--class-axis", "1");
         assertEquals(0, r.code, r.toString());
         assertTrue(r.out.startsWith("centernet heatmap loss  gamma=4  alpha=2"), r.out);
         assertTrue(r.out.contains("  head="), r.out);

@@ -31,7 +31,7 @@ class SummaryJsonTest {
     void theHeatmapSummarySchemaIsPinned() throws Exception {
         Path d = HeatmapLossTest.DIR.resolve("centerhead_cls1");
         assertSchema(HEATMAP_SCHEMA, "eval", "--logits", d.resolve("logits.npy").toString(), "--targets",
-                d.resolve("targets.npy").toString(), "--loss", "centernet", "--top", "2", "--json");
+                d.resolve("targets.npy").toString(), "--loss", "centernet", "--class-axis", "1", "--top", "2", "--json");
     }
 
     private static void assertSchema(Path schema, String... args) throws Exception {
