@@ -133,10 +133,7 @@ final class EvalCommand implements Callable<Integer> {
                 "  # The per-element loss and its gradient, written as .npy files",
                 "  focal eval samples/tiny.json --out /tmp/loss.npy --grad-out /tmp/grad.npy",
                 "  # The summary as JSON, with the 5 elements of largest loss",
-                "  focal eval samples/anchor_head.npz --top 5 --json",
-                "  # CenterHead's heatmap loss; loss.head is the log's hm_loss_head_0",
-                "  focal eval --logits hm.npy --targets heatmaps.npy \\",
-                "      --loss centernet --loss-weight 1.0");
+                "  focal eval samples/anchor_head.npz --top 5 --json");
     }
 
     @Override

@@ -11,15 +11,19 @@ package dev.focal.loss;
  *
  * <p>Element loss, with p the clamped sigmoid, a = alpha (2), g = gamma (4):
  * {@code -[t == 1] log(p + eps) (1-p)^a - log(1 - p + eps) p^a (1-t)^g m}, where m is
- * {@code [t < 1]} for CenterNet and 1 for the Gaussian loss, and eps is 0 for CenterNet. The
- * products are kept literal, masks included, so that a NaN target or logit gives NaN where the
- * reference's does (NaN * 0 is NaN).
+ * {@code [t < 1]} for CenterNet and 1 for the Gaussian loss, and eps is 0 for CenterNet. A NaN
+ * target or logit gives NaN where the reference's masked products do (NaN * 0 is NaN).
  */
 public final class HeatmapMath implements LossMath {
     private final boolean centerNet;
     private final double low;
     private final double high;
     private final double eps;
+    /** The logs of the bounds and of their complements: a clamped element's. */
+    private final double logLow;
+    private final double logOneMinusLow;
+    private final double logHigh;
+    private final double logOneMinusHigh;
 
     private HeatmapMath(boolean centerNet, boolean float32, double eps) {
         this.centerNet = centerNet;
@@ -27,6 +31,10 @@ public final class HeatmapMath implements LossMath {
         this.low = float32 ? (float) 1e-4 : 1e-4;
         this.high = float32 ? (float) (1 - 1e-4) : 1 - 1e-4;
         this.eps = float32 ? (float) eps : eps;
+        logLow = Math.log(low);
+        logOneMinusLow = Math.log1p(-low);
+        logHigh = Math.log(high);
+        logOneMinusHigh = Math.log1p(-high);
     }
 
     /** CornerNet's loss (FocalLossCenterNet, FocalLossSparse), with the clamp bounds of float32 or float64 logits. */
@@ -61,14 +69,54 @@ public final class HeatmapMath implements LossMath {
     @Override
     public void evaluate(double[] x, double[] t, double[] w, int n, double gamma, double alpha, double[] loss,
                          double[] focal) {
+        // The sigmoid focal loss's polynomial passes: e = exp(-|x|) into focal, log1p(e) into loss.
+        PolynomialMath.expNegAbs(x, 0, n, focal, loss);
+        PolynomialMath.log1p(focal, 0, n, loss);
         for (int i = 0; i < n; i++) {
-            double p = clamp(sigmoid(x[i]));
-            double peak = t[i] == 1 ? 1 : 0;
+            double xi = x[i];
+            double e = focal[i];
+            double log1pE = loss[i];
+            double d = 1 + e;
+            double r = 1 / d;
+            boolean nonNegative = xi >= 0;
+            // sigmoid(x), and the logs of it and of 1 - sigmoid(x) from the one log1p(e).
+            double p = nonNegative ? r : e * r;
+            double logP = nonNegative ? -log1pE : xi - log1pE;
+            double logPc = nonNegative ? -xi - log1pE : -log1pE;
+            // eps / p and eps / pc, as multiplications where 1 / p or 1 / pc is d.
+            double epsOverP = nonNegative ? eps * d : eps * d / e;
+            double epsOverPc = nonNegative ? eps * d / e : eps * d;
+            // The clamp; a NaN p fails both tests and stays NaN.
+            if (p < low) {
+                p = low;
+                logP = logLow;
+                logPc = logOneMinusLow;
+                epsOverP = eps / low;
+                epsOverPc = eps / (1 - low);
+            } else if (p > high) {
+                p = high;
+                logP = logHigh;
+                logPc = logOneMinusHigh;
+                epsOverP = eps / high;
+                epsOverPc = eps / (1 - high);
+            }
             double negWeight = negativeWeight(t[i], gamma);
-            double pos = FocalMath.power(1 - p, alpha) * peak;
-            double neg = FocalMath.power(p, alpha) * negWeight;
-            loss[i] = -(Math.log(p + eps) * pos) - Math.log(1 - p + eps) * neg;
-            focal[i] = pos + neg;
+            // A term whose mask is 0 is 0 unless p is NaN, and then the other term is NaN too (a
+            // peak's negative weight is 0, and so is a non-peak's positive mask).
+            double l = 0;
+            double factor = 0;
+            if (t[i] == 1) {
+                factor = power(1 - p, alpha);
+                // log(p + eps) = log(p) + eps / p to within (eps / p)^2 / 2 <= 5e-17, as p >= 1e-4.
+                l = -((logP + epsOverP) * factor);
+            }
+            if (negWeight != 0) {
+                double neg = power(p, alpha) * negWeight;
+                factor += neg;
+                l -= (logPc + epsOverPc) * neg;
+            }
+            loss[i] = l;
+            focal[i] = factor;
         }
     }
 
@@ -86,17 +134,27 @@ public final class HeatmapMath implements LossMath {
         double negWeight = negativeWeight(t, gamma);
         // d/dp [-log(p + eps) (1-p)^a] * p(1-p) and d/dp [-log(1-p+eps) p^a] * p(1-p), with the powers of
         // p and 1 - p folded in, so that no term divides by a p or 1 - p near 0.
-        double viaPeak = alpha * FocalMath.power(pc, alpha) * s * Math.log(s + eps)
-                - FocalMath.power(pc, alpha) * pc * (s / (s + eps));
-        double viaNegative = FocalMath.power(s, alpha) * s * (pc / (pc + eps))
-                - alpha * FocalMath.power(s, alpha) * pc * Math.log(pc + eps);
+        double viaPeak = alpha * power(pc, alpha) * s * Math.log(s + eps) - power(pc, alpha) * pc * (s / (s + eps));
+        double viaNegative = power(s, alpha) * s * (pc / (pc + eps)) - alpha * power(s, alpha) * pc * Math.log(pc + eps);
         return viaPeak * peak + viaNegative * negWeight;
     }
 
     /** (1 - t)^gamma, masked to t < 1 for CenterNet (whose mask multiplies, so NaN stays NaN). */
     private double negativeWeight(double t, double gamma) {
-        double w = FocalMath.power(1 - t, gamma);
+        double w = power(1 - t, gamma);
         return centerNet ? w * (t < 1 ? 1 : 0) : w;
+    }
+
+    /**
+     * q^g: the default exponents 2 and 4 as products (Math.pow is a full transcendental call; the
+     * fourth power's two roundings stay far below float32's ulp), else Math.pow.
+     */
+    private static double power(double q, double g) {
+        if (g == 4) {
+            double q2 = q * q;
+            return q2 * q2;
+        }
+        return FocalMath.power(q, g);
     }
 
     /** NaN stays NaN, as torch.clamp keeps it. */

@@ -18,19 +18,27 @@ public final class HeatmapSums implements AnchorSums {
 
     @Override
     public void sum(BlockSums sums, AnchorBlock block, int from, int to) {
+        long peaks = 0;
+        long near = 0;
         for (int c = 0; c < block.classes(); c++) {
             int off = block.offset(c);
+            long classPeaks = 0;
             for (int j = from; j < to; j++) {
                 int k = kindOf(block.t[off + j]);
                 int lane = k * BlockSums.LANES + (j - from & BlockSums.LANES - 1);
                 sums.lossLanes[lane] += block.loss[off + j];
                 sums.focalLanes[lane] += block.focal[off + j];
-                sums.anchors[k]++;
-                if (k == PEAK) {
-                    sums.classPositives[c]++;
-                }
+                // Counted in registers: an increment of an array element per element would wait
+                // on the previous one's store.
+                classPeaks += k == PEAK ? 1 : 0;
+                near += k == NEAR ? 1 : 0;
             }
+            sums.classPositives[c] += classPeaks;
+            peaks += classPeaks;
         }
+        sums.anchors[PEAK] += peaks;
+        sums.anchors[NEAR] += near;
+        sums.anchors[BACKGROUND] += (long) (to - from) * block.classes() - peaks - near;
     }
 
     /** The kind (the AnchorKind slot) of an element with target t. */
