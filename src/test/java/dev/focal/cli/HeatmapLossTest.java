@@ -119,6 +119,46 @@ class HeatmapLossTest {
         }
     }
 
+    /** --expect and --expect-stats check a heatmap run as any other; a changed loss weight fails both. */
+    @Test
+    void checksWorkOnHeatmapRuns() throws IOException {
+        // The case without --loss-weight of its own.
+        JsonNode c = cases().stream().filter(k -> k.get("name").asText().equals("voxelnext_sparse")).findFirst()
+                .orElseThrow();
+        Path ref = tmp.resolve("ref.npy");
+        Path golden = tmp.resolve("golden.json");
+        Cli first = eval(c, "--out", ref.toString(), "--expect-stats", golden.toString(), "--update");
+        assertEquals(0, first.code, first.toString());
+        Cli same = eval(c, "--expect", ref.toString(), "--expect-stats", golden.toString());
+        assertEquals(0, same.code, same.toString());
+        Cli changed = eval(c, "--expect", ref.toString(), "--expect-stats", golden.toString(), "--loss-weight", "1.5");
+        assertEquals(1, changed.code, changed.toString());
+        assertTrue(changed.err.contains("loss.head"), changed.err);
+    }
+
+    /**
+     * A NaN logit on a background element is NaN there and counted as the background's; the
+     * gradient there is 0, as autograd's clamp backward gives (docs/semantics.md#heatmap-losses).
+     */
+    @Test
+    void nonFiniteIsLocatedByElementKind() throws IOException {
+        Path logits = tmp.resolve("logits.json");
+        Path targets = tmp.resolve("targets.json");
+        Path grad = tmp.resolve("grad.json");
+        java.nio.file.Files.writeString(logits, "[[[0.5, NaN, -1.0], [2.0, 0.0, 1.0]]]");
+        java.nio.file.Files.writeString(targets, "[[[1.0, 0.0, 0.5], [0.0, 0.0, 0.25]]]");
+        Cli r = Cli.run("eval", "--logits", logits.toString(), "--targets", targets.toString(), "--loss", "centernet",
+                "--json", "--grad-out", grad.toString());
+        assertEquals(0, r.code, r.toString());
+        JsonNode s = HeadModesTest.JSON.readTree(r.out);
+        assertEquals(1, s.get("nonfinite").get("in_background").asLong());
+        assertEquals(0, s.get("nonfinite").get("in_peak").asLong());
+        assertEquals("[0,0,1]", s.get("nonfinite").get("first_in_background").toString());
+        assertEquals(1, s.get("elements").get("peak").asLong());
+        assertEquals(2, s.get("elements").get("near").asLong());
+        assertEquals(0.0, HeadModesTest.npy(grad).getDouble(1));
+    }
+
     @Test
     void refusesUnknownLossAndWeights() {
         JsonNode c;
