@@ -1,5 +1,6 @@
 package dev.focal.cli;
 
+import dev.focal.stats.Numbers;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.focal.compare.ComparisonResult;
 import dev.focal.compare.Difference;

@@ -98,6 +98,7 @@ final class EvalCommand implements Callable<Integer> {
             "float32 or float64 for --out and --grad-out (default: float64 if an input is float64, else float32).");
     private final Arg<Path> stats = option(spec, "--stats", "FILE", Path.class, null,
             "Also write the JSON summary to FILE.");
+    private final ReportOptions reportOptions = new ReportOptions(spec);
     private final Arg<Boolean> json = flag(spec, "--json", "Print the summary as JSON instead of a table.");
     private final Arg<List<String>> classNames = listOption(spec, "--class-names", "A,B,C",
             "Names of the classes (the class axis), for the summary.");
@@ -161,10 +162,13 @@ final class EvalCommand implements Callable<Integer> {
         return refs;
     }
 
-    /** The inputs of one run, resolved and opened; labels mode has labels and a head, targets mode targets. */
+    /**
+     * The inputs of one run, resolved and opened; labels mode has labels and a head, targets mode
+     * targets. {@code rawShape} is the logits' shape as read, before labels mode reshapes them.
+     */
     private record Opened(TensorRef logits, Optional<TensorRef> labels, Optional<TensorRef> targets,
                           Optional<TensorRef> weights, Optional<TensorRef> expect, EvalInputs in,
-                          Optional<HeadLabels> head) {
+                          Optional<HeadLabels> head, Shape rawShape) {
         String weightsSource() {
             return labels.map(l -> "derived from " + l)
                     .orElseGet(() -> weights.map(TensorRef::toString).orElse("none (all ones)"));
@@ -181,16 +185,20 @@ final class EvalCommand implements Callable<Integer> {
 
     /** The run, step by step: open the inputs, run the pass, write the outputs, check, report. */
     private int evaluate() throws IOException {
+        reportOptions.prepare();
         try (OpenFiles files = new OpenFiles()) {
             Opened inputs = open(files);
             Evaluated pass = runPass(inputs);
-            EvalSummary summary = EvalSummaries.of(function, gammaValue, alphaValue, lossWeight.get(), inputs.in(), inputs.weightsSource(),
-                    pass.outType(), pass.acc(), Optional.ofNullable(classNames.get()), inputs.head(), top.get(), warnings.all());
+            EvalSummary full = EvalSummaries.of(function, gammaValue, alphaValue, lossWeight.get(), inputs.in(),
+                    inputs.weightsSource(), pass.outType(), pass.acc(), Optional.ofNullable(classNames.get()),
+                    inputs.head(), reportOptions.passTop(top.get()), warnings.all());
+            EvalSummary summary = ReportOptions.listed(full, top.get());
             String summaryText = SummaryJson.text(summary);
             Optional<Tensor> checked = writeOutputs(inputs, pass, summary, summaryText, files);
             Optional<EvalChecks> results = Optional.ofNullable(checks.run(
                     inputs.expect().map(files::read).orElse(null), checked.orElse(null), summary, pass.outType(),
                     pass.acc(), inputs.in().logits.shape(), settings, spec.commandLine().getErr()));
+            reportOptions.write(full, ReportOptions.commandLine(spec.commandLine().getParseResult().originalArgs()));
             report(summary, summaryText, results);
             return results.map(EvalChecks::passed).orElse(true) ? 0 : FocalException.DIFFERENCES;
         }
@@ -206,21 +214,24 @@ final class EvalCommand implements Callable<Integer> {
                 : Optional.ofNullable(resolve(weightsSpec.get(), WEIGHTS_KEYS, "--weights", false, files));
         Optional<TensorRef> expectRef = Optional.ofNullable(checks.expectRef());
         OutputPaths.refuseClashes(Arrays.asList(out.get(), gradOut.get(), stats.get(), labels.writeTargets.get(),
-                labels.writeWeights.get(), checks.junit.get(), checks.expectStats.get()), Arrays.asList(logitsRef, labelsRef.orElse(null),
+                labels.writeWeights.get(), checks.junit.get(), checks.expectStats.get(), reportOptions.report.get()), Arrays.asList(logitsRef, labelsRef.orElse(null),
                 targetsRef.orElse(null), weightsRef.orElse(null), expectRef.orElse(null)));
         ClassAxis axis = new ClassAxis(classAxis.get());
         if (labelsRef.isPresent()) {
             HeadLabels head = labels.derive(files.read(labelsRef.get()));
-            Tensor logits = head.reshapeLogits(axis.labels(files.read(logitsRef), logitsRef.toString(), head.classes,
-                    warnings), logitsRef.toString());
+            Tensor raw = files.read(logitsRef);
+            Tensor logits = head.reshapeLogits(axis.labels(raw, logitsRef.toString(), head.classes, warnings),
+                    logitsRef.toString());
             return new Opened(logitsRef, labelsRef, targetsRef, weightsRef, expectRef,
-                    new EvalInputs(logits, logitsRef.toString(), head.result), Optional.of(head));
+                    new EvalInputs(logits, logitsRef.toString(), head.result), Optional.of(head), raw.shape());
         }
-        ClassAxis.Targets laid = axis.targets(files.read(logitsRef), logitsRef.toString(), files.read(targetsRef.get()),
+        Tensor logits = files.read(logitsRef);
+        ClassAxis.Targets laid = axis.targets(logits, logitsRef.toString(), files.read(targetsRef.get()),
                 targetsRef.get().toString());
         EvalInputs in = new EvalInputs(laid.logits(), logitsRef.toString(), laid.targets(), targetsRef.get().toString(),
                 weightsRef.map(files::read).orElse(null), String.valueOf(weightsRef.orElse(null)), laid.axis());
-        return new Opened(logitsRef, labelsRef, targetsRef, weightsRef, expectRef, in, Optional.empty());
+        return new Opened(logitsRef, labelsRef, targetsRef, weightsRef, expectRef, in, Optional.empty(),
+                logits.shape());
     }
 
     /**
@@ -236,6 +247,9 @@ final class EvalCommand implements Callable<Integer> {
         }
         FocalEvaluation eval = new FocalEvaluation(in, function, gammaValue, alphaValue, lossWeight.get(),
                 inputs.head().map(h -> h.result.samples()).orElse(function.heatmap() ? heatmapSamples(in) : 0), kernels);
+        if (reportOptions.wanted()) {
+            eval.gatherReport(reportOptions.grid(inputs.rawShape(), in.logits.shape()));
+        }
         if (classNames.get() != null && classNames.get().size() != eval.classes()) {
             throw FocalException.usage("--class-names gives " + classNames.get().size() + " names but the class axis has "
                     + eval.classes() + " classes");
@@ -251,7 +265,7 @@ final class EvalCommand implements Callable<Integer> {
             Progress progress = Progress.start(settings.progress() && !json.get() && !quiet.get(), eval::elementsDone,
                     shape.count());
             try {
-                acc = eval.run(lossFile != null ? lossFile : lossInMemory, gradFile, top.get(), workers);
+                acc = eval.run(lossFile != null ? lossFile : lossInMemory, gradFile, reportOptions.passTop(top.get()), workers);
             } finally {
                 if (progress != null) {
                     progress.close();
@@ -359,6 +373,7 @@ final class EvalCommand implements Callable<Integer> {
         if (stats.get() != null) {
             AtomicFile.checkWritable(stats.get());
         }
+        reportOptions.check();
     }
 
     /** The explicit option, else the first alias found in the bundle; null for absent optional inputs. */

@@ -75,7 +75,8 @@ final class EvalSummaries {
         Optional<EvalSummary.Labels> labels = head.map(h -> new EvalSummary.Labels(h.labelsName, h.classes,
                 h.backgroundName(), h.normalizeName(), h.posWeight, h.negWeight));
         return new EvalSummary(inputs, labels, loss, kinds, samples, classes, nonFinite,
-                topK > 0 ? Optional.of(top) : Optional.empty(), List.copyOf(warnings));
+                topK > 0 ? Optional.of(top) : Optional.empty(), List.copyOf(warnings), acc.histograms(),
+                acc.bev());
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.focal.cli;
 
+import dev.focal.stats.Numbers;
 import static dev.focal.cli.CommandModel.add;
 import static dev.focal.cli.CommandModel.examples;
 import static dev.focal.cli.CommandModel.flag;

@@ -96,8 +96,11 @@ public enum JvmProfile {
                 "dev.focal.loss.HeatmapMath::evaluate", "dev.focal.stats.HeatmapSums::sum",
                 "dev.focal.stats.BlockSums::prepare", "dev.focal.stats.BlockSums::addAnchors",
                 "dev.focal.tensor.Tensor::readColumns", "dev.focal.tensor.Tensor::readDoubles",
-                "dev.focal.tensor.ScalarTransposer::*", "dev.focal.io.OutputFile$Npy::writeFloats",
-                "dev.focal.loss.FocalEvaluation$WeightCursor::read", "dev.focal.stats.ValueRange::addBounds");
+                "dev.focal.tensor.ScalarTransposer::*", "dev.focal.loss.Float32Rounding::toRows",
+                "dev.focal.io.OutputFile$Npy::writeFloats",
+                "dev.focal.loss.FocalEvaluation$WeightCursor::read", "dev.focal.stats.ValueRange::addBounds",
+                // Only with --top or a report: each block's per-element pass for them.
+                "dev.focal.stats.LossAccumulator::rareCases", "dev.focal.stats.Histograms::add");
         /** The vector kernel and transposer. */
         static final List<String> VECTOR = List.of("dev.focal.loss.vector.VectorKernel::*",
                 "dev.focal.loss.vector.VectorTransposer::*");

@@ -1,5 +1,6 @@
 package dev.focal.cli;
 
+import dev.focal.stats.Numbers;
 import dev.focal.stats.AnchorKind;
 import dev.focal.stats.EvalSummary;
 import dev.focal.tensor.Shape;

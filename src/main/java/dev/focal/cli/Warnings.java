@@ -1,5 +1,6 @@
 package dev.focal.cli;
 
+import dev.focal.stats.Numbers;
 import dev.focal.FocalException;
 import java.io.PrintWriter;
 import java.util.ArrayList;

@@ -3,6 +3,7 @@ package dev.focal.loss;
 import dev.focal.stats.AnchorBlock;
 import dev.focal.stats.AnchorSums;
 import dev.focal.stats.BlockSums;
+import dev.focal.stats.Grid;
 import dev.focal.stats.HeatmapSums;
 import dev.focal.stats.LossAccumulator;
 import dev.focal.tensor.DType;
@@ -44,8 +45,12 @@ public final class FocalEvaluation {
     private final Kernels kernels;
     /** The heatmap loss's math, or null for the sigmoid focal loss. */
     private final HeatmapMath heatmap;
+    /** Float32Rounding.slackUlps(gamma), for a float32 loss output. */
+    private final long roundingSlack;
     private final Layout weightLayout;
     private final AtomicLong done = new AtomicLong();
+    private boolean histograms;
+    private Grid grid;
 
     /** How the weights map onto anchors; the first two allow bulk reads. */
     private enum Layout { PER_ANCHOR, PER_ELEMENT, BROADCAST }
@@ -76,6 +81,7 @@ public final class FocalEvaluation {
         this.derived = in.derived;
         this.gamma = gamma;
         this.alpha = alpha;
+        roundingSlack = Float32Rounding.slackUlps(gamma);
         Shape s = logits.shape();
         long[] strides = in.broadcast.strides();
         int r = s.rank();
@@ -132,6 +138,15 @@ public final class FocalEvaluation {
         return classes == 0 ? 0 : logits.count() / classes;
     }
 
+    /**
+     * Gathers the report's histograms in the pass too (see {@link dev.focal.stats.Histograms}),
+     * and the per-cell figures of {@code grid} unless it is null.
+     */
+    public void gatherReport(Grid grid) {
+        histograms = true;
+        this.grid = grid;
+    }
+
     /** Elements evaluated so far by a running {@link #run}, range by range: for a progress line. */
     public long elementsDone() {
         return done.get();
@@ -186,7 +201,7 @@ public final class FocalEvaluation {
         if (f != null) {
             throw (Error) f;
         }
-        LossAccumulator total = new LossAccumulator(classes, topK, samples, heatmap != null);
+        LossAccumulator total = new LossAccumulator(classes, topK, samples, histograms, grid, heatmap != null);
         for (LossAccumulator p : partial) {
             total.merge(p);
         }
@@ -222,7 +237,7 @@ public final class FocalEvaluation {
         }
 
         LossAccumulator range(long from, long to) {
-            LossAccumulator acc = new LossAccumulator(classes, topK, samples, heatmap != null);
+            LossAccumulator acc = new LossAccumulator(classes, topK, samples, histograms, grid, heatmap != null);
             WeightCursor weightsAt = new WeightCursor(from);
             for (long a0 = from; a0 < to; a0 += blockAnchors) {
                 block(a0, (int) Math.min(blockAnchors, to - a0), weightsAt, acc);
@@ -253,7 +268,14 @@ public final class FocalEvaluation {
                 }
             }
             acc.addBlock(a0, block, anchorsPerSample, summer);
-            if (lossOut != null) {
+            if (lossOut != null && lossOut.dtype() == DType.FLOAT32 && heatmap == null) {
+                // Correctly rounded (docs/accuracy.md), where the gradient below is within an ulp.
+                // The rounding's exact re-evaluation is the sigmoid focal loss's: a heatmap loss is
+                // within 1 ulp by its own double evaluation.
+                Float32Rounding.toRows(block.loss, block.x, block.t, block.w, na, classes, gamma, alpha, scale,
+                        roundingSlack, scratch);
+                lossOut.writeFloats(first, scratch, n);
+            } else if (lossOut != null) {
                 write(lossOut, first, block.loss, na);
             }
             if (gradOut != null) {

@@ -14,6 +14,13 @@ public final class AnchorBlock {
     public final double[] w;
     public final double[] loss;
     public final double[] focal;
+    /**
+     * Per anchor, what the report's histograms work out (its kind, its loss summed over its
+     * classes) and the per-cell sums read: here, one per worker, rather than in each range's
+     * histograms, which all stay on the heap until the ranges merge.
+     */
+    final byte[] anchorKind;
+    final double[] anchorLoss;
     /** Whether every class of an anchor has its weight (one weight per anchor). */
     private final boolean weightsPerAnchor;
     private int anchors;
@@ -31,6 +38,8 @@ public final class AnchorBlock {
         w = new double[n];
         loss = new double[n];
         focal = new double[n];
+        anchorKind = new byte[capacity];
+        anchorLoss = new double[capacity];
     }
 
     public int classes() {

@@ -16,9 +16,9 @@ package dev.focal.stats;
  */
 public final class BlockSums {
     public static final int LANES = 4;
-    private static final int POSITIVE = AnchorKind.POSITIVE.ordinal();
+    static final int POSITIVE = AnchorKind.POSITIVE.ordinal();
     private static final int NEGATIVE = AnchorKind.NEGATIVE.ordinal();
-    private static final int IGNORED = AnchorKind.IGNORED.ordinal();
+    static final int IGNORED = AnchorKind.IGNORED.ordinal();
 
     /** Lane sums, [kind * LANES + lane]. */
     final double[] lossLanes = new double[3 * LANES];

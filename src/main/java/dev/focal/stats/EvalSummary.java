@@ -17,10 +17,14 @@ import java.util.OptionalDouble;
  * @param samples per sample, in labels mode (empty otherwise)
  * @param classes per class (the last axis)
  * @param top    the elements with the largest loss, NaN first, when --top asked for them
+ * @param histograms the distributions of the loss and of p_t, when a report asked for them
+ * @param bev    the loss and the positive anchors per cell of the grid, when a report asked for them
+ *               and there is a grid
  */
 public record EvalSummary(Inputs inputs, Optional<Labels> labels, Loss loss, List<Kind> kinds,
                           List<Sample> samples, List<ClassFigures> classes, NonFinite nonFinite,
-                          Optional<List<TopElement>> top, List<String> warnings) {
+                          Optional<List<TopElement>> top, List<String> warnings,
+                          Optional<Histograms> histograms, Optional<Bev> bev) {
 
     /**
      * @param shape         of the loss (the logits, in labels mode reshaped to (B, A, C))
@@ -85,6 +89,24 @@ public record EvalSummary(Inputs inputs, Optional<Labels> labels, Loss loss, Lis
     public record At(long[] index, double logit) {
     }
 
+    /**
+     * The cells of the first {@code grid.samples()} samples, sample by sample, then row-major
+     * (h, w): each cell's loss (summed over its anchors and classes) and its positive anchors.
+     */
+    public record Bev(Grid grid, double[] loss, long[] positives) {
+        public double loss(int sample, int h, int w) {
+            return loss[index(sample, h, w)];
+        }
+
+        public long positives(int sample, int h, int w) {
+            return positives[index(sample, h, w)];
+        }
+
+        private int index(int sample, int h, int w) {
+            return (sample * grid.height() + h) * grid.width() + w;
+        }
+    }
+
     /** An element of the loss: its index, class (last-axis column), inputs and loss. */
     public record TopElement(long[] index, long classIndex, double logit, double target, double weight, double loss) {
     }
@@ -101,6 +123,12 @@ public record EvalSummary(Inputs inputs, Optional<Labels> labels, Loss loss, Lis
     /** A kind's name: an anchor kind's, or for a heatmap loss an element kind's. */
     public String label(AnchorKind k) {
         return inputs.heatmap() ? k.heatmapLabel() : k.label();
+    }
+
+    /** The same summary without its top elements (those a report asked for and --top did not). */
+    public EvalSummary withoutTop() {
+        return new EvalSummary(inputs, labels, loss, kinds, samples, classes, nonFinite, Optional.empty(), warnings,
+                histograms, bev);
     }
 
     public Kind kind(AnchorKind k) {

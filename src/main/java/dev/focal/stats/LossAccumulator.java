@@ -29,17 +29,27 @@ public final class LossAccumulator {
     final long[][] sampleCounts;
     final ValueRange logits = new ValueRange();
     final ValueRange targets = new ValueRange();
+    /** The report's distributions, when asked for; else null. */
+    final Histograms histograms;
+    /** The report's per-cell figures, when asked for and there is a grid; else null. */
+    final CellSums cells;
 
     /**
      * @param samples how many samples (groups of anchors along the first axis) to sum the loss
      *                of separately; 0 for none
      */
     public LossAccumulator(int classes, int topK, int samples) {
-        this(classes, topK, samples, false);
+        this(classes, topK, samples, false, null, false);
     }
 
-    /** @param elementKinds the kinds are {@link HeatmapSums}'s, of elements (a heatmap loss) */
-    public LossAccumulator(int classes, int topK, int samples, boolean elementKinds) {
+    /**
+     * @param histograms   whether to gather the report's {@link Histograms} too
+     * @param grid         the grid whose per-cell figures the report draws, or null; needs histograms
+     * @param elementKinds the kinds are {@link HeatmapSums}'s, of elements (a heatmap loss)
+     */
+    public LossAccumulator(int classes, int topK, int samples, boolean histograms, Grid grid, boolean elementKinds) {
+        this.histograms = histograms || grid != null ? new Histograms() : null;
+        this.cells = grid == null ? null : new CellSums(grid);
         this.classes = classes;
         this.elementKinds = elementKinds;
         this.classPositives = new long[classes];
@@ -102,6 +112,12 @@ public final class LossAccumulator {
         targets.addBounds(block.t, count * classes);
         if (nonFinite || top.capacity() > 0) {
             rareCases(firstAnchor, block);
+        }
+        if (histograms != null) {
+            histograms.add(block);
+            if (cells != null) {
+                cells.add(firstAnchor, count, block.anchorLoss, block.anchorKind);
+            }
         }
     }
 
@@ -199,6 +215,12 @@ public final class LossAccumulator {
         top.merge(o.top);
         logits.merge(o.logits);
         targets.merge(o.targets);
+        if (histograms != null) {
+            histograms.merge(o.histograms);
+        }
+        if (cells != null) {
+            cells.merge(o.cells);
+        }
     }
 
     public int classes() {
@@ -295,6 +317,16 @@ public final class LossAccumulator {
     /** The range of the targets evaluated. */
     public ValueRange targetRange() {
         return targets;
+    }
+
+    /** The report's distributions, when they were gathered. */
+    public java.util.Optional<Histograms> histograms() {
+        return java.util.Optional.ofNullable(histograms);
+    }
+
+    /** The report's per-cell figures, when a grid was given. */
+    public java.util.Optional<EvalSummary.Bev> bev() {
+        return java.util.Optional.ofNullable(cells).map(c -> new EvalSummary.Bev(c.grid(), c.loss(), c.positives()));
     }
 
     public TopK top() {

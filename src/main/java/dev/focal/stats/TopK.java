@@ -45,6 +45,11 @@ public final class TopK {
         if (k == 0) {
             return;
         }
+        // Most elements rank below a full heap's worst: turned away before an Item is allocated
+        // (a NaN loss, or a NaN worst, never compares below and takes the full comparison).
+        if (heap.size() == k && loss < heap.peek().loss) {
+            return;
+        }
         Item item = new Item(index, loss);
         if (heap.size() < k) {
             heap.add(item);

@@ -1,4 +1,4 @@
-package dev.focal.cli;
+package dev.focal.stats;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -9,11 +9,11 @@ import java.math.RoundingMode;
  * No java.util.Formatter: its first use loads the locale data, a measurable part of a short run
  * (BENCHMARKS.md), and a report should not change its decimal point with the user's locale anyway.
  */
-final class Numbers {
+public final class Numbers {
     private Numbers() {
     }
 
-    static String format(double v) {
+    public static String format(double v) {
         if (Double.isNaN(v)) {
             return "nan";
         }
@@ -39,7 +39,7 @@ final class Numbers {
      * A share as a percentage with two decimals, as {@code %.2f%%} in the root locale prints it:
      * the shortest decimal that reads back as the double, rounded half up, with the sign of -0.
      */
-    static String percent(double fraction) {
+    public static String percent(double fraction) {
         if (!Double.isFinite(fraction)) {
             return format(fraction);
         }

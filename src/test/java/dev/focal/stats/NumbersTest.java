@@ -1,4 +1,4 @@
-package dev.focal.cli;
+package dev.focal.stats;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

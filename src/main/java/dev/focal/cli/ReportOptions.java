@@ -1,0 +1,180 @@
+package dev.focal.cli;
+
+import static dev.focal.cli.CommandModel.option;
+
+import dev.focal.FocalException;
+import dev.focal.cli.CommandModel.Arg;
+import dev.focal.io.AtomicFile;
+import dev.focal.report.Figure;
+import dev.focal.report.Report;
+import dev.focal.stats.EvalSummary;
+import dev.focal.stats.Grid;
+import dev.focal.tensor.Shape;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * eval's --report and --plots: the figures of the summary as an HTML page and as SVG and PNG
+ * files. Only {@link #write} touches the report package, so a run without these options never
+ * loads it or the charting library.
+ */
+final class ReportOptions {
+    /** The elements of largest loss that the report lists when --top does not say. */
+    static final int REPORT_TOP = 20;
+
+    /** The samples whose grid the report draws when --report-samples does not say. */
+    static final int REPORT_SAMPLES = 4;
+    /**
+     * The cells the pass gathers for the heatmaps, at most (over the samples drawn, fewer samples
+     * when needed): 16 bytes a cell, twice (the ranges' parts, then their merge), stay small beside
+     * a 256 MB heap, and past a 1448 x 1448 grid no page shows a cell anyway.
+     */
+    static final long MAX_CELLS = 1 << 21;
+
+    final Arg<Path> report;
+    final Arg<Path> plots;
+    final Arg<String> grid;
+    final Arg<Integer> samples;
+
+    /** Adds the options to {@code spec}. */
+    ReportOptions(CommandSpec spec) {
+        report = option(spec, "--report", "FILE", Path.class, null,
+                "Write an HTML report to FILE: the summary as charts and tables, one self-contained page"
+                        + " (no script, nothing fetched) that prints on A4.");
+        plots = option(spec, "--plots", "DIR", Path.class, null,
+                "Write each chart of the report to DIR as NAME.svg and NAME.png.");
+        grid = option(spec, "--grid", "H,W", String.class, null, "The BEV grid of (B, H*W*K, C) logits, for the report's"
+                + " heatmaps (the head's raw (B, H, W, K*C) output gives its own).");
+        samples = option(spec, "--report-samples", "N", Integer.class, String.valueOf(REPORT_SAMPLES),
+                "Draw the BEV heatmaps of the first N samples (default: ${DEFAULT-VALUE}).");
+    }
+
+    boolean wanted() {
+        return report.get() != null || plots.get() != null;
+    }
+
+    /** The elements of largest loss the pass keeps: --top's, else the report's when there is one. */
+    int passTop(int top) {
+        return top == 0 && wanted() ? REPORT_TOP : top;
+    }
+
+    /** The summary the table and JSON show: without the elements only the report asked for. */
+    static EvalSummary listed(EvalSummary summary, int top) {
+        return top == 0 ? summary.withoutTop() : summary;
+    }
+
+    /** Starts loading the charting code beside the pass, when a report is asked for. */
+    void prepare() {
+        if (wanted()) {
+            Thread t = new Thread(Report::warmUp, "focal-report-warm-up");
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
+    void check() {
+        if (samples.get() < 1) {
+            throw FocalException.usage("--report-samples must be 1 or more, not " + samples.get());
+        }
+        if (grid.get() != null) {
+            gridSize();
+        }
+        if (report.get() != null) {
+            AtomicFile.checkWritable(report.get());
+        }
+        if (plots.get() != null && Files.exists(plots.get()) && !Files.isDirectory(plots.get())) {
+            throw FocalException.usage(plots.get() + ": is not a directory, expected one for --plots");
+        }
+    }
+
+    /** --grid's H and W, each 1 or more. */
+    private int[] gridSize() {
+        String bad = "--grid takes H,W, two whole numbers of 1 or more, not '" + grid.get() + "'";
+        if (!grid.get().matches("[0-9]{1,9},[0-9]{1,9}")) {
+            throw FocalException.usage(bad);
+        }
+        String[] hw = grid.get().split(",");
+        int[] size = {Integer.parseInt(hw[0]), Integer.parseInt(hw[1])};
+        if (size[0] < 1 || size[1] < 1) {
+            throw FocalException.usage(bad);
+        }
+        return size;
+    }
+
+    /**
+     * The grid the report draws, or null: --grid's for (B, A, C) logits whose A is H*W*K, else
+     * that of the head's raw (B, H, W, K*C) output, {@code raw} as read before labels mode reshaped
+     * it to {@code shape}. Gathered for the first --report-samples samples.
+     */
+    Grid grid(Shape raw, Shape shape) {
+        if (!wanted()) {
+            return null;
+        }
+        boolean batched = shape.rank() == 3;
+        long classes = batched ? shape.dim(2) : 0;
+        boolean rawHead = batched && raw.rank() == 4 && raw.dim(0) == shape.dim(0) && classes > 0
+                && raw.dim(3) >= classes && raw.dim(3) % classes == 0 && raw.dim(1) * raw.dim(2) > 0;
+        if (grid.get() == null) {
+            return rawHead && raw.dim(1) * raw.dim(2) <= MAX_CELLS
+                    ? grid(raw.dim(1), raw.dim(2), raw.dim(3) / classes, shape.dim(0)) : null;
+        }
+        int[] hw = gridSize();
+        long cells = (long) hw[0] * hw[1];
+        if (cells > MAX_CELLS) {
+            throw FocalException.usage("--grid " + hw[0] + "," + hw[1] + " has " + cells + " cells; the report"
+                    + " draws at most " + MAX_CELLS);
+        }
+        if (!batched || shape.dim(1) % cells != 0 || shape.dim(1) == 0) {
+            throw FocalException.usage("--grid " + hw[0] + "," + hw[1] + " needs (B, H*W*K, C) logits, whose"
+                    + " anchors per sample are a multiple of " + cells + "; the logits have shape " + shape);
+        }
+        if (rawHead && (raw.dim(1) != hw[0] || raw.dim(2) != hw[1])) {
+            throw FocalException.usage("--grid " + hw[0] + "," + hw[1] + " disagrees with the logits' own grid "
+                    + raw.dim(1) + "," + raw.dim(2) + " (shape " + raw + ")");
+        }
+        return grid(hw[0], hw[1], shape.dim(1) / cells, shape.dim(0));
+    }
+
+    private Grid grid(long height, long width, long anchorsPerCell, long batch) {
+        long fit = MAX_CELLS / (height * width);
+        return new Grid(Math.toIntExact(height), Math.toIntExact(width), Math.toIntExact(anchorsPerCell),
+                (int) Math.min(Math.min(batch, samples.get()), fit));
+    }
+
+    /** Renders and writes the report and the plots, each file atomically. */
+    void write(EvalSummary summary, String commandLine) {
+        if (!wanted()) {
+            return;
+        }
+        Report r = Report.of(summary, commandLine);
+        if (plots.get() != null) {
+            for (Figure f : r.figures()) {
+                if (f.drawn()) {
+                    byte[] svg = f.svg().orElseThrow().getBytes(StandardCharsets.UTF_8);
+                    byte[] png = f.png().orElseThrow();
+                    AtomicFile.write(plots.get().resolve(f.id() + ".svg"), s -> s.write(svg));
+                    AtomicFile.write(plots.get().resolve(f.id() + ".png"), s -> s.write(png));
+                }
+            }
+        }
+        if (report.get() != null) {
+            byte[] html = r.html().getBytes(StandardCharsets.UTF_8);
+            AtomicFile.write(report.get(), s -> s.write(html));
+        }
+    }
+
+    /**
+     * The command line as a shell would take it back, each argument quoted unless it is plain;
+     * {@code args} are all of focal's arguments, the verb's name among them.
+     */
+    static String commandLine(List<String> args) {
+        StringBuilder b = new StringBuilder("focal");
+        for (String a : args) {
+            b.append(' ').append(a.matches("[A-Za-z0-9_./:=,+@%-]+") ? a : "'" + a.replace("'", "'\\''") + "'");
+        }
+        return b.toString();
+    }
+}
