@@ -122,11 +122,15 @@ public final class HeatmapMath implements LossMath {
 
     /**
      * d loss / d x through the clamp: 0 where the sigmoid lies outside the bounds (as autograd's
-     * clamp backward, which also gives 0 for a NaN logit), else d loss / d p times p (1 - p).
+     * clamp backward), NaN for a NaN logit (autograd's sigmoid backward multiplies 0 by NaN), else
+     * d loss / d p times p (1 - p).
      */
     public double gradient(double x, double t, double gamma, double alpha) {
         double s = sigmoid(x);
-        if (!(s >= low && s <= high)) {
+        if (s != s) {
+            return s;
+        }
+        if (s < low || s > high) {
             return 0;
         }
         double pc = sigmoidComplement(x);
