@@ -20,6 +20,7 @@ import dev.focal.io.TensorRef;
 import dev.focal.loss.EvalInputs;
 import dev.focal.loss.FocalEvaluation;
 import dev.focal.loss.Kernels;
+import dev.focal.loss.LossFunction;
 import dev.focal.stats.AnchorKind;
 import dev.focal.stats.EvalSummary;
 import dev.focal.stats.LossAccumulator;
@@ -64,7 +65,9 @@ final class EvalCommand implements Callable<Integer> {
             "  q = t*(1-p) + (1-t)*p,  bce = max(x,0) - x*t + log1p(exp(-|x|)).",
             "",
             "The summary counts positive, negative and ignored anchors (an anchor is an",
-            "index over all axes but the last, the class axis).");
+            "index over all axes but the last, the class axis). --loss centernet and",
+            "--loss gaussian evaluate the heatmap focal losses of CenterPoint, VoxelNeXt and",
+            "TransFusion instead, counting peak, near and background elements.");
     private final Settings settings;
     private Warnings warnings;
     /** The bundle being evaluated, null without one: the BUNDLE, or each dump of a many-dumps eval in turn. */
@@ -76,6 +79,8 @@ final class EvalCommand implements Callable<Integer> {
     private double[] alphas;
     /** Every gamma with every alpha, gamma major. */
     private final List<FocalEvaluation.Pair> pairs = new ArrayList<>();
+    /** --loss: set by checkOptions, before the pairs, whose defaults it gives. */
+    private LossFunction function;
 
     // The options, in the order --help lists them.
     private final Arg<List<String>> bundles = add(spec, parameterBuilder("0..*", "BUNDLE",
@@ -98,13 +103,19 @@ final class EvalCommand implements Callable<Integer> {
             "Targets (one-hot or soft), same shape as the logits. Integer and bool dtypes are converted.");
     private final Arg<String> weightsSpec = option(spec, "--weights", "FILE", String.class, null,
             "Weights, broadcast by the reference's rule (docs/semantics.md#weight-broadcast); all ones when absent.");
+    private final Arg<String> lossName = option(spec, "--loss", "NAME", String.class, "sigmoid-focal",
+            "sigmoid-focal (OpenPCDet's SigmoidFocalClassificationLoss, default), centernet (CenterHead's and"
+                    + " VoxelNeXtHead's FocalLossCenterNet/FocalLossSparse) or gaussian (TransFusion's"
+                    + " GaussianFocalLoss on clip_sigmoid): docs/semantics.md#heatmap-losses.");
     // <gamma> and <alpha>: the labels the annotations derived from the field names, kept for the same --help.
-    private final Arg<String> gamma = option(spec, "--gamma", "<gamma>", String.class, "2.0",
-            "Focusing parameter (default: ${DEFAULT-VALUE}). A list (0,1,2) or a range START:END:STEP (0:3:0.5)"
-                    + " sweeps it (docs/commands.md#sweeps).");
-    private final Arg<String> alpha = option(spec, "--alpha", "<alpha>", String.class, "0.25",
-            "Weight of the positive side; 1 - alpha on the negative side (default: ${DEFAULT-VALUE}). A list or"
-                    + " a range sweeps it, every gamma with every alpha.");
+    private final Arg<String> gamma = option(spec, "--gamma", "<gamma>", String.class, null,
+            "Focusing parameter (default: 2.0; for centernet and gaussian the power of 1 - target on non-peaks,"
+                    + " default 4.0). A list (0,1,2) or a range START:END:STEP (0:3:0.5) sweeps it"
+                    + " (docs/commands.md#sweeps).");
+    private final Arg<String> alpha = option(spec, "--alpha", "<alpha>", String.class, null,
+            "Weight of the positive side; 1 - alpha on the negative side (default: 0.25; for centernet and"
+                    + " gaussian the power of the prediction, default 2.0). A list or a range sweeps it, every"
+                    + " gamma with every alpha.");
     private final Arg<String> sweepMetric = option(spec, "--sweep-metric", "FIELD", String.class, null,
             "In a sweep: the summary's numeric field the grid shows (default: " + DEFAULT_METRIC + ").");
     private final Arg<Reduction> reduction = option(spec, "--reduction", "MODE", Reduction.class, "none",
@@ -129,8 +140,8 @@ final class EvalCommand implements Callable<Integer> {
     private final Arg<Integer> top = option(spec, "--top", "K", int.class, "0",
             "List the K elements with the largest loss (NaN first).");
     private final Arg<Double> lossWeight = option(spec, "--loss-weight", "W", double.class, "1.0",
-            "Multiplies the per-element loss and gradient (OpenPCDet's cls_weight), so that loss.per_batch"
-                    + " is rpn_loss_cls (default: ${DEFAULT-VALUE}).");
+            "Multiplies the per-element loss and gradient (OpenPCDet's cls_weight; TransFusion's hm_weight for"
+                    + " gaussian), so that loss.head is the training log's number (default: ${DEFAULT-VALUE}).");
     private final LabelOptions labels = new LabelOptions(spec);
     private final CheckOptions checks = new CheckOptions(spec);
     private final Arg<Integer> threads = option(spec, "--threads", "N", Integer.class, null,
@@ -333,7 +344,7 @@ final class EvalCommand implements Callable<Integer> {
     /** The summary of a pair's figures, listing the {@code topK} elements of largest loss the pass kept. */
     private EvalSummary summarize(Opened inputs, Evaluated pass, int pair, int topK) {
         FocalEvaluation.Pair p = pairs.get(pair);
-        return EvalSummaries.of(p.gamma(), p.alpha(), lossWeight.get(), inputs.in(), inputs.weightsSource(),
+        return EvalSummaries.of(function, p.gamma(), p.alpha(), lossWeight.get(), inputs.in(), inputs.weightsSource(),
                 pass.outType(), pass.accs()[pair], Optional.ofNullable(classNames.get()), inputs.head(), topK,
                 warnings.all());
     }
@@ -393,8 +404,8 @@ final class EvalCommand implements Callable<Integer> {
         if (CommandModel.debug(spec)) {
             spec.commandLine().getErr().println("focal: kernels: " + kernels);
         }
-        FocalEvaluation eval = new FocalEvaluation(in, pairs, lossWeight.get(),
-                inputs.head().map(h -> h.result.samples()).orElse(0), kernels);
+        FocalEvaluation eval = new FocalEvaluation(in, function, pairs, lossWeight.get(),
+                inputs.head().map(h -> h.result.samples()).orElse(function.heatmap() ? heatmapSamples(in) : 0), kernels);
         if (reportOptions.wanted()) {
             eval.gatherReport(reportOptions.grid(inputs.rawShape(), in.logits.shape()));
         }
@@ -421,11 +432,12 @@ final class EvalCommand implements Callable<Integer> {
                     progress.close();
                 }
             }
-            // Every pair saw the same inputs: the first one's ranges and counts are all of theirs.
+            // Every pair saw the same inputs: the first one's ranges and counts are all of theirs. A
+            // heatmap loss's third slot is the background, not ignored anchors.
             ValueRange x = accs[0].logitRange();
             ValueRange t = accs[0].targetRange();
             warnings.data(inputs.logits().toString(), inputs.targetsName(), x.zerosAndOnesOnly(), t.min(), t.max(),
-                    accs[0].anchors(), accs[0].anchors(AnchorKind.IGNORED));
+                    accs[0].anchors(), function.heatmap() ? 0 : accs[0].anchors(AnchorKind.IGNORED));
             if (lossFile != null) {
                 lossFile.commit();
             }
@@ -477,6 +489,14 @@ final class EvalCommand implements Callable<Integer> {
         warnings = new Warnings(strict.get(), spec.commandLine().getErr());
         if (outDtype.get() != null && DType.byName(outDtype.get()) != DType.FLOAT32 && DType.byName(outDtype.get()) != DType.FLOAT64) {
             throw FocalException.usage("--out-dtype must be float32 or float64, not '" + outDtype.get() + "'");
+        }
+        function = LossFunction.byName(lossName.get());
+        if (function == null) {
+            throw FocalException.usage("--loss must be sigmoid-focal, centernet or gaussian, not '" + lossName.get() + "'");
+        }
+        if (function.heatmap() && (labels.given() || weightsSpec.get() != null)) {
+            throw FocalException.usage("--loss " + function.cliName() + " takes logits and heatmap targets only;"
+                    + " --labels and --weights belong to --loss sigmoid-focal");
         }
         checkSweep();
         if (top.get() < 0) {
@@ -540,8 +560,8 @@ final class EvalCommand implements Callable<Integer> {
      * --expect-stats, each of which holds one pair's figures.
      */
     private void checkSweep() {
-        gammas = SweepValues.parse("--gamma", gamma.get());
-        alphas = SweepValues.parse("--alpha", alpha.get());
+        gammas = SweepValues.parse("--gamma", gammaText());
+        alphas = SweepValues.parse("--alpha", alphaText());
         if ((long) gammas.length * alphas.length > SweepValues.MAX_VALUES) {
             throw FocalException.usage("--gamma and --alpha make " + (long) gammas.length * alphas.length
                     + " pairs; a sweep takes at most " + SweepValues.MAX_VALUES);
@@ -552,7 +572,9 @@ final class EvalCommand implements Callable<Integer> {
                 pairs.add(new FocalEvaluation.Pair(g, a));
             }
         }
-        warnings.options(gammas, alphas);
+        if (!function.heatmap()) {
+            warnings.options(gammas, alphas);
+        }
         if (!sweep()) {
             if (sweepMetric.get() != null) {
                 throw FocalException.usage("--sweep-metric chooses the figure of a sweep's grid; give --gamma or"
@@ -569,8 +591,8 @@ final class EvalCommand implements Callable<Integer> {
         for (String[] option : perPair) {
             if (option[1] != null) {
                 throw FocalException.usage(option[0] + " holds the figures of one (gamma, alpha) pair; it cannot apply"
-                        + " to a sweep of " + pairs.size() + " pairs (--gamma " + gamma.get() + " --alpha "
-                        + alpha.get() + ")");
+                        + " to a sweep of " + pairs.size() + " pairs (--gamma " + gammaText() + " --alpha "
+                        + alphaText() + ")");
             }
         }
         if (sweepMetric.get() != null) {
@@ -580,6 +602,16 @@ final class EvalCommand implements Callable<Integer> {
             DumpTable.format(table.get());
             AtomicFile.checkWritable(table.get());
         }
+    }
+
+    /** --gamma as given, else the loss's default. */
+    private String gammaText() {
+        return gamma.find().orElse(Numbers.format(function.defaultGamma()));
+    }
+
+    /** --alpha as given, else the loss's default. */
+    private String alphaText() {
+        return alpha.find().orElse(Numbers.format(function.defaultAlpha()));
     }
 
     private List<String> bundleArguments() {
@@ -674,7 +706,7 @@ final class EvalCommand implements Callable<Integer> {
      * OpenPCDet's get_cls_layer_loss dumps), switching to labels mode; else null.
      */
     private TensorRef bundleLabels(TensorRef logitsRef, OpenFiles files) {
-        if (bundle == null || targetsSpec.get() != null) {
+        if (bundle == null || targetsSpec.get() != null || function.heatmap()) {
             return null;
         }
         TensorRef ref = TensorRef.parse(bundle);
@@ -691,6 +723,15 @@ final class EvalCommand implements Callable<Integer> {
         long values = files.read(logitsRef).count();
         labels.fromBundle(member, perLabel > 0 && values % perLabel == 0 ? values / perLabel : 0);
         return member;
+    }
+
+    /**
+     * The samples of a heatmap: the first axis of (B, C, H, W) and (B, C, N); a (N, C) heatmap
+     * (VoxelNeXt's) has none.
+     */
+    private static int heatmapSamples(EvalInputs in) {
+        Shape shape = in.logits.shape();
+        return shape.rank() < 3 ? 0 : Math.toIntExact(shape.dim(0));
     }
 
     private Tensor reduced(EvalSummary.Loss loss, DType type) {

@@ -1,6 +1,8 @@
 package dev.focal.cli;
 
+import dev.focal.head.LabelTargets;
 import dev.focal.loss.EvalInputs;
+import dev.focal.loss.LossFunction;
 import dev.focal.stats.AnchorKind;
 import dev.focal.stats.EvalSummary;
 import dev.focal.stats.LossAccumulator;
@@ -17,17 +19,17 @@ final class EvalSummaries {
     private EvalSummaries() {
     }
 
-    static EvalSummary of(double gamma, double alpha, double lossWeight, EvalInputs in, String weightsSource,
+    static EvalSummary of(LossFunction function, double gamma, double alpha, double lossWeight, EvalInputs in, String weightsSource,
                           DType outputType, LossAccumulator acc, Optional<List<String>> classNames,
                           Optional<HeadLabels> head, int topK, List<String> warnings) {
         Shape shape = in.logits.shape();
         double sum = acc.totalLoss();
         String weights = head.isPresent() ? "derived" : in.weights == null ? "default" : "given";
         EvalSummary.Inputs inputs = new EvalSummary.Inputs(gamma, alpha, lossWeight, shape.dims(),
-                outputType.numpyName(), in.logits.dtype().numpyName(), weights, weightsSource);
+                outputType.numpyName(), in.logits.dtype().numpyName(), weights, weightsSource, function.cliName());
         OptionalDouble perBatch = shape.rank() == 0 ? OptionalDouble.of(sum) : ratio(sum, shape.dim(0));
         EvalSummary.Loss loss = new EvalSummary.Loss(sum, ratio(sum, shape.count()), perBatch,
-                head.map(h -> headLoss(h, sum, perBatch)).orElse(OptionalDouble.empty()));
+                head(function, sum, perBatch, acc, head));
 
         List<EvalSummary.Kind> kinds = new ArrayList<>();
         long[] nonFiniteByKind = new long[AnchorKind.values().length];
@@ -49,6 +51,13 @@ final class EvalSummaries {
                         h.result.normalizer[b], acc.sampleLoss(b)));
             }
         });
+        if (function.heatmap()) {
+            for (int b = 0; b < acc.samples(); b++) {
+                samples.add(new EvalSummary.Sample(acc.sampleCount(b, AnchorKind.POSITIVE),
+                        acc.sampleCount(b, AnchorKind.NEGATIVE), acc.sampleCount(b, AnchorKind.IGNORED), Double.NaN,
+                        acc.sampleLoss(b)));
+            }
+        }
         List<EvalSummary.ClassFigures> classes = new ArrayList<>();
         for (int c = 0; c < acc.classes(); c++) {
             classes.add(new EvalSummary.ClassFigures(c, className(classNames, c), acc.classPositives(c),
@@ -71,12 +80,21 @@ final class EvalSummaries {
     }
 
     /**
-     * The number the head logs (docs/semantics.md#normalisers): the anchor heads, normalised per
-     * sample, log the sum over B (rpn_loss_cls); the point head and TransFusion, normalised over
-     * the batch, the sum (point_loss_cls, loss_cls). No head normalises by nothing.
+     * The training log's number (docs/semantics.md#the-heads-number): a heatmap loss's sum over
+     * max(peaks, 1); in labels mode what the head logs (docs/semantics.md#normalisers): the anchor
+     * heads, normalised per sample, the sum over B (rpn_loss_cls); the point head and TransFusion,
+     * normalised over the batch, the sum (point_loss_cls, loss_cls). No head normalises by nothing,
+     * and without labels the head is unknown.
      */
-    private static OptionalDouble headLoss(HeadLabels h, double sum, OptionalDouble perBatch) {
-        switch (h.normalize) {
+    private static OptionalDouble head(LossFunction function, double sum, OptionalDouble perBatch, LossAccumulator acc,
+                                       Optional<HeadLabels> labels) {
+        if (function.heatmap()) {
+            return OptionalDouble.of(sum / Math.max(acc.anchors(AnchorKind.POSITIVE), 1));
+        }
+        if (labels.isEmpty()) {
+            return OptionalDouble.empty();
+        }
+        switch (labels.get().normalize) {
             case PER_SAMPLE: return perBatch;
             case BATCH: return OptionalDouble.of(sum);
             default: return OptionalDouble.empty();

@@ -91,8 +91,9 @@ public enum JvmProfile {
          */
         static final List<String> COMMON = List.of("-XX:+UseSerialGC", "-XX:-UsePerfData");
         static final String NO_OSR = "-XX:Tier4BackEdgeThreshold=1000000000";
-        /** The scalar pass: the loss, the reads, the sums, the write. */
+        /** The scalar pass: the loss (a heatmap loss's too), the reads, the sums, the write. */
         static final List<String> PASS = List.of("dev.focal.loss.PolynomialMath::*",
+                "dev.focal.loss.HeatmapMath::evaluate", "dev.focal.stats.HeatmapSums::sum",
                 "dev.focal.stats.BlockSums::prepare", "dev.focal.stats.BlockSums::addAnchors",
                 "dev.focal.tensor.Tensor::readColumns", "dev.focal.tensor.Tensor::readDoubles",
                 "dev.focal.tensor.ScalarTransposer::*", "dev.focal.loss.Float32Rounding::toRows",

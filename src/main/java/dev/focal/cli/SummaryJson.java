@@ -27,6 +27,7 @@ final class SummaryJson {
     static void write(EvalSummary s, JsonGenerator g) throws IOException {
         EvalSummary.Inputs in = s.inputs();
         g.writeStartObject();
+        g.writeStringField("loss_function", in.loss());
         g.writeNumberField("gamma", in.gamma());
         g.writeNumberField("alpha", in.alpha());
         index(g, "shape", in.shape());
@@ -68,21 +69,35 @@ final class SummaryJson {
             g.writeNumberField("head", s.loss().head().getAsDouble());
         }
         g.writeEndObject();
-        g.writeObjectFieldStart("anchors");
+        // A heatmap loss counts elements, an anchor loss anchors.
+        String counted = in.heatmap() ? "elements" : "anchors";
+        g.writeObjectFieldStart(counted);
         g.writeNumberField("total", s.anchors());
         for (EvalSummary.Kind k : s.kinds()) {
-            g.writeNumberField(k.kind().label(), k.anchors());
+            g.writeNumberField(s.label(k.kind()), k.anchors());
         }
         g.writeNumberField("classes", s.classes().size());
         g.writeEndObject();
         for (EvalSummary.Kind k : s.kinds()) {
-            g.writeObjectFieldStart(k.kind().label());
-            g.writeNumberField("anchors", k.anchors());
+            g.writeObjectFieldStart(s.label(k.kind()));
+            g.writeNumberField(counted, k.anchors());
             g.writeNumberField("loss_sum", k.lossSum());
             JsonOutput.optional(g, "loss_mean", k.lossMean());
             JsonOutput.optional(g, "share", k.share());
             JsonOutput.optional(g, "focal_mean", k.focalMean());
             g.writeEndObject();
+        }
+        if (in.heatmap() && !s.samples().isEmpty()) {
+            g.writeArrayFieldStart("per_sample");
+            for (EvalSummary.Sample b : s.samples()) {
+                g.writeStartObject();
+                g.writeNumberField("peak", b.positives());
+                g.writeNumberField("near", b.negatives());
+                g.writeNumberField("background", b.ignored());
+                g.writeNumberField("loss_sum", b.lossSum());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
         }
         if (s.labels().isPresent()) {
             g.writeArrayFieldStart("per_sample");
@@ -102,7 +117,7 @@ final class SummaryJson {
             g.writeStartObject();
             g.writeNumberField("class", c.index());
             g.writeStringField("name", c.name());
-            g.writeNumberField("positives", c.positives());
+            g.writeNumberField(in.heatmap() ? "peaks" : "positives", c.positives());
             g.writeNumberField("loss_sum", c.lossSum());
             g.writeEndObject();
         }
@@ -112,10 +127,10 @@ final class SummaryJson {
         g.writeNumberField("logits", n.logits());
         g.writeNumberField("loss", n.loss());
         for (EvalSummary.Kind k : s.kinds()) {
-            g.writeNumberField("in_" + k.kind().label(), n.lossByKind()[k.kind().ordinal()]);
+            g.writeNumberField("in_" + s.label(k.kind()), n.lossByKind()[k.kind().ordinal()]);
         }
         for (EvalSummary.Kind k : s.kinds()) {
-            index(g, "first_in_" + k.kind().label(), n.firstByKind().get(k.kind().ordinal()).map(EvalSummary.At::index));
+            index(g, "first_in_" + s.label(k.kind()), n.firstByKind().get(k.kind().ordinal()).map(EvalSummary.At::index));
         }
         g.writeNumberField("nan", n.nan());
         g.writeNumberField("inf", n.inf());

@@ -44,6 +44,7 @@ final class SweepGrid {
         m.put("loss.sum", s -> s.loss().sum());
         m.put("loss.mean", s -> orNull(s.loss().mean()));
         m.put("loss.per_batch", s -> orNull(s.loss().perBatch()));
+        m.put("loss.head", s -> orNull(s.loss().head()));
         m.put("anchors.total", s -> s.anchors());
         for (AnchorKind k : AnchorKind.values()) {
             m.put("anchors." + k.label(), s -> s.kind(k).anchors());

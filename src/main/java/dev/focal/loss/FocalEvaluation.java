@@ -4,6 +4,7 @@ import dev.focal.stats.AnchorBlock;
 import dev.focal.stats.AnchorSums;
 import dev.focal.stats.BlockSums;
 import dev.focal.stats.Grid;
+import dev.focal.stats.HeatmapSums;
 import dev.focal.stats.LossAccumulator;
 import dev.focal.tensor.DType;
 import dev.focal.tensor.Shape;
@@ -46,6 +47,8 @@ public final class FocalEvaluation {
     private final double scale;
     private final int samples;
     private final Kernels kernels;
+    /** The heatmap loss's math, or null for the sigmoid focal loss. */
+    private final HeatmapMath heatmap;
     /** Float32Rounding.slackUlps(gamma), for a float32 loss output. */
     private final long roundingSlack;
     private final Layout weightLayout;
@@ -66,16 +69,24 @@ public final class FocalEvaluation {
      * @param kernels compute the per-element loss and the sums, and transpose
      */
     public FocalEvaluation(EvalInputs in, double gamma, double alpha, double scale, int samples, Kernels kernels) {
-        this(in, List.of(new Pair(gamma, alpha)), scale, samples, kernels);
+        this(in, LossFunction.SIGMOID_FOCAL, List.of(new Pair(gamma, alpha)), scale, samples, kernels);
     }
 
-    /** The evaluation of every pair of {@code pairs} (at least one) in one pass; see {@link #sweep}. */
-    public FocalEvaluation(EvalInputs in, List<Pair> pairs, double scale, int samples, Kernels kernels) {
+    /**
+     * The evaluation of every pair of {@code pairs} (at least one) in one pass; see {@link #sweep}.
+     *
+     * @param function the loss; a heatmap loss takes no weights, and its kinds are of elements
+     *                 (its math is scalar whatever the kernels: its sums and per-element bookkeeping
+     *                 are the cost)
+     */
+    public FocalEvaluation(EvalInputs in, LossFunction function, List<Pair> pairs, double scale, int samples,
+                           Kernels kernels) {
         if (pairs.isEmpty()) {
             throw new IllegalArgumentException("no (gamma, alpha) pair");
         }
         this.pairs = List.copyOf(pairs);
         this.kernels = kernels;
+        this.heatmap = function.heatmapMath(in.logits.dtype() != DType.FLOAT64);
         this.scale = scale;
         this.samples = samples;
         this.logits = in.logits;
@@ -231,7 +242,7 @@ public final class FocalEvaluation {
         InOrder(int ranges, int topK) {
             pending = new LossAccumulator[ranges][];
             for (int p = 0; p < total.length; p++) {
-                total[p] = new LossAccumulator(classes, topK, samples, histograms, grid);
+                total[p] = new LossAccumulator(classes, topK, samples, histograms, grid, heatmap != null);
             }
         }
 
@@ -267,7 +278,8 @@ public final class FocalEvaluation {
             this.topK = topK;
             grad = gradOut != null ? new double[blockAnchors * classes] : null;
             scratch = new float[blockAnchors * classes];
-            summer = summer(kernels.sums(), new BlockSums(classes, blockAnchors), block);
+            summer = summer(heatmap != null ? HeatmapSums.INSTANCE : kernels.sums(), new BlockSums(classes, blockAnchors),
+                    block);
             if (weights == null && derived == null) {
                 // All ones, wherever a block's runs start: filled once, read by every block.
                 java.util.Arrays.fill(block.w, 1.0);
@@ -277,7 +289,7 @@ public final class FocalEvaluation {
         LossAccumulator[] range(long from, long to) {
             LossAccumulator[] acc = new LossAccumulator[pairs.size()];
             for (int p = 0; p < acc.length; p++) {
-                acc[p] = new LossAccumulator(classes, topK, samples, histograms, grid);
+                acc[p] = new LossAccumulator(classes, topK, samples, histograms, grid, heatmap != null);
             }
             WeightCursor weightsAt = new WeightCursor(from);
             for (long a0 = from; a0 < to; a0 += blockAnchors) {
@@ -306,15 +318,18 @@ public final class FocalEvaluation {
             for (int p = 0; p < acc.length; p++) {
                 double gamma = pairs.get(p).gamma();
                 double alpha = pairs.get(p).alpha();
-                kernels.math().evaluate(block.x, block.t, block.w, n, gamma, alpha, block.loss, block.focal);
+                (heatmap != null ? heatmap : kernels.math()).evaluate(block.x, block.t, block.w, n, gamma, alpha,
+                        block.loss, block.focal);
                 if (scale != 1) {
                     for (int i = 0; i < n; i++) {
                         block.loss[i] *= scale;
                     }
                 }
                 acc[p].addBlock(a0, block, anchorsPerSample, summer);
-                if (lossOut != null && lossOut.dtype() == DType.FLOAT32) {
+                if (lossOut != null && lossOut.dtype() == DType.FLOAT32 && heatmap == null) {
                     // Correctly rounded (docs/accuracy.md), where the gradient below is within an ulp.
+                    // The rounding's exact re-evaluation is the sigmoid focal loss's: a heatmap loss is
+                    // within 1 ulp by its own double evaluation.
                     Float32Rounding.toRows(block.loss, block.x, block.t, block.w, na, classes, gamma, alpha, scale,
                             roundingSlack, scratch);
                     lossOut.writeFloats(first, scratch, n);
@@ -323,7 +338,8 @@ public final class FocalEvaluation {
                 }
                 if (gradOut != null) {
                     for (int i = 0; i < n; i++) {
-                        grad[i] = FocalMath.gradient(block.x[i], block.t[i], block.w[i], gamma, alpha) * scale;
+                        grad[i] = (heatmap != null ? heatmap.gradient(block.x[i], block.t[i], gamma, alpha)
+                                : FocalMath.gradient(block.x[i], block.t[i], block.w[i], gamma, alpha)) * scale;
                     }
                     write(gradOut, first, grad, na);
                 }

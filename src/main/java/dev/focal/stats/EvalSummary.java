@@ -32,9 +32,14 @@ public record EvalSummary(Inputs inputs, Optional<Labels> labels, Loss loss, Lis
      * @param logitsDtype   of the logits as read
      * @param weights       "given", "default" (all ones) or "derived" (from labels)
      * @param weightsSource the weights' file, or how they were made
+     * @param loss          the loss function's --loss name
      */
     public record Inputs(double gamma, double alpha, double lossWeight, long[] shape, String dtype,
-                         String logitsDtype, String weights, String weightsSource) {
+                         String logitsDtype, String weights, String weightsSource, String loss) {
+        /** Whether the loss is a heatmap loss, whose kinds are peaks, near and background elements. */
+        public boolean heatmap() {
+            return !loss.equals("sigmoid-focal");
+        }
     }
 
     /** {@code heads}: a multi-head anchor head's heads, in order; empty for one head. */
@@ -51,7 +56,8 @@ public record EvalSummary(Inputs inputs, Optional<Labels> labels, Loss loss, Lis
 
     /**
      * {@code perBatch} is sum / shape[0], OpenPCDet's rpn_loss_cls (the sum itself for a 0-d loss);
-     * {@code head} the number the head's training log shows, when the labels say which head it is.
+     * {@code head} the number the training log shows, where focal knows the head
+     * (docs/semantics.md#the-heads-number).
      */
     public record Loss(double sum, OptionalDouble mean, OptionalDouble perBatch, OptionalDouble head) {
     }
@@ -64,6 +70,7 @@ public record EvalSummary(Inputs inputs, Optional<Labels> labels, Loss loss, Lis
                        OptionalDouble focalMean) {
     }
 
+    /** For a heatmap loss, the three counts are of peak, near and background elements, and the normalizer NaN. */
     public record Sample(long positives, long negatives, long ignored, double normalizer, double lossSum) {
     }
 
@@ -119,6 +126,11 @@ public record EvalSummary(Inputs inputs, Optional<Labels> labels, Loss loss, Lis
             n += k.anchors();
         }
         return n;
+    }
+
+    /** A kind's name: an anchor kind's, or for a heatmap loss an element kind's. */
+    public String label(AnchorKind k) {
+        return inputs.heatmap() ? k.heatmapLabel() : k.label();
     }
 
     /** The same summary without its top elements (those a report asked for and --top did not). */

@@ -7,6 +7,8 @@ package dev.focal.stats;
  */
 public final class LossAccumulator {
     private final int classes;
+    /** Whether the kinds are HeatmapSums's, of elements, rather than of anchors. */
+    private final boolean elementKinds;
     final CompensatedSum total = new CompensatedSum();
     final long[] anchors = new long[3];
     final CompensatedSum[] lossSum = sums(3);
@@ -23,6 +25,8 @@ public final class LossAccumulator {
     long nonFiniteLogits;
     final TopK top;
     final CompensatedSum[] sampleLoss;
+    /** Per sample, its anchors (or elements) of each kind. */
+    final long[][] sampleCounts;
     final ValueRange logits = new ValueRange();
     final ValueRange targets = new ValueRange();
     /** The report's distributions, when asked for; else null. */
@@ -35,21 +39,24 @@ public final class LossAccumulator {
      *                of separately; 0 for none
      */
     public LossAccumulator(int classes, int topK, int samples) {
-        this(classes, topK, samples, false, null);
+        this(classes, topK, samples, false, null, false);
     }
 
     /**
-     * @param histograms whether to gather the report's {@link Histograms} too
-     * @param grid       the grid whose per-cell figures the report draws, or null; needs histograms
+     * @param histograms   whether to gather the report's {@link Histograms} too
+     * @param grid         the grid whose per-cell figures the report draws, or null; needs histograms
+     * @param elementKinds the kinds are {@link HeatmapSums}'s, of elements (a heatmap loss)
      */
-    public LossAccumulator(int classes, int topK, int samples, boolean histograms, Grid grid) {
+    public LossAccumulator(int classes, int topK, int samples, boolean histograms, Grid grid, boolean elementKinds) {
         this.histograms = histograms || grid != null ? new Histograms() : null;
         this.cells = grid == null ? null : new CellSums(grid);
         this.classes = classes;
+        this.elementKinds = elementKinds;
         this.classPositives = new long[classes];
         this.classLoss = sums(classes);
         this.top = new TopK(topK);
         this.sampleLoss = sums(samples);
+        this.sampleCounts = new long[samples][3];
     }
 
     private static CompensatedSum[] sums(int n) {
@@ -79,6 +86,9 @@ public final class LossAccumulator {
             BlockSums part = sums.sum(from, to);
             for (int k = 0; k < 3; k++) {
                 anchors[k] += part.anchors[k];
+                if (perSample) {
+                    sampleCounts[sample][k] += part.anchors[k];
+                }
                 double partLoss = part.loss(k);
                 double partFocal = part.focal(k);
                 lossSum[k].add(partLoss);
@@ -145,10 +155,11 @@ public final class LossAccumulator {
      */
     private void rareCases(long firstAnchor, AnchorBlock block) {
         for (int j = 0; j < block.anchors(); j++) {
-            int k = BlockSums.kindOf(block, j);
+            int anchorKind = elementKinds ? 0 : BlockSums.kindOf(block, j);
             long firstIndex = (firstAnchor + j) * classes;
             for (int c = 0; c < classes; c++) {
                 int i = block.offset(c) + j;
+                int k = elementKinds ? HeatmapSums.kindOf(block.t[i]) : anchorKind;
                 if (!Double.isFinite(block.x[i])) {
                     nonFiniteLogits++;
                 }
@@ -188,6 +199,9 @@ public final class LossAccumulator {
         }
         for (int i = 0; i < sampleLoss.length; i++) {
             sampleLoss[i].add(o.sampleLoss[i]);
+            for (int k = 0; k < 3; k++) {
+                sampleCounts[i][k] += o.sampleCounts[i][k];
+            }
         }
         nonFiniteLogits += o.nonFiniteLogits;
         if (nanLoss == 0) {
@@ -230,9 +244,12 @@ public final class LossAccumulator {
         return lossSum[k.ordinal()].value();
     }
 
-    /** Mean of q^gamma over the elements of this kind of anchor; NaN when there are none. */
+    /**
+     * Mean of q^gamma (a heatmap loss's modulating factor) over the elements of this kind; NaN
+     * when there are none.
+     */
     public double focalMean(AnchorKind k) {
-        long n = anchors[k.ordinal()] * classes;
+        long n = elementKinds ? anchors[k.ordinal()] : anchors[k.ordinal()] * classes;
         return n == 0 ? Double.NaN : focalSum[k.ordinal()].value() / n;
     }
 
@@ -280,6 +297,16 @@ public final class LossAccumulator {
     /** The loss summed over one sample's anchors (only when samples were asked for). */
     public double sampleLoss(int sample) {
         return sampleLoss[sample].value();
+    }
+
+    /** How many samples the loss is summed over separately. */
+    public int samples() {
+        return sampleLoss.length;
+    }
+
+    /** A sample's anchors (elements, for a heatmap loss) of one kind (only when samples were asked for). */
+    public long sampleCount(int sample, AnchorKind k) {
+        return sampleCounts[sample][k.ordinal()];
     }
 
     /** The range of the logits evaluated. */

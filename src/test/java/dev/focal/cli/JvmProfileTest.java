@@ -36,8 +36,9 @@ class JvmProfileTest {
                 }
             }
         }
-        assertEquals(16, named.stream().distinct().count(),
-                "the pass's twelve patterns (two only with --top or a report), the accumulator's and block loop's, the vector kernel's two: " + named);
+        assertEquals(18, named.stream().distinct().count(),
+                "the pass's fourteen patterns (two only with --top or a report, two of the heatmap losses), the"
+                        + " accumulator's and block loop's, the vector kernel's two: " + named);
     }
 
     /** What each profile holds, as java reads it from the file the build writes. */
@@ -54,7 +55,7 @@ class JvmProfileTest {
                 small.subList(0, 5));
         assertEquals("-XX:CompileCommand=CompileThresholdScaling,dev.focal.loss.FocalEvaluation$Worker::block,0.02",
                 small.get(small.size() - 1));
-        assertEquals(4 + 14, small.size(), small.toString());
+        assertEquals(4 + 16, small.size(), small.toString());
         assertEquals(List.of("-XX:+UseSerialGC", "-XX:-UsePerfData"), Files.readAllLines(dir.resolve("jvm/other.args")));
         List<String> eval = Files.readAllLines(dir.resolve("jvm/eval.args"));
         assertEquals(List.of("-XX:+UseSerialGC", "-XX:-UsePerfData", "-XX:Tier4BackEdgeThreshold=1000000000",
@@ -63,7 +64,7 @@ class JvmProfileTest {
                 "-XX:CompileCommand=CompileThresholdScaling,dev.focal.loss.PolynomialMath::*,0.03",
                 "-XX:CompileCommand=BackgroundCompilation,dev.focal.loss.PolynomialMath::*,false",
                 "-XX:CompileCommand=dontinline,dev.focal.loss.PolynomialMath::*"), eval.subList(0, 8));
-        assertEquals(5 + 12 * 3, eval.size(), eval.toString());
+        assertEquals(5 + 14 * 3, eval.size(), eval.toString());
         List<String> vector = Files.readAllLines(dir.resolve("jvm/vector.args"));
         assertEquals(List.of("-XX:+UseSerialGC", "-XX:-UsePerfData", "--add-modules", "jdk.incubator.vector",
                 "-XX:Tier4BackEdgeThreshold=1000000000", "-XX:CompileCommand=quiet",

@@ -18,15 +18,28 @@ import org.junit.jupiter.api.Test;
  */
 class SummaryJsonTest {
     static final Path SCHEMA = Path.of("src/test/resources/summary/schema.txt");
+    /** A heatmap loss's summary (docs/commands.md#heatmap-losses), for a (B, C, H, W) heatmap. */
+    static final Path HEATMAP_SCHEMA = Path.of("src/test/resources/summary/schema_heatmap.txt");
 
     @Test
     void theSummarySchemaIsPinned() throws Exception {
-        Cli r = Cli.run("eval", "samples/anchor_head_labels.npz", "--num-classes", "3", "--top", "2",
+        assertSchema(SCHEMA, "eval", "samples/anchor_head_labels.npz", "--num-classes", "3", "--top", "2",
                 "--class-names", "Car,Pedestrian,Cyclist", "--json");
+    }
+
+    @Test
+    void theHeatmapSummarySchemaIsPinned() throws Exception {
+        Path d = HeatmapLossTest.DIR.resolve("centerhead_cls1");
+        assertSchema(HEATMAP_SCHEMA, "eval", "--logits", d.resolve("logits.npy").toString(), "--targets",
+                d.resolve("targets.npy").toString(), "--loss", "centernet", "--class-axis", "1", "--top", "2", "--json");
+    }
+
+    private static void assertSchema(Path schema, String... args) throws Exception {
+        Cli r = Cli.run(args);
         assertEquals(0, r.code, r.toString());
         List<String> paths = new ArrayList<>();
         flatten("", EvalCommandTest.STRICT.readTree(r.out), paths);
-        assertEquals(Files.readString(SCHEMA, StandardCharsets.UTF_8), String.join("\n", paths) + "\n");
+        assertEquals(Files.readString(schema, StandardCharsets.UTF_8), String.join("\n", paths) + "\n");
     }
 
     /** "path: type" for every leaf; an array's elements as [] (the first one stands for all). */

@@ -290,6 +290,8 @@ class SweepTest {
                 assertEquals(v, cell, name);
             }
         }
-        assertEquals(SweepGrid.METRICS.size(), numeric, "no metric the summary lacks");
+        // loss.head is given where focal knows the head (labels mode, heatmap losses); this bundle has targets.
+        assertFalse(summary.get("loss").has("head"));
+        assertEquals(SweepGrid.METRICS.size(), numeric + 1, "no metric the summary lacks but loss.head");
     }
 }

@@ -74,7 +74,7 @@ class FocalEvaluationSweepTest {
         Kernels[] kernels = {Kernels.scalar(), Kernels.polynomial(), Kernels.vector(), Kernels.choose(true, "auto")};
         for (Kernels k : kernels) {
             for (int threads : new int[] {1, 2, 3}) {
-                LossAccumulator[] sweep = new FocalEvaluation(in, pairs, 1.5, 2, k).sweep(4, threads);
+                LossAccumulator[] sweep = new FocalEvaluation(in, LossFunction.SIGMOID_FOCAL, pairs, 1.5, 2, k).sweep(4, threads);
                 for (int p = 0; p < pairs.size(); p++) {
                     FocalEvaluation.Pair pair = pairs.get(p);
                     LossAccumulator alone = new FocalEvaluation(in, pair.gamma(), pair.alpha(), 1.5, 2, k)
