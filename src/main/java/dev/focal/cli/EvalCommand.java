@@ -498,6 +498,11 @@ final class EvalCommand implements Callable<Integer> {
             throw FocalException.usage("--loss " + function.cliName() + " takes logits and heatmap targets only;"
                     + " --labels and --weights belong to --loss sigmoid-focal");
         }
+        if (function.heatmap() && reportOptions.wanted()) {
+            // Its figures are the sigmoid focal loss's (anchors, p_t, alpha_t): refused rather than wrong.
+            throw FocalException.usage("--report and --plots draw the sigmoid focal loss's figures; they cannot"
+                    + " apply to --loss " + function.cliName() + " yet");
+        }
         checkSweep();
         if (top.get() < 0) {
             throw FocalException.usage("--top must be 0 or more, not " + top.get());
