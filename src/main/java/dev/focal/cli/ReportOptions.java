@@ -38,9 +38,11 @@ final class ReportOptions {
     final Arg<Path> plots;
     final Arg<String> grid;
     final Arg<Integer> samples;
+    private final CommandSpec spec;
 
     /** Adds the options to {@code spec}. */
     ReportOptions(CommandSpec spec) {
+        this.spec = spec;
         report = option(spec, "--report", "FILE", Path.class, null,
                 "Write an HTML report to FILE: the summary as charts and tables, one self-contained page"
                         + " (no script, nothing fetched) that prints on A4.");
@@ -76,6 +78,13 @@ final class ReportOptions {
     }
 
     void check() {
+        for (String heatmapOption : new String[] {"--grid", "--report-samples"}) {
+            // Without a report they would shape nothing: say so rather than drop them.
+            if (!wanted() && spec.commandLine().getParseResult().hasMatchedOption(heatmapOption)) {
+                throw FocalException.usage(heatmapOption + " shapes the report's BEV heatmaps; give --report FILE"
+                        + " or --plots DIR with it");
+            }
+        }
         if (samples.get() < 1) {
             throw FocalException.usage("--report-samples must be 1 or more, not " + samples.get());
         }

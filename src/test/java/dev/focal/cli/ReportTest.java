@@ -378,6 +378,12 @@ class ReportTest {
         Cli r = Cli.run(concat(headArgs("--grid", "6,8", "--report", html)));
         assertEquals(2, r.code, r::toString);
         assertEquals("focal: --grid 6,8 disagrees with the logits' own grid 8,6 (shape (2, 8, 6, 18))\n", r.err);
+        for (String[] alone : new String[][] {{"--grid", "5,5"}, {"--report-samples", "2"}}) {
+            Cli without = Cli.run(concat(caseArgs(CASE), alone));
+            assertEquals(2, without.code, without::toString);
+            assertEquals("focal: " + alone[0] + " shapes the report's BEV heatmaps; give --report FILE or --plots DIR"
+                    + " with it\n", without.err);
+        }
     }
 
     @Test
