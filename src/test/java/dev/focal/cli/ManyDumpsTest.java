@@ -86,7 +86,7 @@ class ManyDumpsTest {
     }
 
     /** A figure as torch gave it: counts exactly, sums and ratios to SUM_RTOL, NaN as NaN. */
-    private static void assertFigure(String what, JsonNode want, String got) {
+    static void assertFigure(String what, JsonNode want, String got) {
         if (want.isIntegralNumber()) {
             assertEquals(want.asLong(), Long.parseLong(got), what);
         } else if (Double.isNaN(want.asDouble())) {

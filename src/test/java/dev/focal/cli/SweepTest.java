@@ -34,18 +34,6 @@ class SweepTest {
         return ManyDumpsTest.JSON.readTree(EXPECTED.toFile());
     }
 
-    /** A figure as torch gave it: counts exactly, sums and ratios to ManyDumpsTest.SUM_RTOL, NaN as NaN. */
-    private static void assertFigure(String what, JsonNode want, String got) {
-        if (want.isIntegralNumber()) {
-            assertEquals(want.asLong(), Long.parseLong(got), what);
-        } else if (Double.isNaN(want.asDouble())) {
-            assertEquals("NaN", got, what);
-        } else {
-            assertEquals(want.asDouble(), Double.parseDouble(got), ManyDumpsTest.SUM_RTOL * Math.abs(want.asDouble()),
-                    what);
-        }
-    }
-
     private static JsonNode field(JsonNode summary, String dotted) {
         String[] path = dotted.split("\\.");
         return summary.get(path[0]).get(path[1]);
@@ -69,7 +57,8 @@ class SweepTest {
             assertEquals(w.get("gamma").asDouble(), got.get("gamma").asDouble(), "gamma major");
             assertEquals(w.get("alpha").asDouble(), got.get("alpha").asDouble());
             for (Map.Entry<String, JsonNode> f : w.get("figures").properties()) {
-                assertFigure("pair " + p + " " + f.getKey(), f.getValue(), field(got.get("summary"), f.getKey()).asText());
+                ManyDumpsTest.assertFigure("pair " + p + " " + f.getKey(), f.getValue(),
+                        field(got.get("summary"), f.getKey()).asText());
             }
             assertEquals(field(got.get("summary"), "loss.per_batch"), doc.get("grid").get(p / 3).get(p % 3),
                     "the grid holds each pair's figure, rows gamma and columns alpha");
@@ -175,7 +164,7 @@ class SweepTest {
                 assertEquals(w.get("alpha").asDouble(), Double.parseDouble(row.get("alpha")), what);
                 for (Map.Entry<String, JsonNode> f : w.get("figures").properties()) {
                     if (row.containsKey(f.getKey())) {
-                        assertFigure(what + " " + f.getKey(), f.getValue(), row.get(f.getKey()));
+                        ManyDumpsTest.assertFigure(what + " " + f.getKey(), f.getValue(), row.get(f.getKey()));
                     }
                 }
             }
