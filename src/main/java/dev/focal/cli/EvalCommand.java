@@ -50,9 +50,6 @@ final class EvalCommand implements Callable<Integer> {
     static final String[] TARGETS_KEYS = {"targets", "target", "one_hot_targets"};
     static final String[] WEIGHTS_KEYS = {"weights", "cls_weights"};
 
-    /** The figure a sweep's grid shows unless --sweep-metric names another. */
-    static final String DEFAULT_METRIC = "loss.per_batch";
-
     /** --reduction values. */
     enum Reduction { none, sum, mean, batch }
 
@@ -117,7 +114,8 @@ final class EvalCommand implements Callable<Integer> {
                     + " gaussian the power of the prediction, default 2.0). A list or a range sweeps it, every"
                     + " gamma with every alpha.");
     private final Arg<String> sweepMetric = option(spec, "--sweep-metric", "FIELD", String.class, null,
-            "In a sweep: the summary's numeric field the grid shows (default: " + DEFAULT_METRIC + ").");
+            "In a sweep: the summary's numeric field the grid shows (default: loss.per_batch; for centernet and"
+                    + " gaussian loss.head).");
     private final Arg<Reduction> reduction = option(spec, "--reduction", "MODE", Reduction.class, "none",
             "What --out holds: none (per element, default), sum, mean, or batch (sum / shape[0],"
                     + " OpenPCDet's rpn_loss_cls before cls_weight).");
@@ -180,7 +178,7 @@ final class EvalCommand implements Callable<Integer> {
             List<String> dumps = DumpInputs.expand(bundleArguments(), inputs.get());
             checkManyOutputs(dumps);
             ManyDumps.Options options = new ManyDumps.Options(table.get(), stats.get(), json.get(), quiet.get(),
-                    failFast.get(), settings.progress(), sweep());
+                    failFast.get(), settings.progress(), sweep(), function.heatmap());
             return new ManyDumps(options, checks, spec.commandLine().getOut(), spec.commandLine().getErr())
                     .run(dumps, this::evaluateDump);
         } catch (RuntimeException e) {
@@ -301,10 +299,10 @@ final class EvalCommand implements Callable<Integer> {
                 for (EvalSummary s : outcome.summaries()) {
                     rows.add(DumpTable.Row.of(bundle == null ? inputs.logits().toString() : bundle, s));
                 }
-                DumpTable.write(table.get(), rows, true);
+                new DumpTable(true, function.heatmap()).write(table.get(), rows);
             }
             SweepGrid grid = new SweepGrid(gammas, alphas, outcome.summaries());
-            String metric = sweepMetric.find().orElse(DEFAULT_METRIC);
+            String metric = sweepMetric.find().orElse(SweepGrid.defaultMetric(function));
             String statsText = stats.get() != null || json.get() ? grid.statsText(metric) : null;
             if (stats.get() != null) {
                 byte[] text = statsText.getBytes(StandardCharsets.UTF_8);
@@ -601,7 +599,7 @@ final class EvalCommand implements Callable<Integer> {
             }
         }
         if (sweepMetric.get() != null) {
-            SweepGrid.checkMetric(sweepMetric.get());
+            SweepGrid.checkMetric(sweepMetric.get(), function);
         }
         if (table.get() != null) {
             DumpTable.format(table.get());

@@ -130,7 +130,7 @@ public record EvalSummary(Inputs inputs, Optional<Labels> labels, Loss loss, Lis
 
     /** A kind's name: an anchor kind's, or for a heatmap loss an element kind's. */
     public String label(AnchorKind k) {
-        return inputs.heatmap() ? k.heatmapLabel() : k.label();
+        return k.label(inputs.heatmap());
     }
 
     /** The same summary without its top elements (those a report asked for and --top did not). */
