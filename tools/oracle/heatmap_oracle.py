@@ -29,7 +29,7 @@ clamp. Layout: src/test/resources/heatmap/index.json lists the cases; each case 
   targets.npy   the Gaussian heatmap (float32)
   exact.npy     the per-element loss, times the loss weight, evaluated exactly, rounded to float64
   grad.npy      d loss / d logit per element, times the loss weight, evaluated exactly
-  (both in the inputs' layout; focal, given --class-axis 1, writes them with the classes last)
+  (both in the inputs' layout, as torch's elementwise loss has it; so are focal's --out and --grad-out)
   and index.json gives the focal eval options, the framework's logged number in float32 and in
   float64 (the same code on float64 copies of the inputs), and the element kinds counted by numpy.
 

@@ -26,9 +26,11 @@ import dev.focal.stats.EvalSummary;
 import dev.focal.stats.LossAccumulator;
 import dev.focal.stats.Numbers;
 import dev.focal.stats.ValueRange;
+import dev.focal.tensor.AxisRestoringSink;
 import dev.focal.tensor.DType;
 import dev.focal.tensor.Shape;
 import dev.focal.tensor.Tensor;
+import dev.focal.tensor.TensorSink;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -134,7 +136,8 @@ final class EvalCommand implements Callable<Integer> {
     private final Arg<Integer> classAxis = option(spec, "--class-axis", "N", Integer.class, null,
             "The axis of the logits (and of targets shaped like them) that holds the classes, from 0;"
                     + " negative counts from the end (default: the last). The loss is evaluated with it moved last,"
-                    + " as TransFusion's permute(0, 2, 1): --class-axis 1 for its raw (B, C, P) logits.");
+                    + " as TransFusion's permute(0, 2, 1): --class-axis 1 for its raw (B, C, P) logits. --out and"
+                    + " --grad-out keep the logits' layout.");
     private final Arg<Integer> top = option(spec, "--top", "K", int.class, "0",
             "List the K elements with the largest loss (NaN first).");
     private final Arg<Double> lossWeight = option(spec, "--loss-weight", "W", double.class, "1.0",
@@ -210,11 +213,26 @@ final class EvalCommand implements Callable<Integer> {
     /**
      * The inputs of one run, resolved and opened; labels mode has labels and a head, targets mode
      * targets. {@code rawShape} is the logits' shape as read (with the class axis last), before
-     * labels mode reshapes them.
+     * labels mode reshapes them; {@code classAxis} the axis of the logits as read that holds the
+     * classes, where the per-element outputs put it back (docs/semantics.md#class-axis).
      */
     private record Opened(TensorRef logits, Optional<TensorRef> labels, Optional<TensorRef> targets,
                           Optional<TensorRef> weights, Optional<TensorRef> expect, EvalInputs in,
-                          Optional<HeadLabels> head, Shape rawShape) {
+                          Optional<HeadLabels> head, Shape rawShape, int classAxis) {
+        /**
+         * The shape of --out and --grad-out: the loss's (in labels mode the head's (B, A, C)), or,
+         * when the logits hold their classes on another axis, their layout, classes in place.
+         */
+        Shape outputShape() {
+            return classAxis < 0 || classAxis == rawShape.rank() - 1 ? in.logits.shape()
+                    : AxisRestoringSink.restored(rawShape, classAxis);
+        }
+
+        /** {@code sink}, of the output shape, taking the elements in the loss's order. */
+        TensorSink output(TensorSink sink) {
+            return AxisRestoringSink.of(sink, classAxis);
+        }
+
         String weightsSource() {
             return labels.map(l -> "derived from " + l)
                     .orElseGet(() -> weights.map(TensorRef::toString).orElse("none (all ones)"));
@@ -367,6 +385,7 @@ final class EvalCommand implements Callable<Integer> {
             HeadLabels head = labels.derive(files.read(labelsRef.get()));
             Tensor raw;
             Tensor logits;
+            int classAxis;
             if (headRefs.size() > 1) {
                 List<Tensor> heads = new ArrayList<>();
                 List<String> names = new ArrayList<>();
@@ -376,19 +395,25 @@ final class EvalCommand implements Callable<Integer> {
                 }
                 logits = head.multiHead(heads, names);
                 raw = logits;
+                // The heads are copied into one (B, A, C) layout: the outputs have that one.
+                classAxis = raw.shape().rank() - 1;
             } else {
-                raw = axis.labels(files.read(logitsRef), logitsRef.toString(), head.classes, warnings);
+                Tensor read = files.read(logitsRef);
+                classAxis = axis.of(read.shape(), logitsRef.toString());
+                raw = axis.labels(read, logitsRef.toString(), head.classes, warnings);
                 logits = head.reshapeLogits(raw, logitsRef.toString());
             }
             return new Opened(logitsRef, labelsRef, targetsRef, weightsRef, expectRef,
-                    new EvalInputs(logits, logitsRef.toString(), head.result), Optional.of(head), raw.shape());
+                    new EvalInputs(logits, logitsRef.toString(), head.result), Optional.of(head), raw.shape(),
+                    classAxis);
         }
-        ClassAxis.Targets laid = axis.targets(files.read(logitsRef), logitsRef.toString(), files.read(targetsRef.get()),
+        Tensor read = files.read(logitsRef);
+        ClassAxis.Targets laid = axis.targets(read, logitsRef.toString(), files.read(targetsRef.get()),
                 targetsRef.get().toString());
         EvalInputs in = new EvalInputs(laid.logits(), logitsRef.toString(), laid.targets(), targetsRef.get().toString(),
                 weightsRef.map(files::read).orElse(null), String.valueOf(weightsRef.orElse(null)), laid.axis());
         return new Opened(logitsRef, labelsRef, targetsRef, weightsRef, expectRef, in, Optional.empty(),
-                in.logits.shape());
+                in.logits.shape(), axis.of(read.shape(), logitsRef.toString()));
     }
 
     /**
@@ -413,17 +438,20 @@ final class EvalCommand implements Callable<Integer> {
         }
         boolean perElement = reduction.get() == Reduction.none;
         Shape shape = in.logits.shape();
+        Shape outShape = inputs.outputShape();
         Tensor lossInMemory = perElement && out.get() == null && inputs.expect().isPresent()
-                ? Tensor.allocate(outType, shape) : null;
+                ? Tensor.allocate(outType, outShape) : null;
         LossAccumulator[] accs;
-        try (OutputFile lossFile = perElement && out.get() != null ? OutputFile.create(out.get(), outType, shape) : null;
-             OutputFile gradFile = gradOut.get() != null ? OutputFile.create(gradOut.get(), outType, shape) : null) {
+        try (OutputFile lossFile = perElement && out.get() != null ? OutputFile.create(out.get(), outType, outShape)
+                : null;
+             OutputFile gradFile = gradOut.get() != null ? OutputFile.create(gradOut.get(), outType, outShape) : null) {
             int workers = threads.get() != null ? threads.get() : Runtime.getRuntime().availableProcessors();
             Progress progress = Progress.start(settings.progress() && !json.get() && !quiet.get() && !many, eval::elementsDone,
                     shape.count());
             try {
                 accs = sweep() ? eval.sweep(top.get(), workers)
-                        : new LossAccumulator[] {eval.run(lossFile != null ? lossFile : lossInMemory, gradFile,
+                        : new LossAccumulator[] {eval.run(inputs.output(lossFile != null ? lossFile : lossInMemory),
+                                inputs.output(gradFile),
                                 reportOptions.passTop(top.get()), workers)};
             } finally {
                 if (progress != null) {
