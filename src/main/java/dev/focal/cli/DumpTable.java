@@ -186,11 +186,7 @@ final class DumpTable {
             ran++;
             loss.add(s.loss().sum());
             long[] shape = s.inputs().shape();
-            long count = 1;
-            for (long d : shape) {
-                count *= d;
-            }
-            elements += count;
+            elements += s.loss().elements();
             batches += shape.length == 0 ? 1 : shape[0];
             for (AnchorKind k : AnchorKind.values()) {
                 counts[k.ordinal()] += s.kind(k).anchors();

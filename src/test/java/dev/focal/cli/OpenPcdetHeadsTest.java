@@ -146,6 +146,31 @@ class OpenPcdetHeadsTest {
         }));
     }
 
+    /**
+     * loss.mean and each anchor kind's focal_mean are over the elements the heads' loss calls
+     * return, A_h * C_h a head (docs/semantics.md#multi-head-anchor-heads): the columns a separate
+     * head does not have are no elements.
+     */
+    @TestFactory
+    Stream<DynamicTest> meansAreOverTheHeadsOwnElements() {
+        return cases("multihead").stream().map(name -> DynamicTest.dynamicTest(name, () -> {
+            JsonNode means = meta(name).get("means");
+            Cli r = run(args(name, "--json"));
+            assertEquals(0, r.code, r.toString());
+            JsonNode s = parse(r.out);
+            assertScalarClose(name + " loss.mean vs the heads' calls in float64", means.get("mean_f64").asDouble(),
+                    s.get("loss").get("mean").asDouble(), SUM_RTOL, 0, "multi-head mean vs f64");
+            assertScalarClose(name + " loss.mean is the sum over the heads' elements",
+                    s.get("loss").get("sum").asDouble() / means.get("elements").asLong(),
+                    s.get("loss").get("mean").asDouble(), 1e-15, 0, "multi-head mean count");
+            for (String kind : new String[] {"positive", "negative", "ignored"}) {
+                assertScalarClose(name + " " + kind + ".focal_mean vs the heads' calls in float64",
+                        means.get("focal_mean_f64").get(kind).asDouble(), s.get(kind).get("focal_mean").asDouble(),
+                        SUM_RTOL, 0, "multi-head focal mean vs f64");
+            }
+        }));
+    }
+
     @Test
     void pointHeadWithOneClassRefusesALabelOfTwo() {
         JsonNode m = meta("point_head_c1_label_2");
