@@ -27,7 +27,8 @@ every detector (pcdet, pcdet.models, pcdet.models.dense_heads), the compiled CUD
 scipy, numba, easydict); none of them is called by the code paths above.
 
 Layout: src/test/resources/openpcdet/index.json lists the cases; each case directory holds its
-inputs (head0.npy, head1.npy, ... per head; labels.npy), expected.json (args: focal's options;
+inputs (head0.npy, head1.npy, ... per head; labels.npy; for a multi-head also head.pt, a torch.save
+of {"cls_preds": [the heads' tensors], "box_cls_labels": labels} as the head's forward_ret_dict holds them), expected.json (args: focal's options;
 the head's logged number from the real code, float32, and the same code run on float64 copies;
 per-head figures; a multi-head's means over the elements its heads' loss calls returned, A_h * C_h a
 head, and the mean focal factor of each anchor kind) and loss.npy / loss_f64.npy (the per-element loss the real cls_loss_func
@@ -225,6 +226,10 @@ def multihead_case(name, rng, B, anchors, head_classes, separate, pos=None, neg=
         np.save(os.path.join(d, "head%d.npy" % h), x)
         args += ["--logits", "head%d.npy" % h]
     np.save(os.path.join(d, "labels.npy"), labels)
+    # What the head's forward_ret_dict holds, as a breakpoint in get_cls_layer_loss would torch.save it:
+    # with SEPARATE_MULTIHEAD (or not) cls_preds is the list of the heads' outputs.
+    torch.save({"cls_preds": [torch.from_numpy(x) for x in heads], "box_cls_labels": torch.from_numpy(labels)},
+               os.path.join(d, "head.pt"))
     args += ["--labels", "labels.npy", "--num-classes", str(C)]
     if pos is not None:
         args += ["--pos-weight", repr(pos), "--neg-weight", repr(neg)]

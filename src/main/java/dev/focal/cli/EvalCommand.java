@@ -39,9 +39,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -367,10 +369,20 @@ final class EvalCommand implements Callable<Integer> {
 
     /** Resolves the inputs (options, else the bundle's members), refuses outputs that name them, opens them. */
     private Opened open(OpenFiles files) {
-        TensorRef logitsRef = resolve(logitsSpec(), LOGITS_KEYS, "--logits", true, files);
         List<TensorRef> headRefs = new ArrayList<>();
         logitsSpecs.find().ifPresent(l -> l.forEach(h -> headRefs.add(TensorRef.parse(h))));
-        Optional<TensorRef> labelsRef = Optional.ofNullable(labels.given() ? labels.ref() : bundleLabels(logitsRef, files));
+        if (headRefs.isEmpty()) {
+            headRefs.addAll(bundleHeads(files));
+        }
+        TensorRef logitsRef = headRefs.isEmpty() ? resolve(logitsSpec(), LOGITS_KEYS, "--logits", true, files)
+                : headRefs.get(0);
+        Optional<TensorRef> labelsRef = Optional.ofNullable(labels.given() ? labels.ref() : bundleLabels(headRefs,
+                logitsRef, files));
+        if (headRefs.size() > 1 && labelsRef.isEmpty()) {
+            throw FocalException.input(bundle, "its logits are a list of " + headRefs.size() + " heads (a multi-head"
+                    + " anchor head's cls_preds), which need the head's labels (" + String.join(", ",
+                    LabelOptions.LABELS_KEYS) + ") and --num-classes C");
+        }
         Optional<TensorRef> targetsRef = labelsRef.isPresent() ? Optional.empty()
                 : Optional.of(resolve(targetsSpec.get(), TARGETS_KEYS, "--targets", true, files));
         Optional<TensorRef> weightsRef = labelsRef.isPresent() ? Optional.empty()
@@ -733,10 +745,36 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     /**
+     * The heads of a bundle whose logits are a list (AnchorHeadMulti's cls_preds with
+     * SEPARATE_MULTIHEAD, saved by torch.save: members cls_preds/0, cls_preds/1, ...), in order;
+     * empty when the bundle has a logits member of its own, or none.
+     */
+    private List<TensorRef> bundleHeads(OpenFiles files) {
+        List<TensorRef> heads = new ArrayList<>();
+        if (bundle == null) {
+            return heads;
+        }
+        TensorRef ref = TensorRef.parse(bundle);
+        List<String> keys = files.open(ref.file()).keys();
+        if (Arrays.stream(LOGITS_KEYS).anyMatch(keys::contains)) {
+            return heads;
+        }
+        for (String k : LOGITS_KEYS) {
+            for (int i = 0; keys.contains(k + "/" + i); i++) {
+                heads.add(ref.withKey(k + "/" + i));
+            }
+            if (!heads.isEmpty()) {
+                break;
+            }
+        }
+        return heads;
+    }
+
+    /**
      * The labels member of a bundle that holds labels and no targets (what a breakpoint in
      * OpenPCDet's get_cls_layer_loss dumps), switching to labels mode; else null.
      */
-    private TensorRef bundleLabels(TensorRef logitsRef, OpenFiles files) {
+    private TensorRef bundleLabels(List<TensorRef> headRefs, TensorRef logitsRef, OpenFiles files) {
         if (bundle == null || targetsSpec.get() != null || function.heatmap()) {
             return null;
         }
@@ -750,10 +788,28 @@ final class EvalCommand implements Callable<Integer> {
             return null;
         }
         TensorRef member = ref.withKey(key);
-        long perLabel = files.read(member).count();
-        long values = files.read(logitsRef).count();
-        labels.fromBundle(member, perLabel > 0 && values % perLabel == 0 ? values / perLabel : 0);
+        labels.fromBundle(member, classesHint(headRefs, logitsRef, files.read(member).count(), files));
         return member;
+    }
+
+    /**
+     * The C a bundle's logits suggest, for the message that asks for --num-classes: values per
+     * label; for a list of heads, their last axis when all share it, else its sum (0: none).
+     */
+    private static long classesHint(List<TensorRef> headRefs, TensorRef logitsRef, long perLabel, OpenFiles files) {
+        if (headRefs.size() > 1) {
+            Set<Long> lasts = new LinkedHashSet<>();
+            long sum = 0;
+            for (TensorRef h : headRefs) {
+                Shape s = files.read(h).shape();
+                long last = s.rank() == 0 ? 1 : s.dim(s.rank() - 1);
+                lasts.add(last);
+                sum += last;
+            }
+            return lasts.size() == 1 ? lasts.iterator().next() : sum;
+        }
+        long values = files.read(logitsRef).count();
+        return perLabel > 0 && values % perLabel == 0 ? values / perLabel : 0;
     }
 
     /**
