@@ -71,17 +71,22 @@ final class SweepFigures {
         Report.row(t, "gamma", values(sweep.gammas()));
         Report.row(t, "alpha", values(sweep.alphas()));
         t.append("</table>");
+        // The metric's own column, unless it is one of those already listed.
+        boolean metric = !List.of("loss.sum", "loss.per_batch", "positive.share", "negative.share")
+                .contains(sweep.metric());
         t.append("<table><thead><tr><th>gamma</th><th>alpha</th><th>loss sum</th><th>per_batch</th>"
-                + "<th>positive share</th><th>negative share</th><th>").append(Page.escape(sweep.metric()))
-                .append("</th></tr></thead><tbody>");
+                + "<th>positive share</th><th>negative share</th>")
+                .append(metric ? "<th>" + Page.escape(sweep.metric()) + "</th>" : "").append("</tr></thead><tbody>");
         for (int p = 0; p < sweep.summaries().size(); p++) {
             EvalSummary s = sweep.summaries().get(p);
             t.append("<tr>");
             Report.cells(t, Numbers.format(s.inputs().gamma()), Numbers.format(s.inputs().alpha()),
                     Numbers.format(s.loss().sum()), Numbers.format(s.loss().perBatch().orElse(Double.NaN)),
                     Numbers.percent(s.kind(AnchorKind.POSITIVE).share().orElse(Double.NaN)),
-                    Numbers.percent(s.kind(AnchorKind.NEGATIVE).share().orElse(Double.NaN)),
-                    text(sweep.grid()[p / sweep.alphas().length][p % sweep.alphas().length]));
+                    Numbers.percent(s.kind(AnchorKind.NEGATIVE).share().orElse(Double.NaN)));
+            if (metric) {
+                Report.cells(t, text(sweep.grid()[p / sweep.alphas().length][p % sweep.alphas().length]));
+            }
             t.append("</tr>");
         }
         t.append("</tbody></table>");

@@ -204,6 +204,7 @@ class TrendAndSweepReportTest {
         assertEquals(0, count.code, count.toString());
         String positives = ManyDumpsTest.readCsv(csv).get(3).get("anchors.positive");
         assertEquals(positives, items(figures(html).get("sweep")[1]).get("gamma 2, alpha 0.5: anchors.positive")[0]);
+        assertTrue(figures(html).get("summary")[1].contains("<th>anchors.positive</th>"), "the metric's column");
     }
 
     @Test
