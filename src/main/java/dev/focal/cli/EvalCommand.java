@@ -181,7 +181,6 @@ final class EvalCommand implements Callable<Integer> {
             checkManyOutputs(dumps);
             ManyDumps.Options options = new ManyDumps.Options(table.get(), stats.get(), json.get(), quiet.get(),
                     failFast.get(), settings.progress(), sweep());
-            reportOptions.prepare();
             return new ManyDumps(options, checks, rows -> reportOptions.writeDumps(rows, commandLine()),
                     spec.commandLine().getOut(), spec.commandLine().getErr()).run(dumps, this::evaluateDump);
         } catch (RuntimeException e) {
@@ -290,7 +289,6 @@ final class EvalCommand implements Callable<Integer> {
      * per pair, and --stats/--json's summary per pair; --fail-on-nonfinite checks each pair.
      */
     private int evaluateSweep() throws IOException {
-        reportOptions.prepare();
         try (OpenFiles files = new OpenFiles()) {
             Opened inputs = open(files);
             Evaluated pass = runPass(inputs);

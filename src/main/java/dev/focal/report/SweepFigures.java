@@ -10,6 +10,9 @@ import java.awt.FontMetrics;
 import java.awt.Graphics2D;
 import java.awt.Paint;
 import java.awt.geom.Rectangle2D;
+import java.text.FieldPosition;
+import java.text.NumberFormat;
+import java.text.ParsePosition;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -17,7 +20,6 @@ import org.jfree.chart.JFreeChart;
 import org.jfree.chart.annotations.AbstractXYAnnotation;
 import org.jfree.chart.axis.AxisLocation;
 import org.jfree.chart.axis.NumberAxis;
-import org.jfree.chart.axis.SymbolAxis;
 import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.plot.Plot;
 import org.jfree.chart.plot.PlotRenderingInfo;
@@ -40,6 +42,8 @@ final class SweepFigures {
     private static final Color UNDEFINED = new Color(0xBBBBBB);
     /** At most this many gammas get a curve of their own: more lines than this read as one band. */
     static final int CURVES = 8;
+    /** Cells smaller than this, in pixels, get no rule around them. */
+    private static final double MIN_RULED = 6;
 
     private SweepFigures() {
     }
@@ -143,8 +147,8 @@ final class SweepFigures {
         // A scale of one value (a count alike in every pair) spreads around it: its cells sit mid-scale.
         double pad = lo < hi ? 0 : lo == 0 ? 0.5 : Math.abs(lo) / 2;
         Scale scale = low == null ? new Scale(0, 1) : new Scale(lo - pad, hi + pad);
-        SymbolAxis alphaAxis = axis("alpha", a);
-        SymbolAxis gammaAxis = axis("gamma", g);
+        NumberAxis alphaAxis = axis("alpha", a);
+        NumberAxis gammaAxis = axis("gamma", g);
         // Rows in the order of the terminal's grid: the first gamma on top.
         gammaAxis.setInverted(true);
         XYPlot plot = new XYPlot(null, alphaAxis, gammaAxis, new XYLineAndShapeRenderer(false, false));
@@ -178,16 +182,44 @@ final class SweepFigures {
         return new Figure("sweep", "The sweep over gamma and alpha", caption, chart, "");
     }
 
-    private static SymbolAxis axis(String name, double[] values) {
-        String[] labels = new String[values.length];
-        for (int i = 0; i < values.length; i++) {
-            labels[i] = Numbers.format(values[i]);
-        }
-        SymbolAxis axis = new SymbolAxis(name, labels);
-        axis.setGridBandsVisible(false);
+    /**
+     * An axis over the values' positions, ticked with the values themselves: every one when
+     * their labels fit, else every second, fifth, tenth... as a number axis thins its ticks.
+     */
+    private static NumberAxis axis(String name, double[] values) {
+        NumberAxis axis = new NumberAxis(name);
+        axis.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        axis.setNumberFormatOverride(new Labels(values));
         axis.setAutoRange(false);
         axis.setRange(-0.5, values.length - 0.5);
+        axis.setMinorTickMarksVisible(false);
         return axis;
+    }
+
+    /** Position i (a tick's value) as the i-th swept value, the nearest one between ticks. */
+    private static final class Labels extends NumberFormat {
+        private static final long serialVersionUID = 1L;
+        private final double[] values;
+
+        Labels(double[] values) {
+            this.values = values.clone();
+        }
+
+        @Override
+        public StringBuffer format(double position, StringBuffer to, FieldPosition at) {
+            int i = (int) Math.max(0, Math.min(values.length - 1, Math.round(position)));
+            return to.append(Numbers.format(values[i]));
+        }
+
+        @Override
+        public StringBuffer format(long position, StringBuffer to, FieldPosition at) {
+            return format((double) position, to, at);
+        }
+
+        @Override
+        public Number parse(String source, ParsePosition at) {
+            throw new UnsupportedOperationException("an axis of swept values is only drawn");
+        }
     }
 
     /**
@@ -281,8 +313,11 @@ final class SweepFigures {
             Tooltip.around(g2, title, () -> {
                 g2.setPaint(fill);
                 g2.fill(box);
-                g2.setPaint(Color.WHITE);
-                g2.draw(box);
+                // A white rule between cells, where cells are wide enough to leave colour beside it.
+                if (box.getWidth() >= MIN_RULED && box.getHeight() >= MIN_RULED) {
+                    g2.setPaint(Color.WHITE);
+                    g2.draw(box);
+                }
                 g2.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
                 FontMetrics fm = g2.getFontMetrics();
                 int w = fm.stringWidth(text);
