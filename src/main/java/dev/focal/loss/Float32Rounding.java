@@ -51,7 +51,7 @@ final class Float32Rounding {
         // ends when a float32 midpoint lies between them, which covers every element that
         // uncertain() takes, in every range (see below); the same test on d's bits took three
         // times as long, integer operations the loop does not otherwise make.
-        int look = 0;
+        boolean look = false;
         for (int c = 0, i = 0; c < classes; c++) {
             for (int r = 0, o = c; r < rows; r++, i++, o += classes) {
                 double d = loss[i];
@@ -60,7 +60,7 @@ final class Float32Rounding {
                 look |= ends(d, above, below);
             }
         }
-        if (look != 0) {
+        if (look) {
             lookAgain(loss, x, t, w, rows, classes, gamma, alpha, scale, slack, dst);
         }
     }
@@ -71,11 +71,11 @@ final class Float32Rounding {
     }
 
     /**
-     * Not 0 when the float32 casts of d (1 + k) and d (1 - k) differ, {@code above} and {@code
-     * below} being 1 + k and 1 - k: when a float32 midpoint lies between them, or d is NaN.
+     * Whether the float32 casts of d (1 + k) and d (1 - k) differ, {@code above} and {@code below}
+     * being 1 + k and 1 - k: when a float32 midpoint lies between them, or d is NaN.
      */
-    static int ends(double d, double above, double below) {
-        return Float.floatToRawIntBits((float) (d * above)) ^ Float.floatToRawIntBits((float) (d * below));
+    static boolean ends(double d, double above, double below) {
+        return (float) (d * above) != (float) (d * below);
     }
 
     /**
@@ -96,10 +96,12 @@ final class Float32Rounding {
      */
     private static void lookAgain(double[] loss, double[] x, double[] t, double[] w, int rows, int classes,
                                   double gamma, double alpha, double scale, long slack, float[] dst) {
+        double above = 1 + margin(slack);
+        double below = 1 - margin(slack);
         for (int c = 0, i = 0; c < classes; c++) {
             for (int r = 0, o = c; r < rows; r++, i++, o += classes) {
                 double d = loss[i];
-                if (uncertain(d, slack)) {
+                if (ends(d, above, below) && uncertain(d, slack)) {
                     dst[o] = round(d, x[i], t[i], w[i], gamma, alpha, scale);
                 }
             }

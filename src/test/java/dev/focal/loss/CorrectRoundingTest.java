@@ -123,7 +123,7 @@ class CorrectRoundingTest {
                         double d = sign * Double.longBitsToDouble(Double.doubleToRawLongBits(m) + j);
                         if (Float32Rounding.uncertain(d, slack)) {
                             uncertain++;
-                            assertTrue(Float32Rounding.ends(d, above, below) != 0, d + " at gamma " + gamma);
+                            assertTrue(Float32Rounding.ends(d, above, below), d + " at gamma " + gamma);
                         }
                     }
                 }
@@ -135,7 +135,7 @@ class CorrectRoundingTest {
         for (int k = 0; k < 100_000; k++) {
             double d = Math.exp(rnd.nextGaussian() * 5);
             flagged += Float32Rounding.ends(d, 1 + Float32Rounding.margin(slack), 1 - Float32Rounding.margin(slack))
-                    != 0 ? 1 : 0;
+                    ? 1 : 0;
         }
         assertTrue(flagged < 10, "flagged: " + flagged);
     }
