@@ -50,13 +50,13 @@ final class Float32Rounding {
         // The test is floating-point, as the cast is: the cast of d (1 +- k) differs at its two
         // ends when a float32 midpoint lies between them, which covers every element that
         // uncertain() takes, in every range (see below); the same test on d's bits took three
-        // times as long, integer operations the loop does not otherwise make.
+        // times as long, integer operations the loop does not otherwise make. A NaN fails the
+        // comparison too, so the second look writes np.nan, and this loop does not test for it.
         boolean look = false;
         for (int c = 0, i = 0; c < classes; c++) {
             for (int r = 0, o = c; r < rows; r++, i++, o += classes) {
                 double d = loss[i];
-                float f = (float) d;
-                dst[o] = f == f ? f : Float.NaN;
+                dst[o] = (float) d;
                 look |= ends(d, above, below);
             }
         }
@@ -79,9 +79,9 @@ final class Float32Rounding {
     }
 
     /**
-     * The second look, at every element of a block where some element may need it: those that
-     * {@link #uncertain} takes are decided from their inputs. A method of its own, which the
-     * cast's loop calls rarely.
+     * The second look, at every element of a block where some element may need it: NaN becomes
+     * np.nan, and those that {@link #uncertain} takes are decided from their inputs. A method of
+     * its own, which the cast's loop calls rarely.
      * <p>
      * Why the cast's loop misses none: if a midpoint M lies within the slack, {@code s} double
      * ulps, of d (in float32's normal range, ulp(d) <= |d| 2^-52), then d (1 + k) with k =
@@ -91,8 +91,8 @@ final class Float32Rounding {
      * they round to the floats on either side of M. In float32's subnormal range uncertain()
      * compares the distance to M with |d| (s + 1) 2^-52 (plus 2^-1000, which only matters for |d|
      * far below 2^-150, where no midpoint is near and uncertain() is false), and the same argument
-     * holds. NaN and infinities need no look (the cast's loop writes np.nan, and an infinity keeps
-     * its cast), so their casts may agree. CorrectRoundingTest checks this at every distance.
+     * holds. An infinity keeps its cast, so its casts may agree. CorrectRoundingTest checks this
+     * at every distance.
      */
     private static void lookAgain(double[] loss, double[] x, double[] t, double[] w, int rows, int classes,
                                   double gamma, double alpha, double scale, long slack, float[] dst) {
@@ -101,7 +101,9 @@ final class Float32Rounding {
         for (int c = 0, i = 0; c < classes; c++) {
             for (int r = 0, o = c; r < rows; r++, i++, o += classes) {
                 double d = loss[i];
-                if (ends(d, above, below) && uncertain(d, slack)) {
+                if (d != d) {
+                    dst[o] = Float.NaN;
+                } else if (ends(d, above, below) && uncertain(d, slack)) {
                     dst[o] = round(d, x[i], t[i], w[i], gamma, alpha, scale);
                 }
             }
