@@ -37,13 +37,15 @@ final class ManyDumps {
     /**
      * What to write and print: {@code table} (--table) and {@code stats} (--stats) may be null;
      * {@code json} prints the --stats document instead of the table, {@code quiet} neither;
-     * {@code sweep}: a row per dump and (gamma, alpha) pair (docs/commands.md#sweeps).
+     * {@code sweep}: a row per dump and (gamma, alpha) pair (docs/commands.md#sweeps);
+     * {@code heatmap}: the run's loss is a heatmap loss, whose columns name element kinds.
      */
     record Options(Path table, Path stats, boolean json, boolean quiet, boolean failFast, boolean progress,
-                   boolean sweep) {
+                   boolean sweep, boolean heatmap) {
     }
 
     private final Options settings;
+    private final DumpTable layout;
     private final CheckOptions checks;
     /** Writes the report of the rows (--report, --plots), or nothing when none is asked for. */
     private final Consumer<List<DumpTable.Row>> report;
@@ -53,6 +55,7 @@ final class ManyDumps {
     ManyDumps(Options settings, CheckOptions checks, Consumer<List<DumpTable.Row>> report, PrintWriter out,
               PrintWriter err) {
         this.settings = settings;
+        layout = new DumpTable(settings.sweep(), settings.heatmap());
         this.checks = checks;
         this.report = report;
         this.out = out;
@@ -110,7 +113,7 @@ final class ManyDumps {
 
     private void writeOutputs(List<DumpTable.Row> rows, List<JUnitReport.Case> cases) throws IOException {
         if (settings.table() != null) {
-            DumpTable.write(settings.table(), rows, settings.sweep());
+            layout.write(settings.table(), rows);
         }
         String stats = settings.stats() != null || settings.json() ? statsText(rows) : null;
         if (settings.stats() != null) {
@@ -122,7 +125,7 @@ final class ManyDumps {
         if (settings.json()) {
             out.print(stats);
         } else if (!settings.quiet()) {
-            DumpTable.print(rows, settings.sweep(), out);
+            layout.print(rows, out);
         }
         out.flush();
     }
@@ -130,7 +133,7 @@ final class ManyDumps {
     private String statsText(List<DumpTable.Row> rows) throws IOException {
         StringWriter w = new StringWriter();
         try (JsonGenerator g = JsonOutput.generator(w)) {
-            DumpTable.writeStats(rows, settings.sweep(), g);
+            layout.writeStats(rows, g);
         }
         return w + System.lineSeparator();
     }

@@ -233,7 +233,8 @@ class SweepTest {
         }
         Cli metric = Cli.run("eval", bundle, "--gamma", "1,2", "--sweep-metric", "loss.median");
         assertEquals(2, metric.code, metric.toString());
-        assertTrue(metric.err.startsWith("focal: --sweep-metric loss.median is not a numeric field of the summary;"
+        assertTrue(metric.err.startsWith("focal: --sweep-metric loss.median is not a numeric field of the"
+                + " sigmoid-focal summary;"
                 + " one of gamma, alpha, loss_weight, loss.sum, loss.mean, loss.per_batch,"), metric.err);
         Cli lone = Cli.run("eval", bundle, "--sweep-metric", "loss.sum");
         assertEquals(2, lone.code, lone.toString());
