@@ -25,24 +25,30 @@ public final class Figure {
     private final JFreeChart chart;
     /** A heatmap drawn as pixels, at {@link Heatmap}'s density; null for a chart or a table. */
     private final BufferedImage image;
+    /** The heatmap drawn for dark mode, which the page shows there; null with {@link #image}. */
+    private final BufferedImage darkImage;
     private final String tableHtml;
 
     Figure(String id, String title, String caption, JFreeChart chart, String tableHtml) {
-        this(id, title, caption, chart, null, tableHtml);
+        this(id, title, caption, chart, null, null, tableHtml);
     }
 
-    /** A figure of an image (a heatmap), which the page shows as a PNG. */
-    Figure(String id, String title, String caption, BufferedImage image) {
-        this(id, title, caption, null, image, "");
+    /**
+     * A figure of an image (a heatmap), which the page shows as a PNG: {@code image} in light
+     * mode, in print and in the plots, {@code darkImage} in dark mode on screen.
+     */
+    Figure(String id, String title, String caption, BufferedImage image, BufferedImage darkImage, String tableHtml) {
+        this(id, title, caption, null, image, darkImage, tableHtml);
     }
 
     private Figure(String id, String title, String caption, JFreeChart chart, BufferedImage image,
-                   String tableHtml) {
+                   BufferedImage darkImage, String tableHtml) {
         this.id = id;
         this.title = title;
         this.caption = caption;
         this.chart = chart;
         this.image = image;
+        this.darkImage = darkImage;
         this.tableHtml = tableHtml;
     }
 
@@ -92,10 +98,11 @@ public final class Figure {
         int w = image.getWidth() / Heatmap.DENSITY;
         int h = image.getHeight() / Heatmap.DENSITY;
         return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + w + "\" height=\"" + h + "\" viewBox=\"0 0 "
-                + w + " " + h + "\"><image width=\"" + w + "\" height=\"" + h + "\" href=\"" + dataUri() + "\"/></svg>";
+                + w + " " + h + "\"><image width=\"" + w + "\" height=\"" + h + "\" href=\"" + dataUri(image)
+                + "\"/></svg>";
     }
 
-    private String dataUri() {
+    private static String dataUri(BufferedImage image) {
         return "data:image/png;base64," + Base64.getEncoder().encodeToString(pngBytes(image));
     }
 
@@ -111,12 +118,14 @@ public final class Figure {
 
     /**
      * The figure's element for the page: a chart as an svg element, its definitions' ids prefixed
-     * with the figure's; a heatmap as an img of a data: PNG.
+     * with the figure's; a heatmap as a picture of data: PNGs, the dark one on a dark screen (not
+     * in print, where paper is white).
      */
     String inline() {
         if (image != null) {
-            return "<img src=\"" + dataUri() + "\" width=\"" + image.getWidth() / Heatmap.DENSITY + "\" alt=\""
-                    + Page.escape(title) + "\">";
+            return "<picture><source media=\"screen and (prefers-color-scheme: dark)\" srcset=\""
+                    + dataUri(darkImage) + "\"><img src=\"" + dataUri(image) + "\" width=\""
+                    + image.getWidth() / Heatmap.DENSITY + "\" alt=\"" + Page.escape(title) + "\"></picture>";
         }
         return graphics().getSVGElement(id + "-svg");
     }

@@ -6,8 +6,9 @@ import java.util.List;
 
 /**
  * The report's HTML page: figures in order, inline SVG, system fonts, no script. Dark mode
- * inverts the charts (their hues turned back), which keeps one drawing for both modes; print
- * keeps each figure on one A4 page.
+ * inverts the charts (their hues turned back), which keeps one drawing for both modes; a
+ * heatmap's colours are data, so it has a dark drawing of its own instead (see
+ * {@link Heatmap.Theme}). Print keeps each figure on one A4 page.
  */
 final class Page {
     private static final String STYLE = String.join("\n",
@@ -15,12 +16,13 @@ final class Page {
             "@media (prefers-color-scheme: dark) {",
             "  :root { --fg: #e6e6e6; --bg: #16181c; --muted: #a8a8a8; --rule: #3a3d44; }",
             "  figure.chart svg { filter: invert(0.92) hue-rotate(180deg); }",
+            "  figure.heatmap img { outline: 1px solid var(--rule); }",
             "}",
             "body { font-family: system-ui, sans-serif; color: var(--fg); background: var(--bg);"
                     + " max-width: 780px; margin: 2em auto; padding: 0 1em; line-height: 1.4; }",
             "h1 { font-size: 1.5em; } h2 { font-size: 1.15em; margin: 0 0 .4em; }",
             "figure { margin: 0 0 2.2em; }",
-            "figure svg, figure img { width: 100%; height: auto; display: block; }",
+            "figure svg, figure img, figure picture { width: 100%; height: auto; display: block; }",
             "figure.heatmap img { border-radius: 4px; }",
             "figcaption { color: var(--muted); margin: .4em 0 .6em; }",
             "table { border-collapse: collapse; margin: .6em 0; font-variant-numeric: tabular-nums; }",
@@ -30,7 +32,7 @@ final class Page {
             ".warning { color: #b35900; }",
             "@page { size: A4; margin: 14mm; }",
             "@media print { body { max-width: none; margin: 0; } figure { break-inside: avoid; }"
-                    + " figure.chart svg { filter: none; } }");
+                    + " figure.chart svg { filter: none; } figure.heatmap img { outline: none; } }");
 
     private Page() {
     }

@@ -48,7 +48,7 @@ public final class LossAccumulator {
      * @param elementKinds the kinds are {@link HeatmapSums}'s, of elements (a heatmap loss)
      */
     public LossAccumulator(int classes, int topK, int samples, boolean histograms, Grid grid, boolean elementKinds) {
-        this.histograms = histograms || grid != null ? new Histograms() : null;
+        this.histograms = histograms || grid != null ? new Histograms(elementKinds) : null;
         this.cells = grid == null ? null : new CellSums(grid);
         this.classes = classes;
         this.elementKinds = elementKinds;
@@ -116,7 +116,7 @@ public final class LossAccumulator {
         if (histograms != null) {
             histograms.add(block);
             if (cells != null) {
-                cells.add(firstAnchor, count, block.anchorLoss, block.anchorKind);
+                cells.add(firstAnchor, count, block.anchorLoss, block.anchorPositives, block.anchorNonFinite);
             }
         }
     }
@@ -326,7 +326,8 @@ public final class LossAccumulator {
 
     /** The report's per-cell figures, when a grid was given. */
     public java.util.Optional<EvalSummary.Bev> bev() {
-        return java.util.Optional.ofNullable(cells).map(c -> new EvalSummary.Bev(c.grid(), c.loss(), c.positives()));
+        return java.util.Optional.ofNullable(cells).map(c -> new EvalSummary.Bev(c.grid(), c.loss(), c.positives(),
+                c.nonFinite()));
     }
 
     public TopK top() {

@@ -44,8 +44,8 @@ class HistogramsTest {
                 assertArrayEquals(longs(want.at("/loss/" + k.label())), h.loss(k), name + " " + k.label());
                 assertEquals(want.at("/zero_loss/" + k.label()).asLong(), h.zeroLoss(k), name + " zeros");
             }
-            assertArrayEquals(longs(want.at("/logit/positive")), h.logit(true), name + " x_t positive");
-            assertArrayEquals(longs(want.at("/logit/negative")), h.logit(false), name + " x_t negative");
+            assertArrayEquals(longs(want.at("/logit/positive")), h.logit(AnchorKind.POSITIVE), name + " x_t positive");
+            assertArrayEquals(longs(want.at("/logit/negative")), h.logit(AnchorKind.NEGATIVE), name + " x_t negative");
         }
     }
 
