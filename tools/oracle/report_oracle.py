@@ -36,7 +36,7 @@ loss, and GaussianFocalLoss, element-wise) and a case of its own with NaN and in
 With the classes last, (B, H, W, C) is an H x W grid of one element of each class a cell. Bins as
 above but by element: each element's loss by its kind, and its logit x itself (p = sigmoid(x)) in
 bins floor((x + 16) * 4) by its kind. Writes src/test/resources/report/heatmap_<case>.json: the
-eval arguments, the grid, the element kinds, the histograms, the per-cell loss (over the classes),
+eval arguments, the grid, the element kinds and their loss sums, each class's loss, the histograms, the per-cell loss (over the classes),
 peaks and non-finite losses, and the non-finite counts (NaN, inf, by kind, logits).
 """
 
@@ -181,6 +181,7 @@ def heatmap_case(name, x32, t32, kind, weight, args, exact):
     for k, m in kinds.items():
         v = loss[m]
         result["elements"][k] = int(m.sum())
+        result.setdefault("loss_sum", {})[k] = float(v.sum())
         result["zero_loss"][k] = int((v == 0).sum())
         result["loss"][k] = np.bincount(loss_bins(v[np.isfinite(v) & (v > 0)]), minlength=LOSS_BINS).tolist()
         xs = x[m]
@@ -188,6 +189,7 @@ def heatmap_case(name, x32, t32, kind, weight, args, exact):
         result["logit"][k] = np.bincount(np.clip(np.floor((xs + 16) * 4), 0, LOGIT_BINS - 1).astype(np.int64),
                                          minlength=LOGIT_BINS).tolist()
     nonfinite = ~np.isfinite(loss)
+    result["class_loss"] = loss.reshape(-1, C).sum(axis=0).tolist()
     result["cells"] = {"loss": loss.sum(axis=-1).reshape(-1).tolist(),
                        "peaks": kinds["peak"].sum(axis=-1).reshape(-1).astype(int).tolist(),
                        "nonfinite": nonfinite.sum(axis=-1).reshape(-1).astype(int).tolist()}
