@@ -118,14 +118,16 @@ public final class Figure {
 
     /**
      * The figure's element for the page: a chart as an svg element, its definitions' ids prefixed
-     * with the figure's; a heatmap as a picture of data: PNGs, the dark one on a dark screen (not
-     * in print, where paper is white).
+     * with the figure's; a heatmap as two img elements of data: PNGs, of which the page's style
+     * shows the dark one on a dark screen and the light one elsewhere. Not a picture element: a
+     * browser keeps the source it chose for the screen when it prints, so the dark drawing would
+     * go to paper, where a style's media query is evaluated anew.
      */
     String inline() {
         if (image != null) {
-            return "<picture><source media=\"screen and (prefers-color-scheme: dark)\" srcset=\""
-                    + dataUri(darkImage) + "\"><img src=\"" + dataUri(image) + "\" width=\""
-                    + image.getWidth() / Heatmap.DENSITY + "\" alt=\"" + Page.escape(title) + "\"></picture>";
+            String size = "\" width=\"" + image.getWidth() / Heatmap.DENSITY + "\" alt=\"" + Page.escape(title) + "\">";
+            return "<img class=\"light\" src=\"" + dataUri(image) + size + "<img class=\"dark\" src=\""
+                    + dataUri(darkImage) + size;
         }
         return graphics().getSVGElement(id + "-svg");
     }

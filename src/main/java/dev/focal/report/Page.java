@@ -13,26 +13,28 @@ import java.util.List;
 final class Page {
     private static final String STYLE = String.join("\n",
             ":root { color-scheme: light dark; --fg: #1a1a1a; --bg: #ffffff; --muted: #5a5a5a; --rule: #d0d0d0; }",
-            "@media (prefers-color-scheme: dark) {",
+            "figure.heatmap img.dark { display: none; }",
+            // Screen only: paper is white, and a dark page's light text would not show on it.
+            "@media screen and (prefers-color-scheme: dark) {",
             "  :root { --fg: #e6e6e6; --bg: #16181c; --muted: #a8a8a8; --rule: #3a3d44; }",
             "  figure.chart svg { filter: invert(0.92) hue-rotate(180deg); }",
-            "  figure.heatmap img { outline: 1px solid var(--rule); }",
+            "  figure.heatmap img.light { display: none; }",
+            "  figure.heatmap img.dark { display: block; outline: 1px solid var(--rule); }",
             "}",
             "body { font-family: system-ui, sans-serif; color: var(--fg); background: var(--bg);"
                     + " max-width: 780px; margin: 2em auto; padding: 0 1em; line-height: 1.4; }",
             "h1 { font-size: 1.5em; } h2 { font-size: 1.15em; margin: 0 0 .4em; }",
             "figure { margin: 0 0 2.2em; }",
-            "figure svg, figure img, figure picture { width: 100%; height: auto; display: block; }",
+            "figure svg, figure img { width: 100%; height: auto; display: block; }",
             "figure.heatmap img { border-radius: 4px; }",
             "figcaption { color: var(--muted); margin: .4em 0 .6em; }",
             "table { border-collapse: collapse; margin: .6em 0; font-variant-numeric: tabular-nums; }",
             "th, td { padding: .15em .7em; border-bottom: 1px solid var(--rule); text-align: left; }",
             "td.n { text-align: right; }",
-            "code { font-family: ui-monospace, monospace; font-size: .9em; word-break: break-all; }",
+            "code { font-family: ui-monospace, monospace; font-size: .9em; overflow-wrap: anywhere; }",
             ".warning { color: #b35900; }",
             "@page { size: A4; margin: 14mm; }",
-            "@media print { body { max-width: none; margin: 0; } figure { break-inside: avoid; }"
-                    + " figure.chart svg { filter: none; } figure.heatmap img { outline: none; } }");
+            "@media print { body { max-width: none; margin: 0; } figure { break-inside: avoid; } }");
 
     private Page() {
     }

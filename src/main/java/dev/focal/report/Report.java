@@ -472,7 +472,7 @@ public final class Report {
         EvalSummary.Sample s = samples.get(largest);
         String caption = "Sample " + largest + " carries the largest share of the loss, "
                 + percent(ratio(s.lossSum(), sum)) + " (" + Numbers.format(s.lossSum()) + "), with " + s.positives()
-                + (heatmap ? " peaks." : " positive anchors and a normalizer of " + Numbers.format(s.normalizer()) + ".");
+                + (heatmap ? (s.positives() == 1 ? " peak." : " peaks.") : " positive anchors and a normalizer of " + Numbers.format(s.normalizer()) + ".");
         JFreeChart chart = Charts.bars("share", List.of("share of the " + kindPhrase(AnchorKind.POSITIVE),
                 "share of the loss"), names, v, true);
         return new Figure("per-sample", (heatmap ? "Peaks" : "Positives") + " and loss by sample", caption, chart,

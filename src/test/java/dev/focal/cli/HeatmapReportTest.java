@@ -230,7 +230,7 @@ class HeatmapReportTest {
                 + n.at("/by_kind/near").asLong() + " in near elements, " + n.at("/by_kind/background").asLong()
                 + " in background elements) and " + n.get("logits").asLong() + " logits are;"), caption);
         assertMap(caption, want.at("/cells/nonfinite"), 6 * 7, 7);
-        assertTrue(f.get("nonfinite")[1].contains("<picture>") && f.get("nonfinite")[1].contains("<td>peak</td>"));
+        assertTrue(f.get("nonfinite")[1].contains("<img class=\"dark\"") && f.get("nonfinite")[1].contains("<td>peak</td>"));
     }
 
     /** The sigmoid focal loss's non-finite map, on eval/nonfinite read as --grid 5,2. */
@@ -266,7 +266,7 @@ class HeatmapReportTest {
 
     /**
      * --plots writes the heatmaps and the non-finite map; the page holds each heatmap twice, the
-     * dark drawing for a dark screen only, on the page's dark background.
+     * dark drawing (on the page's dark background) for a dark screen only, not for print.
      */
     @Test
     void heatmapPlotsAndDarkDrawings() throws Exception {
@@ -285,13 +285,14 @@ class HeatmapReportTest {
         assertEquals("image", ReportTest.parse(Files.readAllBytes(plots.resolve("nonfinite.svg")))
                 .getDocumentElement().getFirstChild().getLocalName());
         String page = Files.readString(dir.resolve("r.html"));
-        Matcher m = Pattern.compile("<picture><source media=\"screen and \\(prefers-color-scheme: dark\\)\" srcset=\""
-                + "data:image/png;base64,([A-Za-z0-9+/=]+)\"><img src=\"data:image/png;base64,([A-Za-z0-9+/=]+)\"")
-                .matcher(page);
+        assertTrue(page.contains("figure.heatmap img.dark { display: none; }\n@media screen and (prefers-color-scheme:"
+                + " dark) {"), "the dark drawings are shown on a dark screen only");
+        Matcher m = Pattern.compile("<img class=\"light\" src=\"data:image/png;base64,([A-Za-z0-9+/=]+)\"[^>]*>"
+                + "<img class=\"dark\" src=\"data:image/png;base64,([A-Za-z0-9+/=]+)\"").matcher(page);
         int pictures = 0;
         while (m.find()) {
-            BufferedImage dark = ImageIO.read(new ByteArrayInputStream(Base64.getDecoder().decode(m.group(1))));
-            BufferedImage light = ImageIO.read(new ByteArrayInputStream(Base64.getDecoder().decode(m.group(2))));
+            BufferedImage light = ImageIO.read(new ByteArrayInputStream(Base64.getDecoder().decode(m.group(1))));
+            BufferedImage dark = ImageIO.read(new ByteArrayInputStream(Base64.getDecoder().decode(m.group(2))));
             assertEquals(light.getWidth(), dark.getWidth());
             assertEquals(0xFFFFFF, light.getRGB(0, 0) & 0xFFFFFF, "light background");
             assertEquals(0x16181C, dark.getRGB(0, 0) & 0xFFFFFF, "the page's dark background");
