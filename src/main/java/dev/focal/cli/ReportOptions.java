@@ -49,7 +49,7 @@ final class ReportOptions {
         plots = option(spec, "--plots", "DIR", Path.class, null,
                 "Write each chart of the report to DIR as NAME.svg and NAME.png.");
         grid = option(spec, "--grid", "H,W", String.class, null, "The BEV grid of (B, H*W*K, C) logits, for the report's"
-                + " heatmaps (the head's raw (B, H, W, K*C) output gives its own).");
+                + " heatmaps (the head's raw (B, H, W, K*C) output, and a heatmap loss's (B, H, W, C), give their own).");
         samples = option(spec, "--report-samples", "N", Integer.class, String.valueOf(REPORT_SAMPLES),
                 "Draw the BEV heatmaps of the first N samples (default: ${DEFAULT-VALUE}).");
     }

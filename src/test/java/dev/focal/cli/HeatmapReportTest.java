@@ -204,6 +204,19 @@ class HeatmapReportTest {
     }
 
     @Test
+    void gridOfAHeatmapIsItsOwn() throws IOException {
+        JsonNode want = fixture("centerhead_cls1");
+        assertTrue(report("centerhead_cls1", want, "--grid", "8,10").containsKey("bev-loss"));
+        List<String> a = new ArrayList<>(List.of("eval"));
+        a.addAll(args("centerhead_cls1", want));
+        a.addAll(List.of("--grid", "10,8", "--report", dir.resolve("r.html").toString()));
+        Cli r = Cli.run(a.toArray(String[]::new));
+        assertEquals(2, r.code, r::toString);
+        assertEquals("focal: --grid 10,8 disagrees with the logits' own grid 8,10 (shape (2, 8, 10, 3) with the"
+                + " classes last)\n", r.err);
+    }
+
+    @Test
     void gaussianLossNamesItsWeightAndHeadNumber() throws IOException {
         JsonNode want = fixture("transfusion_hm0_5");
         Map<String, String[]> f = report("transfusion_hm0_5", want);
