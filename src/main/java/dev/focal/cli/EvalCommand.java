@@ -181,12 +181,17 @@ final class EvalCommand implements Callable<Integer> {
             checkManyOutputs(dumps);
             ManyDumps.Options options = new ManyDumps.Options(table.get(), stats.get(), json.get(), quiet.get(),
                     failFast.get(), settings.progress(), sweep());
-            return new ManyDumps(options, checks, spec.commandLine().getOut(), spec.commandLine().getErr())
-                    .run(dumps, this::evaluateDump);
+            return new ManyDumps(options, checks, rows -> reportOptions.writeDumps(rows, commandLine()),
+                    spec.commandLine().getOut(), spec.commandLine().getErr()).run(dumps, this::evaluateDump);
         } catch (RuntimeException e) {
             checks.reportError(e);
             throw e;
         }
+    }
+
+    /** The command line that reproduces the run, for the report. */
+    private String commandLine() {
+        return ReportOptions.commandLine(spec.commandLine().getParseResult().originalArgs());
     }
 
     /** The inputs named on the command line, before any is opened. */
@@ -260,7 +265,7 @@ final class EvalCommand implements Callable<Integer> {
                     inputs.expect().map(files::read).orElse(null), checked.orElse(null), summary, pass.outType(),
                     pass.acc(), inputs.in().logits.shape(), settings, spec.commandLine().getErr(), ""));
             results.ifPresent(r -> checks.writeReport(r.cases()));
-            reportOptions.write(full, ReportOptions.commandLine(spec.commandLine().getParseResult().originalArgs()));
+            reportOptions.write(full, commandLine());
             report(summary, summaryText, results);
             return results.map(EvalChecks::passed).orElse(true) ? 0 : FocalException.DIFFERENCES;
         }
@@ -305,6 +310,7 @@ final class EvalCommand implements Callable<Integer> {
             }
             SweepGrid grid = new SweepGrid(gammas, alphas, outcome.summaries());
             String metric = sweepMetric.find().orElse(DEFAULT_METRIC);
+            reportOptions.writeSweep(bundle == null ? inputs.logits().toString() : bundle, grid, metric, commandLine());
             String statsText = stats.get() != null || json.get() ? grid.statsText(metric) : null;
             if (stats.get() != null) {
                 byte[] text = statsText.getBytes(StandardCharsets.UTF_8);
@@ -406,7 +412,8 @@ final class EvalCommand implements Callable<Integer> {
         }
         FocalEvaluation eval = new FocalEvaluation(in, function, pairs, lossWeight.get(),
                 inputs.head().map(h -> h.result.samples()).orElse(function.heatmap() ? heatmapSamples(in) : 0), kernels);
-        if (reportOptions.wanted()) {
+        // The histograms and cells feed the figures of one evaluation; a sweep's or many dumps' report has none.
+        if (reportOptions.wanted() && !many && !sweep()) {
             eval.gatherReport(reportOptions.grid(inputs.rawShape(), in.logits.shape(), function.heatmap()));
         }
         if (classNames.get() != null && classNames.get().size() != eval.classes()) {
@@ -518,7 +525,17 @@ final class EvalCommand implements Callable<Integer> {
                 throw FocalException.usage("a sweep over many dumps has a row per dump and (gamma, alpha) pair: give"
                         + " --table FILE (.csv, .jsonl or .json)");
             }
-        } else if (failFast.get()) {
+            if (sweep() && reportOptions.wanted()) {
+                // A heatmap per dump, or one over dumps that share no grid, would not answer either question.
+                throw FocalException.usage((reportOptions.report.get() != null ? "--report" : "--plots") + " draws"
+                        + " either the trend across many dumps or the sweep of one bundle, not both: give one"
+                        + " --gamma and --alpha for the trend, or one BUNDLE for its sweep");
+            }
+            reportOptions.refuseHeatmapOptions("many dumps");
+        } else if (sweep()) {
+            reportOptions.refuseHeatmapOptions("a sweep");
+        }
+        if (!many && failFast.get()) {
             throw FocalException.usage("--fail-fast applies to many dumps (several BUNDLEs, a folder, --inputs or"
                     + " --table)");
         }
@@ -585,8 +602,6 @@ final class EvalCommand implements Callable<Integer> {
         String[][] perPair = {
             {"--out", name(out.get())}, {"--grad-out", name(gradOut.get())}, {"--expect", checks.expectSpec.get()},
             {"--expect-stats", name(checks.expectStats.get())},
-            // The report's sweep figure (a heatmap over the pairs) is not drawn yet: refused rather than half done.
-            {"--report", name(reportOptions.report.get())}, {"--plots", name(reportOptions.plots.get())},
         };
         for (String[] option : perPair) {
             if (option[1] != null) {
@@ -628,8 +643,6 @@ final class EvalCommand implements Callable<Integer> {
             {"--logits", logitsSpec()},
             {"--targets", targetsSpec.get()}, {"--weights", weightsSpec.get()}, {"--labels", labels.labelsSpec.get()},
             {"--write-targets", name(labels.writeTargets.get())}, {"--write-weights", name(labels.writeWeights.get())},
-            // One report per run, of one evaluation: its trend figure over many dumps is not drawn yet.
-            {"--report", name(reportOptions.report.get())}, {"--plots", name(reportOptions.plots.get())},
         };
         for (String[] option : single) {
             if (option[1] != null) {

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * A many-dumps eval (docs/commands.md#many-dumps): every dump evaluated in turn in this JVM, by
@@ -44,12 +45,16 @@ final class ManyDumps {
 
     private final Options settings;
     private final CheckOptions checks;
+    /** Writes the report of the rows (--report, --plots), or nothing when none is asked for. */
+    private final Consumer<List<DumpTable.Row>> report;
     private final PrintWriter out;
     private final PrintWriter err;
 
-    ManyDumps(Options settings, CheckOptions checks, PrintWriter out, PrintWriter err) {
+    ManyDumps(Options settings, CheckOptions checks, Consumer<List<DumpTable.Row>> report, PrintWriter out,
+              PrintWriter err) {
         this.settings = settings;
         this.checks = checks;
+        this.report = report;
         this.out = out;
         this.err = err;
     }
@@ -113,6 +118,7 @@ final class ManyDumps {
             AtomicFile.write(settings.stats(), s -> s.write(text));
         }
         checks.writeReport(cases);
+        report.accept(rows);
         if (settings.json()) {
             out.print(stats);
         } else if (!settings.quiet()) {

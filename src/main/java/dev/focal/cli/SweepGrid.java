@@ -2,6 +2,7 @@ package dev.focal.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.focal.FocalException;
+import dev.focal.report.Sweep;
 import dev.focal.stats.AnchorKind;
 import dev.focal.stats.EvalSummary;
 import dev.focal.stats.Numbers;
@@ -82,6 +83,17 @@ final class SweepGrid {
     /** A count (Long), a figure (Double), or null where the figure is undefined (a mean over nothing). */
     private Number at(int g, int a, String metric) {
         return METRICS.get(metric).apply(summaries.get(g * alphas.length + a));
+    }
+
+    /** The sweep as the report draws it, {@code input} naming what was swept. */
+    Sweep report(String input, String metric) {
+        Number[][] grid = new Number[gammas.length][alphas.length];
+        for (int g = 0; g < gammas.length; g++) {
+            for (int a = 0; a < alphas.length; a++) {
+                grid[g][a] = at(g, a, metric);
+            }
+        }
+        return new Sweep(input, gammas, alphas, metric, grid, summaries);
     }
 
     /** The grid on the terminal: a line per gamma, a column per alpha; "-" where the figure is undefined. */

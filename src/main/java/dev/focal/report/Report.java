@@ -32,6 +32,7 @@ public final class Report {
 
     private final EvalSummary summary;
     private final String commandLine;
+    private final String title;
     /** Whether the loss is a heatmap loss, whose figures speak of elements and peaks. */
     private final boolean heatmap;
     private final List<Figure> figures = new ArrayList<>();
@@ -39,6 +40,7 @@ public final class Report {
     private Report(EvalSummary summary, String commandLine) {
         this.summary = summary;
         this.commandLine = commandLine;
+        this.title = Page.title(summary);
         this.heatmap = summary.inputs().heatmap();
         figures.add(summaryFigure());
         figures.add(lossShare());
@@ -70,9 +72,29 @@ public final class Report {
         Figure.pngBytes(new java.awt.image.BufferedImage(1, 1, java.awt.image.BufferedImage.TYPE_INT_RGB));
     }
 
+    /** A report of figures over several evaluations, which no one summary stands for. */
+    private Report(String title, List<Figure> figures) {
+        this.summary = null;
+        this.commandLine = null;
+        this.title = title;
+        this.heatmap = false;
+        this.figures.addAll(figures);
+    }
+
     /** @param commandLine the command that reproduces the run, shown in the summary figure */
     public static Report of(EvalSummary summary, String commandLine) {
         return new Report(summary, commandLine);
+    }
+
+    /** The report of a many-dumps eval: its summary and the trend across the dumps, in file order. */
+    public static Report ofDumps(List<Dump> dumps, String commandLine) {
+        return new Report("focal loss report: " + dumps.size() + " dumps", Trend.figures(dumps, commandLine));
+    }
+
+    /** The report of a gamma x alpha sweep: its summary, the heatmap of its metric and the swept focal curves. */
+    public static Report ofSweep(Sweep sweep, String commandLine) {
+        return new Report("focal loss report: " + sweep.gammas().length + " x " + sweep.alphas().length + " sweep",
+                SweepFigures.figures(sweep, commandLine));
     }
 
     public List<Figure> figures() {
@@ -81,7 +103,7 @@ public final class Report {
 
     /** The page: one self-contained HTML file (inline SVG, no script, nothing fetched). */
     public String html() {
-        return Page.html(summary, figures);
+        return Page.html(title, figures);
     }
 
     private Figure summaryFigure() {
@@ -651,11 +673,11 @@ public final class Report {
         return summary.classes().get((int) e.classIndex()).name();
     }
 
-    private static void row(StringBuilder t, String name, String valueHtml) {
+    static void row(StringBuilder t, String name, String valueHtml) {
         t.append("<tr><th>").append(name).append("</th><td>").append(valueHtml).append("</td></tr>");
     }
 
-    private static void cells(StringBuilder t, String... values) {
+    static void cells(StringBuilder t, String... values) {
         for (String v : values) {
             t.append("<td class=\"n\">").append(v).append("</td>");
         }

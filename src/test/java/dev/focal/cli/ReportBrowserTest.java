@@ -29,15 +29,15 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The report of the bundled KITTI-sized anchor head (samples/kitti_head.npz) as a person sees it: headless Chromium lays it
  * out and takes a screenshot, and every figure must be there, laid out with a size, and drawn
- * (its part of the screenshot not one flat colour). Skipped, saying so, where no Chromium is
- * installed (.ci/run installs it when apt is there). The report is made by README's command, run
- * as a user would, in a directory of its own that holds the samples, so that its summary shows
- * that command and no test's path. With -Dfocal.updateScreenshot=true it also writes the
- * README's screenshot, docs/images/report.png.
+ * (its part of the screenshot not one flat colour); so must the trend of many dumps and the
+ * heatmap of a sweep, on their own pages, and a heatmap loss's report in dark and light mode.
+ * Skipped, saying so, where no Chromium is installed (.ci/run installs it when apt is there). The
+ * anchor head's report is made by README's command, run as a user would, in a directory of its
+ * own that holds the samples, so that its summary shows that command and no test's path. With
+ * -Dfocal.updateScreenshot=true it also writes the README's screenshot, docs/images/report.png.
  */
 @Tag("process")
 class ReportBrowserTest {
-    /** The figures of both reports: README's anchor head and the heatmap loss's. */
     private static final List<String> FIGURES = List.of("summary", "loss-share", "loss-histogram", "focal-curve",
             "per-class", "per-sample", "bev-loss", "bev-positives", "top");
     private static final int WIDTH = 900;
@@ -79,11 +79,16 @@ class ReportBrowserTest {
         }
     }
 
-    @Test
-    void everyFigureIsLaidOutAndDrawn() throws Exception {
+    private static String chromiumOrSkip() {
         Optional<String> chromium = chromium();
         Assumptions.assumeTrue(chromium.isPresent(),
                 "ReportBrowserTest skipped: no chromium or chromium-headless-shell on PATH (apt-get install chromium)");
+        return chromium.get();
+    }
+
+    @Test
+    void everyFigureIsLaidOutAndDrawn() throws Exception {
+        String chromium = chromiumOrSkip();
         Path work = Files.createDirectories(dir.resolve("work"));
         Files.createSymbolicLink(work.resolve("samples"), Path.of("samples").toAbsolutePath());
         ChildJvm.Result r = ChildJvm.run(List.of("sh", "-c", "cd \"$0\" && exec \"$@\"", work.toString()), List.of(),
@@ -92,14 +97,43 @@ class ReportBrowserTest {
         Path html = work.resolve("report.html");
         assertTrue(Files.readString(html).contains("<code>focal " + String.join(" ", README_COMMAND) + "</code>"),
                 "the summary shows README's command");
+        Path shot = assertLaidOutAndDrawn(chromium, html, FIGURES);
+        if (Boolean.getBoolean("focal.updateScreenshot")) {
+            Files.createDirectories(Path.of("docs/images"));
+            Files.copy(shot, Path.of("docs/images/report.png"), StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
 
-        Layout layout = layout(chromium.get(), html);
+    /** The reports of many dumps (a failed one among them) and of a sweep (docs/commands.md#the-report). */
+    @Test
+    void trendAndSweepAreLaidOutAndDrawn() throws Exception {
+        String chromium = chromiumOrSkip();
+        Path trend = dir.resolve("trend.html");
+        Cli dumps = Cli.run("eval", ManyDumpsTest.RUN.toString(), ManyDumpsTest.DUMPS.resolve("broken.npz").toString(),
+                "--report", trend.toString(), "--quiet");
+        assertEquals(3, dumps.code, dumps::toString);
+        assertLaidOutAndDrawn(chromium, trend, List.of("summary", "trend"));
+        Path sweep = dir.resolve("sweep.html");
+        Cli pairs = Cli.run("eval", ManyDumpsTest.RUN.resolve("iter_1.npz").toString(), "--gamma", SweepTest.GAMMAS,
+                "--alpha", SweepTest.ALPHAS, "--report", sweep.toString(), "--quiet");
+        assertEquals(0, pairs.code, pairs::toString);
+        assertLaidOutAndDrawn(chromium, sweep, List.of("summary", "sweep", "focal-curve"));
+    }
+
+    /**
+     * Lays {@code html} out in the browser and takes its screenshot: the figures are {@code
+     * figures}, in order, each visible, of a size, on the screenshot and not blank there.
+     * Returns the screenshot.
+     */
+    private Path assertLaidOutAndDrawn(String chromium, Path html, List<String> figures) throws Exception {
+        String name = html.getFileName().toString().replace(".html", "");
+        Layout layout = layout(chromium, html);
         Map<String, int[]> boxes = layout.figures;
         int page = layout.height;
-        assertEquals(FIGURES, List.copyOf(boxes.keySet()));
+        assertEquals(figures, List.copyOf(boxes.keySet()));
 
-        Path shot = dir.resolve("report.png");
-        browser(chromium.get(), "--window-size=" + WIDTH + "," + page, "--screenshot=" + shot, html.toUri().toString());
+        Path shot = dir.resolve(name + ".png");
+        browser(chromium, "--window-size=" + WIDTH + "," + page, "--screenshot=" + shot, html.toUri().toString());
         BufferedImage image = ImageIO.read(shot.toFile());
         assertEquals(WIDTH, image.getWidth());
         for (Map.Entry<String, int[]> e : boxes.entrySet()) {
@@ -108,10 +142,7 @@ class ReportBrowserTest {
             assertTrue(b[1] + b[3] <= image.getHeight(), e.getKey() + " is below the screenshot");
             assertTrue(colours(image, b) > 20, e.getKey() + " looks blank in the screenshot");
         }
-        if (Boolean.getBoolean("focal.updateScreenshot")) {
-            Files.createDirectories(Path.of("docs/images"));
-            Files.copy(shot, Path.of("docs/images/report.png"), StandardCopyOption.REPLACE_EXISTING);
-        }
+        return shot;
     }
 
     /** The figures' boxes, their shown images' (keyed "img:" and the figure's id), and the page's height. */
@@ -123,7 +154,7 @@ class ReportBrowserTest {
      * a script that writes them into the DOM, which --dump-dom prints (the report itself has none).
      */
     private Layout layout(String chromium, Path html, String... flags) throws IOException, InterruptedException {
-        Path probe = dir.resolve("probe.html");
+        Path probe = dir.resolve(html.getFileName().toString().replace(".html", "") + "-probe.html");
         Files.writeString(probe, Files.readString(html).replace("</body>", "<pre id=\"boxes\"></pre><script>"
                 + "let s='';const box=(k,e)=>{const b=e.getBoundingClientRect();const st=getComputedStyle(e);"
                 + "s+=k+' '+Math.round(b.left)+' '+Math.round(b.top+scrollY)+' '+Math.round(b.width)+' '"
@@ -161,9 +192,7 @@ class ReportBrowserTest {
      */
     @Test
     void heatmapReportInDarkAndLightMode() throws Exception {
-        Optional<String> chromium = chromium();
-        Assumptions.assumeTrue(chromium.isPresent(),
-                "ReportBrowserTest skipped: no chromium or chromium-headless-shell on PATH (apt-get install chromium)");
+        String chromium = chromiumOrSkip();
         Path c = Path.of("src/test/resources/heatmap/centerhead_cls1");
         Path html = dir.resolve("heatmap.html");
         Cli r = Cli.run("eval", "--logits", c.resolve("logits.npy").toString(), "--targets",
@@ -172,14 +201,14 @@ class ReportBrowserTest {
         assertEquals(0, r.code, r::toString);
         for (boolean dark : new boolean[] {true, false}) {
             String[] mode = dark ? new String[] {"--force-dark-mode"} : new String[0];
-            Layout layout = layout(chromium.get(), html, mode);
+            Layout layout = layout(chromium, html, mode);
             assertEquals(FIGURES, List.copyOf(layout.figures.keySet()));
             assertEquals(List.of("img:bev-loss", "img:bev-positives"), List.copyOf(layout.images.keySet()));
             Path shot = dir.resolve(dark ? "dark.png" : "light.png");
             List<String> args = new ArrayList<>(List.of(mode));
             args.addAll(List.of("--window-size=" + WIDTH + "," + layout.height, "--screenshot=" + shot,
                     html.toUri().toString()));
-            browser(chromium.get(), args.toArray(String[]::new));
+            browser(chromium, args.toArray(String[]::new));
             BufferedImage image = ImageIO.read(shot.toFile());
             for (Map.Entry<String, int[]> e : layout.images.entrySet()) {
                 double white = whiteShare(image, e.getValue());

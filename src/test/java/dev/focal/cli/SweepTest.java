@@ -197,7 +197,6 @@ class SweepTest {
         String[][] conflicts = {
             {"--out", tmp.resolve("l.npy").toString()}, {"--grad-out", tmp.resolve("g.npy").toString()},
             {"--expect", bundle + ":logits"}, {"--expect-stats", tmp.resolve("golden.json").toString()},
-            {"--report", tmp.resolve("r.html").toString()},
         };
         for (String[] c : conflicts) {
             Cli r = Cli.run("eval", bundle, "--gamma", "1,2", c[0], c[1]);
