@@ -31,6 +31,8 @@ final class Page {
             "table { border-collapse: collapse; margin: .6em 0; font-variant-numeric: tabular-nums; }",
             "th, td { padding: .15em .7em; border-bottom: 1px solid var(--rule); text-align: left; }",
             "td.n { text-align: right; }",
+            "table.dumps { font-size: .85em; } table.dumps th, table.dumps td { padding: .15em .4em; }",
+            "td.error { color: #c0392b; }",
             "code { font-family: ui-monospace, monospace; font-size: .9em; overflow-wrap: anywhere; }",
             ".warning { color: #b35900; }",
             "@page { size: A4; margin: 14mm; }",

@@ -80,20 +80,25 @@ final class Trend {
         StringBuilder t = new StringBuilder("<table class=\"inputs\">");
         Report.row(t, "command", "<code>" + Page.escape(commandLine) + "</code>");
         Report.row(t, "dumps", dumps.size() + " in file order, " + failed + " failed");
+        String folder = commonFolder(dumps);
+        if (!folder.isEmpty()) {
+            Report.row(t, "folder", Page.escape(folder) + " (the table names the files in it)");
+        }
         if (first != null) {
             Report.row(t, "gamma, alpha", Numbers.format(first.inputs().gamma()) + ", "
                     + Numbers.format(first.inputs().alpha()));
         }
         t.append("</table>");
-        t.append("<table><thead><tr><th>dump</th><th>file</th><th>loss sum</th><th>per_batch</th><th>positive</th>"
+        t.append("<table class=\"dumps\"><thead><tr><th>dump</th><th>file</th><th>loss sum</th><th>per_batch</th><th>positive</th>"
                 + "<th>negative</th><th>ignored</th><th>positive share</th><th>negative share</th>"
-                + "<th>non-finite</th><th>error</th></tr></thead><tbody>");
+                + "<th>non-finite</th></tr></thead><tbody>");
         for (int i = 0; i < dumps.size(); i++) {
             Dump d = dumps.get(i);
             EvalSummary s = d.summary();
-            t.append("<tr><td>").append(i + 1).append("</td><td>").append(Page.escape(d.file())).append("</td>");
+            t.append("<tr><td>").append(i + 1).append("</td><td class=\"file\">")
+                    .append(Page.escape(d.file().substring(folder.length()))).append("</td>");
             if (s == null) {
-                t.append("<td colspan=\"8\"></td><td>").append(Page.escape(d.error())).append("</td></tr>");
+                t.append("<td colspan=\"8\" class=\"error\">").append(Page.escape(d.error())).append("</td></tr>");
                 continue;
             }
             Report.cells(t, Numbers.format(s.loss().sum()), Numbers.format(perBatch(s)),
@@ -102,7 +107,7 @@ final class Trend {
                     String.valueOf(s.kind(AnchorKind.IGNORED).anchors()),
                     Numbers.percent(lossShare(s, AnchorKind.POSITIVE)),
                     Numbers.percent(lossShare(s, AnchorKind.NEGATIVE)), String.valueOf(s.nonFinite().loss()));
-            t.append("<td></td></tr>");
+            t.append("</tr>");
         }
         t.append("</tbody></table>");
         int top = largest(dumps);
@@ -113,6 +118,21 @@ final class Trend {
                         + ", is dump " + (top + 1) + "'s (" + Page.escape(dumps.get(top).file()) + ")")
                 + ".";
         return new Figure("summary", "Summary", caption, null, t.toString());
+    }
+
+    /**
+     * The folder every dump's file is in, with its slash, or "" when they share none: a training
+     * run's dumps share a long one, and the table is too wide for a page with it on every row.
+     */
+    static String commonFolder(List<Dump> dumps) {
+        String first = dumps.get(0).file();
+        int end = first.lastIndexOf('/') + 1;
+        for (Dump d : dumps) {
+            while (end > 0 && !(d.file().length() > end && d.file().startsWith(first.substring(0, end)))) {
+                end = first.lastIndexOf('/', end - 2) + 1;
+            }
+        }
+        return first.substring(0, end);
     }
 
     private static Figure trend(List<Dump> dumps) {

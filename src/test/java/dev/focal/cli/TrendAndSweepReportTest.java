@@ -100,16 +100,20 @@ class TrendAndSweepReportTest {
         Map<String, String[]> f = figures(html);
         assertEquals(List.of("summary", "trend"), List.copyOf(f.keySet()), "no single evaluation's figures");
 
+        // The dumps' common folder is named once; the rows name the files in it.
+        String folder = ManyDumpsTest.DUMPS + "/";
+        assertTrue(f.get("summary")[1].contains("<tr><th>folder</th><td>" + folder + " "), "the folder row");
         Map<String, String[]> points = items(f.get("trend")[1]);
         int drawn = 0;
         for (int i = 0; i < rows.size(); i++) {
             Map<String, String> row = rows.get(i);
             String dump = "dump " + (i + 1) + ", " + row.get("file") + ": ";
             // The summary's table: a row per dump in file order, the failed one with its error.
-            assertTrue(f.get("summary")[1].contains("<tr><td>" + (i + 1) + "</td><td>" + row.get("file") + "</td>"),
-                    dump);
+            assertTrue(f.get("summary")[1].contains("<tr><td>" + (i + 1) + "</td><td class=\"file\">"
+                    + row.get("file").substring(folder.length()) + "</td>"), dump);
             if (!row.get("error").isEmpty()) {
-                assertTrue(f.get("summary")[1].contains(row.get("error")), row.get("error"));
+                assertTrue(f.get("summary")[1].contains("<td colspan=\"8\" class=\"error\">" + row.get("error")
+                        + "</td>"), row.get("error"));
                 assertTrue(points.keySet().stream().noneMatch(k -> k.startsWith(dump)), "a failed dump has no point");
                 continue;
             }
