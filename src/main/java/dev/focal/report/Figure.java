@@ -28,6 +28,8 @@ public final class Figure {
     /** The heatmap drawn for dark mode, which the page shows there; null with {@link #image}. */
     private final BufferedImage darkImage;
     private final String tableHtml;
+    /** {@link #inline}'s element once drawn: the page may have it drawn ahead, on another thread. */
+    private volatile String inline;
 
     Figure(String id, String title, String caption, JFreeChart chart, String tableHtml) {
         this(id, title, caption, chart, null, null, tableHtml);
@@ -124,12 +126,19 @@ public final class Figure {
      * go to paper, where a style's media query is evaluated anew.
      */
     String inline() {
-        if (image != null) {
-            String size = "\" width=\"" + image.getWidth() / Heatmap.DENSITY + "\" alt=\"" + Page.escape(title) + "\">";
-            return "<img class=\"light\" src=\"" + dataUri(image) + size + "<img class=\"dark\" src=\""
-                    + dataUri(darkImage) + size;
+        String drawn = inline;
+        if (drawn == null) {
+            if (image != null) {
+                String size = "\" width=\"" + image.getWidth() / Heatmap.DENSITY + "\" alt=\"" + Page.escape(title)
+                        + "\">";
+                drawn = "<img class=\"light\" src=\"" + dataUri(image) + size + "<img class=\"dark\" src=\""
+                        + dataUri(darkImage) + size;
+            } else {
+                drawn = graphics().getSVGElement(id + "-svg");
+            }
+            inline = drawn;
         }
-        return graphics().getSVGElement(id + "-svg");
+        return drawn;
     }
 
     /**
