@@ -449,7 +449,7 @@ final class EvalCommand implements Callable<Integer> {
                 inputs.head().map(h -> h.result.samples()).orElse(function.heatmap() ? heatmapSamples(in) : 0), kernels);
         // The histograms and cells feed the figures of one evaluation; a sweep's or many dumps' report has none.
         if (reportOptions.wanted() && !many && !sweep()) {
-            eval.gatherReport(reportOptions.grid(inputs.rawShape(), in.logits.shape()));
+            eval.gatherReport(reportOptions.grid(inputs.rawShape(), in.logits.shape(), function.heatmap()));
         }
         if (classNames.get() != null && classNames.get().size() != eval.classes()) {
             throw FocalException.usage("--class-names gives " + classNames.get().size() + " names but the class axis has "
@@ -542,11 +542,6 @@ final class EvalCommand implements Callable<Integer> {
         if (function.heatmap() && (labels.given() || weightsSpec.get() != null)) {
             throw FocalException.usage("--loss " + function.cliName() + " takes logits and heatmap targets only;"
                     + " --labels and --weights belong to --loss sigmoid-focal");
-        }
-        if (function.heatmap() && reportOptions.wanted()) {
-            // Its figures are the sigmoid focal loss's (anchors, p_t, alpha_t): refused rather than wrong.
-            throw FocalException.usage("--report and --plots draw the sigmoid focal loss's figures; they cannot"
-                    + " apply to --loss " + function.cliName() + " yet");
         }
         checkSweep();
         if (top.get() < 0) {

@@ -31,7 +31,7 @@ final class ReportOptions {
     static final int REPORT_SAMPLES = 4;
     /**
      * The cells the pass gathers for the heatmaps, at most (over the samples drawn, fewer samples
-     * when needed): 16 bytes a cell, twice (the ranges' parts, then their merge), stay small beside
+     * when needed): 16 bytes a cell (loss, positives, non-finite losses), twice (the ranges' parts, then their merge), stay small beside
      * a 256 MB heap, and past a 1448 x 1448 grid no page shows a cell anyway.
      */
     static final long MAX_CELLS = 1 << 21;
@@ -51,7 +51,7 @@ final class ReportOptions {
         plots = option(spec, "--plots", "DIR", Path.class, null,
                 "Write each chart of the report to DIR as NAME.svg and NAME.png.");
         grid = option(spec, "--grid", "H,W", String.class, null, "The BEV grid of (B, H*W*K, C) logits, for the report's"
-                + " heatmaps (the head's raw (B, H, W, K*C) output gives its own).");
+                + " heatmaps (the head's raw (B, H, W, K*C) output, and a heatmap loss's (B, H, W, C), give their own).");
         samples = option(spec, "--report-samples", "N", Integer.class, String.valueOf(REPORT_SAMPLES),
                 "Draw the BEV heatmaps of the first N samples (default: ${DEFAULT-VALUE}).");
     }
@@ -117,20 +117,18 @@ final class ReportOptions {
 
     /**
      * The grid the report draws, or null: --grid's for (B, A, C) logits whose A is H*W*K, else
-     * that of the head's raw (B, H, W, K*C) output, {@code raw} as read before labels mode reshaped
-     * it to {@code shape}. Gathered for the first --report-samples samples.
+     * the logits' own: that of the head's raw (B, H, W, K*C) output, {@code raw} as read before
+     * labels mode reshaped it to {@code shape}, or for a heatmap loss the (B, H, W, C) loss itself
+     * (a (B, C, H, W) heatmap with --class-axis 1), one element of each class a cell. Gathered
+     * for the first --report-samples samples.
      */
-    Grid grid(Shape raw, Shape shape) {
+    Grid grid(Shape raw, Shape shape, boolean heatmapLoss) {
         if (!wanted()) {
             return null;
         }
-        boolean batched = shape.rank() == 3;
-        long classes = batched ? shape.dim(2) : 0;
-        boolean rawHead = batched && raw.rank() == 4 && raw.dim(0) == shape.dim(0) && classes > 0
-                && raw.dim(3) >= classes && raw.dim(3) % classes == 0 && raw.dim(1) * raw.dim(2) > 0;
+        long[] own = heatmapLoss ? heatmapGrid(shape) : anchorHeadGrid(raw, shape);
         if (grid.get() == null) {
-            return rawHead && raw.dim(1) * raw.dim(2) <= MAX_CELLS
-                    ? grid(raw.dim(1), raw.dim(2), raw.dim(3) / classes, shape.dim(0)) : null;
+            return own != null && own[0] * own[1] <= MAX_CELLS ? grid(own[0], own[1], own[2], shape.dim(0)) : null;
         }
         int[] hw = gridSize();
         long cells = (long) hw[0] * hw[1];
@@ -138,15 +136,33 @@ final class ReportOptions {
             throw FocalException.usage("--grid " + hw[0] + "," + hw[1] + " has " + cells + " cells; the report"
                     + " draws at most " + MAX_CELLS);
         }
-        if (!batched || shape.dim(1) % cells != 0 || shape.dim(1) == 0) {
+        if (own != null && (own[0] != hw[0] || own[1] != hw[1])) {
+            throw FocalException.usage("--grid " + hw[0] + "," + hw[1] + " disagrees with the logits' own grid "
+                    + own[0] + "," + own[1] + " (shape " + (heatmapLoss ? shape + " with the classes last" : raw) + ")");
+        }
+        if (own != null) {
+            return grid(hw[0], hw[1], own[2], shape.dim(0));
+        }
+        if (shape.rank() != 3 || shape.dim(1) % cells != 0 || shape.dim(1) == 0) {
             throw FocalException.usage("--grid " + hw[0] + "," + hw[1] + " needs (B, H*W*K, C) logits, whose"
                     + " anchors per sample are a multiple of " + cells + "; the logits have shape " + shape);
         }
-        if (rawHead && (raw.dim(1) != hw[0] || raw.dim(2) != hw[1])) {
-            throw FocalException.usage("--grid " + hw[0] + "," + hw[1] + " disagrees with the logits' own grid "
-                    + raw.dim(1) + "," + raw.dim(2) + " (shape " + raw + ")");
-        }
         return grid(hw[0], hw[1], shape.dim(1) / cells, shape.dim(0));
+    }
+
+    /** H, W and K of the head's raw (B, H, W, K*C) output, reshaped to (B, H*W*K, C); else null. */
+    private static long[] anchorHeadGrid(Shape raw, Shape shape) {
+        boolean batched = shape.rank() == 3;
+        long classes = batched ? shape.dim(2) : 0;
+        boolean rawHead = batched && raw.rank() == 4 && raw.dim(0) == shape.dim(0) && classes > 0
+                && raw.dim(3) >= classes && raw.dim(3) % classes == 0 && raw.dim(1) * raw.dim(2) > 0;
+        return rawHead ? new long[] {raw.dim(1), raw.dim(2), raw.dim(3) / classes} : null;
+    }
+
+    /** H and W of a heatmap loss of shape (B, H, W, C), and K = 1; else null. */
+    private static long[] heatmapGrid(Shape shape) {
+        return shape.rank() == 4 && shape.dim(1) * shape.dim(2) > 0 ? new long[] {shape.dim(1), shape.dim(2), 1}
+                : null;
     }
 
     private Grid grid(long height, long width, long anchorsPerCell, long batch) {

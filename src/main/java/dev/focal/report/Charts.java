@@ -95,6 +95,16 @@ final class Charts {
         return chart;
     }
 
+    /** Puts the values of a chart of lines on a logarithmic axis from {@code lower} to {@code upper}: curves that span decades. */
+    static void logRange(JFreeChart chart, String label, double lower, double upper) {
+        LogAxis axis = new LogAxis(label);
+        axis.setBase(10);
+        axis.setTickUnit(new NumberTickUnit(1));
+        axis.setMinorTickMarksVisible(true);
+        axis.setRange(lower, upper);
+        chart.getXYPlot().setRangeAxis(0, axis);
+    }
+
     /** Flat bars in the palette, from colour {@code first} on, for {@code count} series, {@code alpha} opaque. */
     static XYBarRenderer styleBars(XYBarRenderer r, int first, int count, int alpha) {
         r.setBarPainter(new StandardXYBarPainter());

@@ -25,26 +25,32 @@ public final class Figure {
     private final JFreeChart chart;
     /** A heatmap drawn as pixels, at {@link Heatmap}'s density; null for a chart or a table. */
     private final BufferedImage image;
+    /** The heatmap drawn for dark mode, which the page shows there; null with {@link #image}. */
+    private final BufferedImage darkImage;
     private final String tableHtml;
     /** {@link #inline}'s element once drawn: the page may have it drawn ahead, on another thread. */
     private volatile String inline;
 
     Figure(String id, String title, String caption, JFreeChart chart, String tableHtml) {
-        this(id, title, caption, chart, null, tableHtml);
+        this(id, title, caption, chart, null, null, tableHtml);
     }
 
-    /** A figure of an image (a heatmap), which the page shows as a PNG. */
-    Figure(String id, String title, String caption, BufferedImage image) {
-        this(id, title, caption, null, image, "");
+    /**
+     * A figure of an image (a heatmap), which the page shows as a PNG: {@code image} in light
+     * mode, in print and in the plots, {@code darkImage} in dark mode on screen.
+     */
+    Figure(String id, String title, String caption, BufferedImage image, BufferedImage darkImage, String tableHtml) {
+        this(id, title, caption, null, image, darkImage, tableHtml);
     }
 
     private Figure(String id, String title, String caption, JFreeChart chart, BufferedImage image,
-                   String tableHtml) {
+                   BufferedImage darkImage, String tableHtml) {
         this.id = id;
         this.title = title;
         this.caption = caption;
         this.chart = chart;
         this.image = image;
+        this.darkImage = darkImage;
         this.tableHtml = tableHtml;
     }
 
@@ -94,10 +100,11 @@ public final class Figure {
         int w = image.getWidth() / Heatmap.DENSITY;
         int h = image.getHeight() / Heatmap.DENSITY;
         return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + w + "\" height=\"" + h + "\" viewBox=\"0 0 "
-                + w + " " + h + "\"><image width=\"" + w + "\" height=\"" + h + "\" href=\"" + dataUri() + "\"/></svg>";
+                + w + " " + h + "\"><image width=\"" + w + "\" height=\"" + h + "\" href=\"" + dataUri(image)
+                + "\"/></svg>";
     }
 
-    private String dataUri() {
+    private static String dataUri(BufferedImage image) {
         return "data:image/png;base64," + Base64.getEncoder().encodeToString(pngBytes(image));
     }
 
@@ -113,13 +120,22 @@ public final class Figure {
 
     /**
      * The figure's element for the page: a chart as an svg element, its definitions' ids prefixed
-     * with the figure's; a heatmap as an img of a data: PNG.
+     * with the figure's; a heatmap as two img elements of data: PNGs, of which the page's style
+     * shows the dark one on a dark screen and the light one elsewhere. Not a picture element: a
+     * browser keeps the source it chose for the screen when it prints, so the dark drawing would
+     * go to paper, where a style's media query is evaluated anew.
      */
     String inline() {
         String drawn = inline;
         if (drawn == null) {
-            drawn = image != null ? "<img src=\"" + dataUri() + "\" width=\"" + image.getWidth() / Heatmap.DENSITY
-                    + "\" alt=\"" + Page.escape(title) + "\">" : graphics().getSVGElement(id + "-svg");
+            if (image != null) {
+                String size = "\" width=\"" + image.getWidth() / Heatmap.DENSITY + "\" alt=\"" + Page.escape(title)
+                        + "\">";
+                drawn = "<img class=\"light\" src=\"" + dataUri(image) + size + "<img class=\"dark\" src=\""
+                        + dataUri(darkImage) + size;
+            } else {
+                drawn = graphics().getSVGElement(id + "-svg");
+            }
             inline = drawn;
         }
         return drawn;

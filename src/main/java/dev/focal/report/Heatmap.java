@@ -76,8 +76,35 @@ final class Heatmap {
         double at(int sample, int h, int w);
     }
 
+    /**
+     * The colours around the cells. Dark mode gets a drawing of its own rather than the charts'
+     * inversion, which would turn viridis and the NaN red into other scales: the same cells on the
+     * page's dark background, with light text.
+     */
+    enum Theme {
+        LIGHT(Color.WHITE, Color.BLACK, Color.DARK_GRAY),
+        DARK(new Color(0x16181C), new Color(0xE6E6E6), new Color(0xA8A8A8));
+
+        final Color background;
+        final Color text;
+        final Color frame;
+
+        Theme(Color background, Color text, Color frame) {
+            this.background = background;
+            this.text = text;
+            this.frame = frame;
+        }
+    }
+
+    /** A figure of the heatmap, drawn for light and for dark mode, with {@code tableHtml} below it. */
+    static Figure figure(String id, String title, String caption, Grid g, Cells cells, Scale scale, String what,
+                         String tableHtml) {
+        return new Figure(id, title, caption, draw(g, cells, scale, what, Theme.LIGHT),
+                draw(g, cells, scale, what, Theme.DARK), tableHtml);
+    }
+
     /** The panels of every gathered sample and the colour bar, titled {@code what}. */
-    static BufferedImage draw(Grid g, Cells cells, Scale scale, String what) {
+    static BufferedImage draw(Grid g, Cells cells, Scale scale, String what, Theme theme) {
         int plotW = g.height() >= g.width() ? PLOT : Math.max(1, PLOT * g.height() / g.width());
         int plotH = g.width() >= g.height() ? PLOT : Math.max(1, PLOT * g.width() / g.height());
         int panelW = LEFT + plotW + GAP;
@@ -91,7 +118,7 @@ final class Heatmap {
         gr.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
         gr.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_NEAREST_NEIGHBOR);
         gr.scale(DENSITY, DENSITY);
-        gr.setColor(Color.WHITE);
+        gr.setColor(theme.background);
         gr.fillRect(0, 0, width, height);
         gr.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
         boolean anyNonFinite = false;
@@ -109,15 +136,15 @@ final class Heatmap {
                 }
             }
             gr.drawImage(cellImage, x0, y0, plotW, plotH, null);
-            gr.setColor(Color.DARK_GRAY);
+            gr.setColor(theme.frame);
             gr.setStroke(new BasicStroke(1f));
             gr.drawRect(x0, y0, plotW, plotH);
-            gr.setColor(Color.BLACK);
+            gr.setColor(theme.text);
             gr.drawString("sample " + s, x0, y0 - 7);
             axes(gr, g, x0, y0, plotW, plotH);
         }
         colourBar(gr, columns * panelW + 8, TOP, Math.min(PLOT, rows * panelH - TOP - BOTTOM), scale, what,
-                anyNonFinite);
+                anyNonFinite, theme);
         gr.dispose();
         return image;
     }
@@ -160,15 +187,15 @@ final class Heatmap {
     }
 
     private static void colourBar(Graphics2D gr, int x0, int y0, int height, Scale scale, String what,
-                                  boolean nonFinite) {
+                                  boolean nonFinite, Theme theme) {
         int barW = 14;
         for (int y = 0; y < height; y++) {
             gr.setColor(colour(1 - y / (double) (height - 1)));
             gr.fillRect(x0, y0 + y, barW, 1);
         }
-        gr.setColor(Color.DARK_GRAY);
+        gr.setColor(theme.frame);
         gr.drawRect(x0, y0, barW, height);
-        gr.setColor(Color.BLACK);
+        gr.setColor(theme.text);
         FontMetrics fm = gr.getFontMetrics();
         // Counts get whole-number ticks.
         int ticks = scale.log() ? DECADES : (int) Math.max(1, Math.min(4, scale.top()));
@@ -182,7 +209,7 @@ final class Heatmap {
         if (nonFinite) {
             gr.setColor(NON_FINITE);
             gr.fillRect(x0, y0 + height + 10, barW, barW);
-            gr.setColor(Color.BLACK);
+            gr.setColor(theme.text);
             gr.drawString("NaN, inf", x0 + barW + 5, y0 + height + 10 + barW - 2);
         }
     }
@@ -190,10 +217,5 @@ final class Heatmap {
     /** A scale's label: three significant digits are all a colour tells apart. */
     static String threeDigits(double v) {
         return v == 0 ? "0" : Numbers.format(new BigDecimal(v).round(new MathContext(3)).doubleValue());
-    }
-
-    /** The cells of a summary's grid as the loss or the positive anchors. */
-    static Cells of(EvalSummary.Bev bev, boolean loss) {
-        return loss ? bev::loss : (s, h, w) -> bev.positives(s, h, w);
     }
 }

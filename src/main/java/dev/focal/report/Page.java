@@ -6,15 +6,20 @@ import java.util.List;
 
 /**
  * The report's HTML page: figures in order, inline SVG, system fonts, no script. Dark mode
- * inverts the charts (their hues turned back), which keeps one drawing for both modes; print
- * keeps each figure on one A4 page.
+ * inverts the charts (their hues turned back), which keeps one drawing for both modes; a
+ * heatmap's colours are data, so it has a dark drawing of its own instead (see
+ * {@link Heatmap.Theme}). Print keeps each figure on one A4 page.
  */
 final class Page {
     private static final String STYLE = String.join("\n",
             ":root { color-scheme: light dark; --fg: #1a1a1a; --bg: #ffffff; --muted: #5a5a5a; --rule: #d0d0d0; }",
-            "@media (prefers-color-scheme: dark) {",
+            "figure.heatmap img.dark { display: none; }",
+            // Screen only: paper is white, and a dark page's light text would not show on it.
+            "@media screen and (prefers-color-scheme: dark) {",
             "  :root { --fg: #e6e6e6; --bg: #16181c; --muted: #a8a8a8; --rule: #3a3d44; }",
             "  figure.chart svg { filter: invert(0.92) hue-rotate(180deg); }",
+            "  figure.heatmap img.light { display: none; }",
+            "  figure.heatmap img.dark { display: block; outline: 1px solid var(--rule); }",
             "}",
             "body { font-family: system-ui, sans-serif; color: var(--fg); background: var(--bg);"
                     + " max-width: 780px; margin: 2em auto; padding: 0 1em; line-height: 1.4; }",
@@ -28,11 +33,10 @@ final class Page {
             "td.n { text-align: right; }",
             "table.dumps { font-size: .85em; } table.dumps th, table.dumps td { padding: .15em .4em; }",
             "td.error { color: #c0392b; }",
-            "code { font-family: ui-monospace, monospace; font-size: .9em; word-break: break-all; }",
+            "code { font-family: ui-monospace, monospace; font-size: .9em; overflow-wrap: anywhere; }",
             ".warning { color: #b35900; }",
             "@page { size: A4; margin: 14mm; }",
-            "@media print { body { max-width: none; margin: 0; } figure { break-inside: avoid; }"
-                    + " figure.chart svg { filter: none; } }");
+            "@media print { body { max-width: none; margin: 0; } figure { break-inside: avoid; } }");
 
     private Page() {
     }

@@ -50,8 +50,26 @@ final class Trend {
         return !Double.isFinite(s.loss().sum());
     }
 
+    /**
+     * The loss each dump is drawn by: per sample (rpn_loss_cls), or a heatmap loss's head number,
+     * the figure its training log shows.
+     */
     private static double perBatch(EvalSummary s) {
-        return s.loss().perBatch().orElse(Double.NaN);
+        return (s.inputs().heatmap() ? s.loss().head() : s.loss().perBatch()).orElse(Double.NaN);
+    }
+
+    private static boolean heatmap(List<Dump> dumps) {
+        return dumps.stream().anyMatch(d -> d.summary() != null && d.summary().inputs().heatmap());
+    }
+
+    /** The headline's key in the summary and the table. */
+    private static String headline(boolean heatmap) {
+        return heatmap ? "loss.head" : "loss.per_batch";
+    }
+
+    /** The kinds whose shares are drawn: a heatmap's background carries loss, ignored anchors none. */
+    private static List<AnchorKind> kinds(boolean heatmap) {
+        return heatmap ? List.of(AnchorKind.values()) : List.of(AnchorKind.POSITIVE, AnchorKind.NEGATIVE);
     }
 
     private static double anchorShare(EvalSummary s, AnchorKind k) {
@@ -89,24 +107,35 @@ final class Trend {
                     + Numbers.format(first.inputs().alpha()));
         }
         t.append("</table>");
-        t.append("<table class=\"dumps\"><thead><tr><th>dump</th><th>file</th><th>loss sum</th><th>per_batch</th><th>positive</th>"
-                + "<th>negative</th><th>ignored</th><th>positive share</th><th>negative share</th>"
-                + "<th>non-finite</th></tr></thead><tbody>");
+        boolean heatmap = heatmap(dumps);
+        List<AnchorKind> shown = kinds(heatmap);
+        t.append("<table class=\"dumps\"><thead><tr><th>dump</th><th>file</th><th>loss sum</th><th>")
+                .append(heatmap ? "head" : "per_batch").append("</th>");
+        for (AnchorKind k : AnchorKind.values()) {
+            t.append("<th>").append(k.label(heatmap)).append("</th>");
+        }
+        for (AnchorKind k : shown) {
+            t.append("<th>").append(k.label(heatmap)).append(" share</th>");
+        }
+        t.append("<th>non-finite</th></tr></thead><tbody>");
         for (int i = 0; i < dumps.size(); i++) {
             Dump d = dumps.get(i);
             EvalSummary s = d.summary();
             t.append("<tr><td>").append(i + 1).append("</td><td class=\"file\">")
                     .append(Page.escape(d.file().substring(folder.length()))).append("</td>");
             if (s == null) {
-                t.append("<td colspan=\"8\" class=\"error\">").append(Page.escape(d.error())).append("</td></tr>");
+                t.append("<td colspan=\"").append(6 + shown.size()).append("\" class=\"error\">").append(Page.escape(d.error())).append("</td></tr>");
                 continue;
             }
-            Report.cells(t, Numbers.format(s.loss().sum()), Numbers.format(perBatch(s)),
-                    String.valueOf(s.kind(AnchorKind.POSITIVE).anchors()),
-                    String.valueOf(s.kind(AnchorKind.NEGATIVE).anchors()),
-                    String.valueOf(s.kind(AnchorKind.IGNORED).anchors()),
-                    Numbers.percent(lossShare(s, AnchorKind.POSITIVE)),
-                    Numbers.percent(lossShare(s, AnchorKind.NEGATIVE)), String.valueOf(s.nonFinite().loss()));
+            List<String> cells = new ArrayList<>(List.of(Numbers.format(s.loss().sum()), Numbers.format(perBatch(s))));
+            for (AnchorKind k : AnchorKind.values()) {
+                cells.add(String.valueOf(s.kind(k).anchors()));
+            }
+            for (AnchorKind k : shown) {
+                cells.add(Numbers.percent(lossShare(s, k)));
+            }
+            cells.add(String.valueOf(s.nonFinite().loss()));
+            Report.cells(t, cells.toArray(new String[0]));
             t.append("</tr>");
         }
         t.append("</tbody></table>");
@@ -114,7 +143,8 @@ final class Trend {
         String caption = dumps.size() + " dumps were evaluated in file order, " + failed + " of them failed"
                 + (first == null ? "" : ", at gamma " + Numbers.format(first.inputs().gamma()) + " and alpha "
                         + Numbers.format(first.inputs().alpha()))
-                + (top < 0 ? "" : "; the largest loss per sample, " + Numbers.format(perBatch(dumps.get(top).summary()))
+                + (top < 0 ? "" : "; the largest " + (heatmap ? "head loss" : "loss per sample") + ", "
+                        + Numbers.format(perBatch(dumps.get(top).summary()))
                         + ", is dump " + (top + 1) + "'s (" + Page.escape(dumps.get(top).file()) + ")")
                 + ".";
         return new Figure("summary", "Summary", caption, null, t.toString());
@@ -136,14 +166,17 @@ final class Trend {
     }
 
     private static Figure trend(List<Dump> dumps) {
+        boolean heatmap = heatmap(dumps);
+        List<AnchorKind> kinds = kinds(heatmap);
+        String counted = AnchorKind.counted(heatmap);
         Points lossRenderer = new Points(1);
-        Points shareRenderer = new Points(4);
-        XYSeries loss = new XYSeries("loss.per_batch", false, true);
-        String[] names = {"positive: share of the loss", "negative: share of the loss",
-            "positive: share of the anchors", "negative: share of the anchors"};
-        XYSeries[] shares = new XYSeries[names.length];
-        for (int s = 0; s < names.length; s++) {
-            shares[s] = new XYSeries(names[s], false, true);
+        Points shareRenderer = new Points(2 * kinds.size());
+        XYSeries loss = new XYSeries(headline(heatmap), false, true);
+        // The loss's shares (solid), then the counts' (dashed), a series per kind in each.
+        XYSeries[] shares = new XYSeries[2 * kinds.size()];
+        for (int s = 0; s < shares.length; s++) {
+            shares[s] = new XYSeries(kinds.get(s % kinds.size()).label(heatmap) + ": share of the "
+                    + (s < kinds.size() ? "loss" : counted), false, true);
         }
         List<ValueMarker> marks = new ArrayList<>();
         int failed = 0;
@@ -159,9 +192,14 @@ final class Trend {
                 notFinite += s == null ? 0 : 1;
                 marks.add(mark(x, s == null ? FAILED : NON_FINITE, s == null ? "failed" : Numbers.format(s.loss().sum())));
             }
-            double[] values = s == null ? new double[5] : new double[] {perBatch(s),
-                lossShare(s, AnchorKind.POSITIVE), lossShare(s, AnchorKind.NEGATIVE),
-                anchorShare(s, AnchorKind.POSITIVE), anchorShare(s, AnchorKind.NEGATIVE)};
+            double[] values = new double[1 + shares.length];
+            if (s != null) {
+                values[0] = perBatch(s);
+                for (int k = 0; k < kinds.size(); k++) {
+                    values[1 + k] = lossShare(s, kinds.get(k));
+                    values[1 + kinds.size() + k] = anchorShare(s, kinds.get(k));
+                }
+            }
             for (int v = 0; v < values.length; v++) {
                 XYSeries series = v == 0 ? loss : shares[v - 1];
                 boolean drawn = s != null && Double.isFinite(values[v]);
@@ -180,7 +218,7 @@ final class Trend {
         x.setRange(0.5, dumps.size() + 0.5);
         CombinedDomainXYPlot plot = new CombinedDomainXYPlot(x);
         plot.setGap(12);
-        XYPlot lossPlot = new XYPlot(new XYSeriesCollection(loss), null, new NumberAxis("loss.per_batch"),
+        XYPlot lossPlot = new XYPlot(new XYSeriesCollection(loss), null, new NumberAxis(headline(heatmap)),
                 lossRenderer);
         ((NumberAxis) lossPlot.getRangeAxis()).setAutoRangeIncludesZero(true);
         XYSeriesCollection shareData = new XYSeriesCollection();
@@ -205,17 +243,21 @@ final class Trend {
         // After the theme, which clears the renderers' series paints and strokes.
         lossRenderer.style(0, 0, false);
         for (int s = 0; s < shares.length; s++) {
-            // Positive and negative keep their colours; the anchors' share is the dashed one.
-            shareRenderer.style(s, s % 2 + 1, s >= 2);
+            // Each kind keeps its colour; the counts' share is the dashed one.
+            shareRenderer.style(s, s % kinds.size() + 1, s >= kinds.size());
         }
         int top = largest(dumps);
-        String caption = "The loss per sample (loss.per_batch, above) of each of the " + dumps.size()
+        String first = kinds.get(0).label(heatmap);
+        String caption = "The " + (heatmap ? "head's loss" : "loss per sample") + " (" + headline(heatmap)
+                + ", above) of each of the " + dumps.size()
                 + " dumps in file order"
                 + (top < 0 ? "" : ", largest at dump " + (top + 1) + " (" + Numbers.format(perBatch(dumps.get(top)
                         .summary())) + ")")
-                + ", and the positive and negative anchors' shares of the loss (solid) and of the anchors (dashed,"
-                + " below)"
-                + (positiveShare[0] > positiveShare[1] ? "" : ", the positives' share of the loss between "
+                + ", and the " + String.join(", ", kinds.stream().map(k -> k.label(heatmap)).toList()).replaceFirst(
+                        ", ([a-z]+)$", " and $1") + " " + counted + "' shares of the loss (solid) and of the " + counted
+                + " (dashed, below)"
+                + (positiveShare[0] > positiveShare[1] ? "" : ", the " + first + (heatmap ? " elements" : "s")
+                        + "' share of the loss between "
                         + Numbers.percent(positiveShare[0]) + " and " + Numbers.percent(positiveShare[1]))
                 + "; the red lines mark " + dumps(failed) + " that failed and the purple ones " + dumps(notFinite)
                 + " of non-finite loss, gaps in the lines.";

@@ -16,11 +16,14 @@ public final class AnchorBlock {
     public final double[] focal;
     /**
      * Per anchor, what the report's histograms work out (its kind, its loss summed over its
-     * classes) and the per-cell sums read: here, one per worker, rather than in each range's
-     * histograms, which all stay on the heap until the ranges merge.
+     * classes, its positive anchors or peaks, its non-finite losses) and the per-cell sums read:
+     * here, one per worker, rather than in each range's histograms, which all stay on the heap
+     * until the ranges merge.
      */
     final byte[] anchorKind;
     final double[] anchorLoss;
+    final int[] anchorPositives;
+    final int[] anchorNonFinite;
     /** Whether every class of an anchor has its weight (one weight per anchor). */
     private final boolean weightsPerAnchor;
     private int anchors;
@@ -40,6 +43,8 @@ public final class AnchorBlock {
         focal = new double[n];
         anchorKind = new byte[capacity];
         anchorLoss = new double[capacity];
+        anchorPositives = new int[capacity];
+        anchorNonFinite = new int[capacity];
     }
 
     public int classes() {

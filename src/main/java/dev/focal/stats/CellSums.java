@@ -4,17 +4,19 @@ import java.util.Arrays;
 
 /**
  * The report's per-cell figures over one range of anchors: the loss of each cell (its anchors'
- * losses, each summed over its classes in class order, added in anchor order) and its positive
- * anchors. A range covers a run of consecutive cells, so it holds just that run, from
+ * losses, each summed over its classes in class order, added in anchor order), its positive
+ * anchors (a heatmap loss's peaks) and its non-finite losses. A range covers a run of consecutive cells, so it holds just that run, from
  * {@link #first} on; ranges are merged in order, so a cell cut by a range boundary adds its two
  * parts in that order, the same for any number of threads.
  */
 final class CellSums {
     private final Grid grid;
-    /** The cell that {@code loss[0]} and {@code positives[0]} hold, or -1 before any anchor. */
+    /** The cell that {@code loss[0]} and its siblings hold, or -1 before any anchor. */
     private long first = -1;
     private double[] loss = new double[0];
-    private long[] positives = new long[0];
+    /** Counts of a cell: ints, which a cell's anchors times classes fit, keep a cell at 16 bytes. */
+    private int[] positives = new int[0];
+    private int[] nonFinite = new int[0];
     /** Cells held: {@code first .. first + held - 1}. */
     private int held;
 
@@ -26,8 +28,8 @@ final class CellSums {
         return grid;
     }
 
-    /** Adds anchors {@code firstAnchor ..} of a block, given each one's loss and kind. */
-    void add(long firstAnchor, int anchors, double[] anchorLoss, byte[] kinds) {
+    /** Adds anchors {@code firstAnchor ..} of a block, given each one's loss, positives and non-finite losses. */
+    void add(long firstAnchor, int anchors, double[] anchorLoss, int[] anchorPositives, int[] anchorNonFinite) {
         long end = Math.min(firstAnchor + anchors, (long) grid.cells() * grid.anchorsPerCell());
         if (end <= firstAnchor) {
             return;
@@ -38,9 +40,8 @@ final class CellSums {
             int j = (int) (a - firstAnchor);
             int c = (int) (a / k - first);
             loss[c] += anchorLoss[j];
-            if (kinds[j] == BlockSums.POSITIVE) {
-                positives[c]++;
-            }
+            positives[c] += anchorPositives[j];
+            nonFinite[c] += anchorNonFinite[j];
         }
     }
 
@@ -54,6 +55,7 @@ final class CellSums {
             int size = Math.max(need, 2 * loss.length);
             loss = Arrays.copyOf(loss, size);
             positives = Arrays.copyOf(positives, size);
+            nonFinite = Arrays.copyOf(nonFinite, size);
         }
         held = Math.max(held, need);
     }
@@ -68,6 +70,7 @@ final class CellSums {
         for (int i = 0; i < o.held; i++) {
             loss[at + i] += o.loss[i];
             positives[at + i] += o.positives[i];
+            nonFinite[at + i] += o.nonFinite[i];
         }
     }
 
@@ -80,11 +83,20 @@ final class CellSums {
         return all;
     }
 
-    /** The positive anchors of every gathered cell, in the order of {@link #loss()}. */
-    long[] positives() {
-        long[] all = new long[grid.cells()];
+    /** The positive anchors (peaks) of every gathered cell, in the order of {@link #loss()}. */
+    int[] positives() {
+        return all(positives);
+    }
+
+    /** The non-finite losses of every gathered cell, in the order of {@link #loss()}. */
+    int[] nonFinite() {
+        return all(nonFinite);
+    }
+
+    private int[] all(int[] counts) {
+        int[] all = new int[grid.cells()];
         if (held > 0) {
-            System.arraycopy(positives, 0, all, (int) first, held);
+            System.arraycopy(counts, 0, all, (int) first, held);
         }
         return all;
     }

@@ -18,8 +18,8 @@ import java.util.OptionalDouble;
  * @param classes per class (the last axis)
  * @param top    the elements with the largest loss, NaN first, when --top asked for them
  * @param histograms the distributions of the loss and of p_t, when a report asked for them
- * @param bev    the loss and the positive anchors per cell of the grid, when a report asked for them
- *               and there is a grid
+ * @param bev    the loss, the positive anchors (peaks) and the non-finite losses per cell of the
+ *               grid, when a report asked for them and there is a grid
  */
 public record EvalSummary(Inputs inputs, Optional<Labels> labels, Loss loss, List<Kind> kinds,
                           List<Sample> samples, List<ClassFigures> classes, NonFinite nonFinite,
@@ -100,15 +100,20 @@ public record EvalSummary(Inputs inputs, Optional<Labels> labels, Loss loss, Lis
 
     /**
      * The cells of the first {@code grid.samples()} samples, sample by sample, then row-major
-     * (h, w): each cell's loss (summed over its anchors and classes) and its positive anchors.
+     * (h, w): each cell's loss (summed over its anchors and classes), its positive anchors (a
+     * heatmap loss's peaks: elements of target 1) and its non-finite losses.
      */
-    public record Bev(Grid grid, double[] loss, long[] positives) {
+    public record Bev(Grid grid, double[] loss, int[] positives, int[] nonFinite) {
         public double loss(int sample, int h, int w) {
             return loss[index(sample, h, w)];
         }
 
-        public long positives(int sample, int h, int w) {
+        public int positives(int sample, int h, int w) {
             return positives[index(sample, h, w)];
+        }
+
+        public int nonFinite(int sample, int h, int w) {
+            return nonFinite[index(sample, h, w)];
         }
 
         private int index(int sample, int h, int w) {

@@ -1,11 +1,14 @@
 package dev.focal.stats;
 
 /**
- * The distributions the report draws, gathered in the pass when a report is asked for: the loss
- * of each anchor (summed over its classes) by kind of anchor, in half-octave bins, and the
- * logit toward the right answer, x_t = x for a positive element (target above 0.5) and -x for a
- * negative one, in bins of a quarter; p_t = sigmoid(x_t), so these are p_t's bins too, with no
- * exp per element. Counts only: merged in any order they give the same figures.
+ * The distributions the report draws, gathered in the pass when a report is asked for. Of the
+ * sigmoid focal loss: the loss of each anchor (summed over its classes) by kind of anchor, in
+ * half-octave bins, and the logit toward the right answer, x_t = x for a positive element
+ * (target above 0.5) and -x for a negative one, in bins of a quarter; p_t = sigmoid(x_t), so
+ * these are p_t's bins too, with no exp per element. Of a heatmap loss, whose kinds are of
+ * elements ({@link HeatmapSums}): the loss of each element by its kind, and its logit x itself
+ * (p = sigmoid(x), the prediction the loss's curves take) by its kind. Counts only: merged in
+ * any order they give the same figures.
  */
 public final class Histograms {
     /** The smallest and largest binary exponent of a loss bin; smaller and larger losses go to the end bins. */
@@ -18,25 +21,58 @@ public final class Histograms {
     public static final int LOGIT_STEPS = 4;
     public static final int LOGIT_BINS = 2 * LOGIT_LIMIT * LOGIT_STEPS;
 
-    /** [kind][bin]: anchors whose loss is in [2^(MIN_EXPONENT + bin/2), ...), positive and finite. */
+    /** Whether the kinds are a heatmap loss's, of elements, rather than of anchors. */
+    private final boolean elementKinds;
+    /** [kind][bin]: anchors (elements) whose loss is in [2^(MIN_EXPONENT + bin/2), ...), positive and finite. */
     final long[][] loss = new long[3][LOSS_BINS];
-    /** [kind]: anchors whose loss is 0 (no bin on a log axis). */
+    /** [kind]: anchors (elements) whose loss is 0 (no bin on a log axis). */
     final long[] zeroLoss = new long[3];
-    /** [0 positive, 1 negative][bin]: elements of non-ignored anchors by x_t; NaN logits are left out. */
-    final long[][] logit = new long[2][LOGIT_BINS];
+    /**
+     * [slot][bin], NaN logits left out. The sigmoid focal loss: x_t of the elements of non-ignored
+     * anchors, [0] positive and [1] negative ones. A heatmap loss: x of the elements of each kind.
+     */
+    final long[][] logit = new long[3][LOGIT_BINS];
 
+    Histograms(boolean elementKinds) {
+        this.elementKinds = elementKinds;
+    }
 
     /**
-     * Adds a block's anchors; a kind is that of {@link BlockSums#kindOf}. Class by class, as the
-     * block holds them, so that each loop reads one run of memory.
+     * Adds a block's anchors, and leaves in it what {@link CellSums} reads of each: its loss
+     * summed over its classes in class order, its positive anchors (1 or 0) or peaks, and its
+     * non-finite losses. Class by class, as the block holds them, so that each loop reads one run
+     * of memory.
      */
     void add(AnchorBlock block) {
         int n = block.anchors();
-        // Left in the block for CellSums: each anchor's kind, and its loss summed in class order.
+        double[] sums = block.anchorLoss;
+        if (elementKinds) {
+            addElements(block);
+        } else {
+            addAnchors(block);
+        }
+        int[] nonFinite = block.anchorNonFinite;
+        for (int j = 0; j < n; j++) {
+            double sum = sums[j];
+            nonFinite[j] = 0;
+            // A non-finite element makes the sum so; it is rare, and counted only then.
+            if (!(Math.abs(sum) <= Double.MAX_VALUE)) {
+                for (int c = 0; c < block.classes(); c++) {
+                    nonFinite[j] += Double.isFinite(block.loss[block.offset(c) + j]) ? 0 : 1;
+                }
+            }
+        }
+    }
+
+    /** The sigmoid focal loss: anchors by kind ({@link BlockSums#kindOf}), elements by x_t. */
+    private void addAnchors(AnchorBlock block) {
+        int n = block.anchors();
         byte[] kinds = block.anchorKind;
         double[] sums = block.anchorLoss;
+        int[] positives = block.anchorPositives;
         for (int j = 0; j < n; j++) {
             kinds[j] = (byte) BlockSums.kindOf(block, j);
+            positives[j] = kinds[j] == BlockSums.POSITIVE ? 1 : 0;
             sums[j] = 0;
         }
         long[] pos = logit[0];
@@ -59,12 +95,40 @@ public final class Histograms {
             }
         }
         for (int j = 0; j < n; j++) {
-            double sum = sums[j];
-            if (sum == 0) {
-                zeroLoss[kinds[j]]++;
-            } else if (sum > 0 && sum <= Double.MAX_VALUE) {
-                loss[kinds[j]][lossBin(sum)]++;
+            addLoss(kinds[j], sums[j]);
+        }
+    }
+
+    /** A heatmap loss: elements by their kind ({@link HeatmapSums#kindOf}), each loss and logit alone. */
+    private void addElements(AnchorBlock block) {
+        int n = block.anchors();
+        double[] sums = block.anchorLoss;
+        int[] peaks = block.anchorPositives;
+        java.util.Arrays.fill(sums, 0, n, 0);
+        java.util.Arrays.fill(peaks, 0, n, 0);
+        double[] x = block.x;
+        double[] t = block.t;
+        double[] l = block.loss;
+        for (int c = 0; c < block.classes(); c++) {
+            int o = block.offset(c);
+            for (int j = 0; j < n; j++) {
+                int i = o + j;
+                int k = HeatmapSums.kindOf(t[i]);
+                sums[j] += l[i];
+                peaks[j] += k == HeatmapSums.PEAK ? 1 : 0;
+                addLoss(k, l[i]);
+                if (x[i] == x[i]) {
+                    logit[k][logitBin(x[i])]++;
+                }
             }
+        }
+    }
+
+    private void addLoss(int kind, double v) {
+        if (v == 0) {
+            zeroLoss[kind]++;
+        } else if (v > 0 && v <= Double.MAX_VALUE) {
+            loss[kind][lossBin(v)]++;
         }
     }
 
@@ -104,14 +168,19 @@ public final class Histograms {
                 loss[k][b] += o.loss[k][b];
             }
         }
-        for (int s = 0; s < 2; s++) {
+        for (int s = 0; s < 3; s++) {
             for (int b = 0; b < LOGIT_BINS; b++) {
                 logit[s][b] += o.logit[s][b];
             }
         }
     }
 
-    /** Anchors of a kind by loss bin (a copy). */
+    /** Whether the kinds are a heatmap loss's, of elements. */
+    public boolean elementKinds() {
+        return elementKinds;
+    }
+
+    /** Anchors (a heatmap loss's elements) of a kind by loss bin (a copy). */
     public long[] loss(AnchorKind k) {
         return loss[k.ordinal()].clone();
     }
@@ -120,8 +189,12 @@ public final class Histograms {
         return zeroLoss[k.ordinal()];
     }
 
-    /** Elements by x_t bin (a copy): of positive elements when {@code positive}, else of negative ones. */
-    public long[] logit(boolean positive) {
-        return logit[positive ? 0 : 1].clone();
+    /**
+     * Elements by logit bin (a copy). The sigmoid focal loss: x_t of the positive elements for
+     * {@code POSITIVE}, of the negative ones for {@code NEGATIVE} (none for {@code IGNORED}). A
+     * heatmap loss: x of the elements of kind k.
+     */
+    public long[] logit(AnchorKind k) {
+        return logit[k.ordinal()].clone();
     }
 }

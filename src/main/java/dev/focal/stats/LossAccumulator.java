@@ -67,7 +67,7 @@ public final class LossAccumulator {
     public LossAccumulator(int classes, int topK, int samples, boolean histograms, Grid grid, boolean elementKinds,
                            LongToIntFunction evaluatedClasses) {
         this.evaluatedClasses = evaluatedClasses;
-        this.histograms = histograms || grid != null ? new Histograms() : null;
+        this.histograms = histograms || grid != null ? new Histograms(elementKinds) : null;
         this.cells = grid == null ? null : new CellSums(grid);
         this.classes = classes;
         this.elementKinds = elementKinds;
@@ -140,7 +140,7 @@ public final class LossAccumulator {
         if (histograms != null) {
             histograms.add(block);
             if (cells != null) {
-                cells.add(firstAnchor, count, block.anchorLoss, block.anchorKind);
+                cells.add(firstAnchor, count, block.anchorLoss, block.anchorPositives, block.anchorNonFinite);
             }
         }
     }
@@ -365,7 +365,8 @@ public final class LossAccumulator {
 
     /** The report's per-cell figures, when a grid was given. */
     public java.util.Optional<EvalSummary.Bev> bev() {
-        return java.util.Optional.ofNullable(cells).map(c -> new EvalSummary.Bev(c.grid(), c.loss(), c.positives()));
+        return java.util.Optional.ofNullable(cells).map(c -> new EvalSummary.Bev(c.grid(), c.loss(), c.positives(),
+                c.nonFinite()));
     }
 
     public TopK top() {

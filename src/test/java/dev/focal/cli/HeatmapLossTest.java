@@ -2,13 +2,11 @@ package dev.focal.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.focal.tensor.Tensor;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -170,13 +168,5 @@ class HeatmapLossTest {
                 "gaussian");
         assertEquals(2, weights.code, weights.toString());
         RunOutcome.assertOneLine(weights.err);
-        Path report = tmp.resolve("r.html");
-        Cli drawn = Cli.run("eval", "--logits", logits, "--targets", targets, "--loss", "centernet", "--report",
-                report.toString());
-        assertEquals(2, drawn.code, drawn.toString());
-        assertTrue(drawn.err.contains("--report and --plots draw the sigmoid focal loss's figures")
-                && drawn.err.contains("--loss centernet"), drawn.err);
-        RunOutcome.assertOneLine(drawn.err);
-        assertFalse(Files.exists(report), "no report written");
     }
 }

@@ -30,15 +30,20 @@ import org.junit.jupiter.api.io.TempDir;
  * The report of the bundled KITTI-sized anchor head (samples/kitti_head.npz) as a person sees it: headless Chromium lays it
  * out and takes a screenshot, and every figure must be there, laid out with a size, and drawn
  * (its part of the screenshot not one flat colour); so must the trend of many dumps and the
- * heatmap of a sweep, on their own pages. Skipped, saying so, where no Chromium is
- * installed (.ci/run installs it when apt is there). With -Dfocal.updateScreenshot=true it also
- * writes the README's screenshot, docs/images/report.png.
+ * heatmap of a sweep, on their own pages, and a heatmap loss's report in dark and light mode.
+ * Skipped, saying so, where no Chromium is installed (.ci/run installs it when apt is there). The
+ * anchor head's report is made by README's command, run as a user would, in a directory of its
+ * own that holds the sample, so that its summary shows that command and no test's path. With
+ * -Dfocal.updateScreenshot=true it also writes the README's screenshot, docs/images/report.png.
  */
 @Tag("process")
 class ReportBrowserTest {
     private static final List<String> FIGURES = List.of("summary", "loss-share", "loss-histogram", "focal-curve",
             "per-class", "per-sample", "bev-loss", "bev-positives", "top");
     private static final int WIDTH = 900;
+    /** README's command (its "Look at it"), after {@code bin/focal}. */
+    static final List<String> README_COMMAND = List.of("eval", "samples/kitti_head.npz", "--num-classes", "3",
+            "--class-names", "Car,Pedestrian,Cyclist", "--report", "report.html");
 
     @TempDir
     Path dir;
@@ -84,10 +89,16 @@ class ReportBrowserTest {
     @Test
     void everyFigureIsLaidOutAndDrawn() throws Exception {
         String chromium = chromiumOrSkip();
-        Path html = dir.resolve("report.html");
-        Cli r = Cli.run("eval", "samples/kitti_head.npz", "--num-classes", "3", "--class-names",
-                "Car,Pedestrian,Cyclist", "--top", "5", "--report", html.toString(), "--quiet");
+        Path work = Files.createDirectories(dir.resolve("work"));
+        // A copy, not a link: JUnit warns when it deletes a link out of its temporary directory.
+        Files.copy(Path.of("samples/kitti_head.npz"), Files.createDirectories(work.resolve("samples"))
+                .resolve("kitti_head.npz"));
+        ChildJvm.Result r = ChildJvm.run(List.of("sh", "-c", "cd \"$0\" && exec \"$@\"", work.toString()), List.of(),
+                README_COMMAND.toArray(String[]::new));
         assertEquals(0, r.code, r::toString);
+        Path html = work.resolve("report.html");
+        assertTrue(Files.readString(html).contains("<code>focal " + String.join(" ", README_COMMAND) + "</code>"),
+                "the summary shows README's command");
         Path shot = assertLaidOutAndDrawn(chromium, html, FIGURES);
         if (Boolean.getBoolean("focal.updateScreenshot")) {
             Files.createDirectories(Path.of("docs/images"));
@@ -118,31 +129,9 @@ class ReportBrowserTest {
      */
     private Path assertLaidOutAndDrawn(String chromium, Path html, List<String> figures) throws Exception {
         String name = html.getFileName().toString().replace(".html", "");
-        // The figures' boxes as the browser lays them out: a copy of the page with a script
-        // that writes them into the DOM, which --dump-dom prints (the report itself has none).
-        Path probe = dir.resolve(name + "-probe.html");
-        Files.writeString(probe, Files.readString(html).replace("</body>", "<pre id=\"boxes\"></pre><script>"
-                + "let s='';for(const f of document.querySelectorAll('figure')){const b=f.getBoundingClientRect();"
-                + "const st=getComputedStyle(f);s+=f.id+' '+Math.round(b.left)+' '+Math.round(b.top+scrollY)+' '"
-                + "+Math.round(b.width)+' '+Math.round(b.height)+' '+st.visibility+' '+st.display+'\\n';}"
-                + "s+='page '+document.documentElement.scrollHeight;"
-                + "document.getElementById('boxes').textContent=s;</script></body>"));
-        String dom = browser(chromium, "--window-size=" + WIDTH + ",1000", "--dump-dom", probe.toUri().toString());
-        Matcher m = Pattern.compile("<pre id=\"boxes\">(.*?)</pre>", Pattern.DOTALL).matcher(dom);
-        assertTrue(m.find(), "no layout in the browser's DOM:\n" + dom);
-        Map<String, int[]> boxes = new LinkedHashMap<>();
-        int page = 0;
-        for (String line : m.group(1).split("\n")) {
-            String[] f = line.trim().split(" ");
-            if (f[0].equals("page")) {
-                page = Integer.parseInt(f[1]);
-                continue;
-            }
-            assertEquals("visible", f[5], f[0]);
-            assertTrue(!f[6].equals("none"), f[0] + " not displayed");
-            boxes.put(f[0], new int[] {Integer.parseInt(f[1]), Integer.parseInt(f[2]), Integer.parseInt(f[3]),
-                Integer.parseInt(f[4])});
-        }
+        Layout layout = layout(chromium, html);
+        Map<String, int[]> boxes = layout.figures;
+        int page = layout.height;
         assertEquals(figures, List.copyOf(boxes.keySet()));
 
         Path shot = dir.resolve(name + ".png");
@@ -156,6 +145,94 @@ class ReportBrowserTest {
             assertTrue(colours(image, b) > 20, e.getKey() + " looks blank in the screenshot");
         }
         return shot;
+    }
+
+    /** The figures' boxes, their shown images' (keyed "img:" and the figure's id), and the page's height. */
+    private record Layout(Map<String, int[]> figures, Map<String, int[]> images, int height) {
+    }
+
+    /**
+     * The boxes as the browser lays them out, {@code flags} given to it: a copy of the page with
+     * a script that writes them into the DOM, which --dump-dom prints (the report itself has none).
+     */
+    private Layout layout(String chromium, Path html, String... flags) throws IOException, InterruptedException {
+        Path probe = dir.resolve(html.getFileName().toString().replace(".html", "") + "-probe.html");
+        Files.writeString(probe, Files.readString(html).replace("</body>", "<pre id=\"boxes\"></pre><script>"
+                + "let s='';const box=(k,e)=>{const b=e.getBoundingClientRect();const st=getComputedStyle(e);"
+                + "s+=k+' '+Math.round(b.left)+' '+Math.round(b.top+scrollY)+' '+Math.round(b.width)+' '"
+                + "+Math.round(b.height)+' '+st.visibility+' '+st.display+'\\n';};"
+                + "for(const f of document.querySelectorAll('figure')){box(f.id,f);"
+                + "for(const i of f.querySelectorAll('img')){if(getComputedStyle(i).display!=='none'){box('img:'+f.id,i);}}}"
+                + "s+='page '+document.documentElement.scrollHeight;"
+                + "document.getElementById('boxes').textContent=s;</script></body>"));
+        List<String> args = new ArrayList<>(List.of(flags));
+        args.addAll(List.of("--window-size=" + WIDTH + ",1000", "--dump-dom", probe.toUri().toString()));
+        String dom = browser(chromium, args.toArray(String[]::new));
+        Matcher m = Pattern.compile("<pre id=\"boxes\">(.*?)</pre>", Pattern.DOTALL).matcher(dom);
+        assertTrue(m.find(), "no layout in the browser's DOM:\n" + dom);
+        Map<String, int[]> figures = new LinkedHashMap<>();
+        Map<String, int[]> images = new LinkedHashMap<>();
+        int page = 0;
+        for (String line : m.group(1).split("\n")) {
+            String[] f = line.trim().split(" ");
+            if (f[0].equals("page")) {
+                page = Integer.parseInt(f[1]);
+                continue;
+            }
+            assertEquals("visible", f[5], f[0]);
+            assertTrue(!f[6].equals("none"), f[0] + " not displayed");
+            (f[0].startsWith("img:") ? images : figures).put(f[0], new int[] {Integer.parseInt(f[1]),
+                Integer.parseInt(f[2]), Integer.parseInt(f[3]), Integer.parseInt(f[4])});
+        }
+        return new Layout(figures, images, page);
+    }
+
+    /**
+     * A heatmap loss's report, as a reader in dark mode and in light mode sees it: every figure
+     * is there, and the heatmaps are the drawing for the mode (on the page's dark background in
+     * dark mode, not a white block; on white in light mode), not the charts' inversion.
+     */
+    @Test
+    void heatmapReportInDarkAndLightMode() throws Exception {
+        String chromium = chromiumOrSkip();
+        Path c = Path.of("src/test/resources/heatmap/centerhead_cls1");
+        Path html = dir.resolve("heatmap.html");
+        Cli r = Cli.run("eval", "--logits", c.resolve("logits.npy").toString(), "--targets",
+                c.resolve("targets.npy").toString(), "--loss", "centernet", "--class-axis", "1", "--report",
+                html.toString(), "--quiet");
+        assertEquals(0, r.code, r::toString);
+        for (boolean dark : new boolean[] {true, false}) {
+            String[] mode = dark ? new String[] {"--force-dark-mode"} : new String[0];
+            Layout layout = layout(chromium, html, mode);
+            assertEquals(FIGURES, List.copyOf(layout.figures.keySet()));
+            assertEquals(List.of("img:bev-loss", "img:bev-positives"), List.copyOf(layout.images.keySet()));
+            Path shot = dir.resolve(dark ? "dark.png" : "light.png");
+            List<String> args = new ArrayList<>(List.of(mode));
+            args.addAll(List.of("--window-size=" + WIDTH + "," + layout.height, "--screenshot=" + shot,
+                    html.toUri().toString()));
+            browser(chromium, args.toArray(String[]::new));
+            BufferedImage image = ImageIO.read(shot.toFile());
+            for (Map.Entry<String, int[]> e : layout.images.entrySet()) {
+                double white = whiteShare(image, e.getValue());
+                assertTrue(dark ? white < 0.02 : white > 0.3, e.getKey() + " in " + (dark ? "dark" : "light")
+                        + " mode is " + Math.round(100 * white) + "% white");
+                assertTrue(colours(image, e.getValue()) > 20, e.getKey() + " looks blank");
+            }
+        }
+    }
+
+    /** The share of a box's pixels that are near white. */
+    private static double whiteShare(BufferedImage image, int[] box) {
+        long white = 0;
+        long all = 0;
+        for (int y = box[1]; y < Math.min(image.getHeight(), box[1] + box[3]); y += 2) {
+            for (int x = box[0]; x < Math.min(image.getWidth(), box[0] + box[2]); x += 2) {
+                int rgb = image.getRGB(x, y);
+                white += (rgb >> 16 & 0xFF) > 230 && (rgb >> 8 & 0xFF) > 230 && (rgb & 0xFF) > 230 ? 1 : 0;
+                all++;
+            }
+        }
+        return (double) white / all;
     }
 
     /** Distinct colours in a box of the screenshot: text and charts have many, a blank box one. */

@@ -36,7 +36,7 @@ import org.w3c.dom.Document;
  */
 class ReportTest {
     private static final Path CASE = Path.of("src/test/resources/eval/anchor_head");
-    private static final Pattern FIGURE = Pattern.compile(
+    static final Pattern FIGURE = Pattern.compile(
             "<figure id=\"([a-z-]+)\"[^>]*>.*?<figcaption>(.*?)</figcaption>(.*?)</figure>", Pattern.DOTALL);
     private static final Pattern NUMBER = Pattern.compile("(?<![\\w.])-?\\d+(?:\\.\\d+)?(?:e[+-]\\d+)?%?");
 
@@ -44,13 +44,23 @@ class ReportTest {
     Path dir;
 
     private Map<String, String[]> report(String... args) throws IOException {
+        return report(dir, true, args);
+    }
+
+    /**
+     * The figures of {@code eval ARGS --report}, by id: each one's caption and the rest of its
+     * element; {@code quiet}: nothing on stderr (no data warning).
+     */
+    static Map<String, String[]> report(Path dir, boolean quiet, String... args) throws IOException {
         Path html = dir.resolve("report.html");
         List<String> all = new ArrayList<>(List.of("eval"));
         all.addAll(List.of(args));
         all.addAll(List.of("--report", html.toString(), "--quiet"));
         Cli r = Cli.run(all.toArray(String[]::new));
         assertEquals(0, r.code, r::toString);
-        assertEquals("", r.err, r::toString);
+        if (quiet) {
+            assertEquals("", r.err, r::toString);
+        }
         String page = Files.readString(html);
         Map<String, String[]> figures = new LinkedHashMap<>();
         Matcher m = FIGURE.matcher(page);
@@ -66,7 +76,7 @@ class ReportTest {
     }
 
     /** The caption's numbers, in order ("97.18%" as 0.9718). */
-    private static List<Double> numbers(String caption) {
+    static List<Double> numbers(String caption) {
         List<Double> found = new ArrayList<>();
         Matcher m = NUMBER.matcher(caption.replaceAll("\\(\\d+(, \\d+)*\\)|\\[[\\d, ]*\\]", ""));
         while (m.find()) {
@@ -77,7 +87,7 @@ class ReportTest {
     }
 
     /** Seven significant digits, as the table prints; percentages to their two decimals. */
-    private static void assertClose(double expected, double actual, String what) {
+    static void assertClose(double expected, double actual, String what) {
         assertEquals(expected, actual, Math.max(Math.abs(expected) * 1e-6, 0), what);
     }
 
@@ -149,11 +159,11 @@ class ReportTest {
         assertEquals(round2(share(bins.at("/logit/positive"), 0, 64)), curve.get(8), 1e-12);
     }
 
-    private static double edge(int bin) {
+    static double edge(int bin) {
         return (bin % 2 == 0 ? 1.0 : 1.5) * Math.pow(2, bin / 2 - 60);
     }
 
-    private static int lowerMedian(JsonNode counts) {
+    static int lowerMedian(JsonNode counts) {
         long total = 0;
         for (JsonNode n : counts) {
             total += n.asLong();
@@ -167,7 +177,7 @@ class ReportTest {
         }
     }
 
-    private static double share(JsonNode counts, int from, int to) {
+    static double share(JsonNode counts, int from, int to) {
         double part = 0;
         double total = 0;
         for (int b = 0; b < counts.size(); b++) {
@@ -177,7 +187,7 @@ class ReportTest {
         return part / total;
     }
 
-    private static double round2(double fraction) {
+    static double round2(double fraction) {
         return Math.round(fraction * 10000) / 10000.0;
     }
 

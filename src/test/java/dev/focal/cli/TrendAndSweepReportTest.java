@@ -243,4 +243,49 @@ class TrendAndSweepReportTest {
         }
         assertFalse(Files.exists(html), "nothing written");
     }
+
+    /**
+     * A heatmap loss's trend draws the head's number (loss.head) and the peak, near and
+     * background elements' shares, as its table names them: each point against the table's row
+     * and the heatmap oracle's figures (tools/oracle/heatmap_oracle.py).
+     */
+    @Test
+    void aHeatmapLossesTrendDrawsTheHeadsNumberAndItsElementKinds() throws Exception {
+        JsonNode want = ManyDumpsTest.JSON.readTree(HeatmapDumpsTest.DIR.resolve("dumps_expected.json").toFile());
+        Path csv = tmp.resolve("heat.csv");
+        Path html = tmp.resolve("heat.html");
+        List<String> args = new java.util.ArrayList<>(List.of("eval"));
+        args.addAll(HeadModesTest.args(want));
+        args.addAll(List.of(HeatmapDumpsTest.DIR.resolve("dumps").toString(), "--table", csv.toString(), "--report",
+                html.toString(), "--quiet"));
+        Cli r = HeadModesTest.run(args);
+        assertEquals(0, r.code, r.toString());
+        List<Map<String, String>> rows = ManyDumpsTest.readCsv(csv);
+        Map<String, String[]> f = figures(html);
+        Map<String, String[]> points = items(f.get("trend")[1]);
+        assertEquals(want.get("dumps").size(), rows.size());
+        for (int i = 0; i < rows.size(); i++) {
+            Map<String, String> row = rows.get(i);
+            JsonNode oracle = want.get("dumps").get(i).get("figures");
+            String dump = "dump " + (i + 1) + ", " + row.get("file") + ": ";
+            String[] head = points.get(dump + "loss.head");
+            assertEquals(Numbers.format(Double.parseDouble(row.get("loss.head"))), head[0], dump + " head");
+            assertDrawn(dump + " head", oracle.get("loss.head").asDouble(), head[0]);
+            double total = oracle.get("elements.peak").asDouble() + oracle.get("elements.near").asDouble()
+                    + oracle.get("elements.background").asDouble();
+            for (String kind : new String[] {"peak", "near", "background"}) {
+                assertDrawn(dump + kind + " loss share", oracle.get(kind + ".loss_sum").asDouble()
+                        / oracle.get("loss.sum").asDouble(), points.get(dump + kind + ": share of the loss")[0]);
+                assertEquals(Numbers.percent(oracle.get("elements." + kind).asDouble() / total),
+                        points.get(dump + kind + ": share of the elements")[0], dump + kind + " elements");
+            }
+        }
+        assertTrue(points.keySet().stream().noneMatch(k -> k.contains("positive") || k.contains("per_batch")),
+                "no anchor words in a heatmap's trend");
+        assertTrue(f.get("trend")[0].startsWith("The head's loss (loss.head, above)")
+                && f.get("trend")[0].contains("the peak, near and background elements' shares of the loss"),
+                f.get("trend")[0]);
+        assertTrue(f.get("summary")[1].contains("<th>head</th><th>peak</th><th>near</th><th>background</th>"
+                + "<th>peak share</th><th>near share</th><th>background share</th>"), f.get("summary")[1]);
+    }
 }

@@ -44,9 +44,50 @@ class HistogramsTest {
                 assertArrayEquals(longs(want.at("/loss/" + k.label())), h.loss(k), name + " " + k.label());
                 assertEquals(want.at("/zero_loss/" + k.label()).asLong(), h.zeroLoss(k), name + " zeros");
             }
-            assertArrayEquals(longs(want.at("/logit/positive")), h.logit(true), name + " x_t positive");
-            assertArrayEquals(longs(want.at("/logit/negative")), h.logit(false), name + " x_t negative");
+            assertArrayEquals(longs(want.at("/logit/positive")), h.logit(AnchorKind.POSITIVE), name + " x_t positive");
+            assertArrayEquals(longs(want.at("/logit/negative")), h.logit(AnchorKind.NEGATIVE), name + " x_t negative");
         }
+    }
+
+    /**
+     * A heatmap loss's histograms, by element kind: each element's loss, and its logit x, against
+     * numpy's bins of the exact per-element loss (checked there against OpenPCDet's own functions).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"centerhead_cls1", "transfusion_hm0_5", "nonfinite"})
+    void heatmapCountsAreNumpys(String name) throws IOException {
+        JsonNode want = CellSumsTest.JSON.readTree(Path.of("src/test/resources/report", "heatmap_" + name + ".json")
+                .toFile());
+        for (int threads : new int[] {1, 2}) {
+            Histograms h = heatmapPass(name, want, null, threads).histograms().orElseThrow();
+            for (AnchorKind k : AnchorKind.values()) {
+                String kind = k.label(true);
+                assertArrayEquals(longs(want.at("/loss/" + kind)), h.loss(k), name + " " + kind);
+                assertEquals(want.at("/zero_loss/" + kind).asLong(), h.zeroLoss(k), name + " zeros");
+                assertArrayEquals(longs(want.at("/logit/" + kind)), h.logit(k), name + " x of " + kind);
+            }
+        }
+    }
+
+    /**
+     * The pass of a heatmap case of tools/oracle/report_oracle.py: (B, C, H, W) inputs with the
+     * classes on axis 1, the loss and weight of its arguments, the report's figures gathered on
+     * {@code grid} (or none).
+     */
+    static LossAccumulator heatmapPass(String name, JsonNode want, dev.focal.stats.Grid grid, int threads) {
+        Path dir = Path.of(name.equals("nonfinite") ? "src/test/resources/report/heatmap_nonfinite"
+                : "src/test/resources/heatmap/" + name);
+        java.util.List<String> args = new java.util.ArrayList<>();
+        want.get("args").forEach(a -> args.add(a.asText()));
+        int weight = args.indexOf("--loss-weight");
+        Tensor logits = read(dir.resolve("logits.npy"));
+        EvalInputs in = new EvalInputs(logits, "l", read(dir.resolve("targets.npy")), "t", null, "w", 1);
+        FocalEvaluation eval = new FocalEvaluation(in, LossFunction.byName(args.get(args.indexOf("--loss") + 1)),
+                java.util.List.of(new FocalEvaluation.Pair(4, 2)),
+                weight < 0 ? 1 : Double.parseDouble(args.get(weight + 1)), (int) logits.shape().dim(0),
+                Kernels.choose(false, "auto"));
+        eval.gatherReport(grid);
+        return eval.run(null, null, 0, threads);
     }
 
     @Test
