@@ -228,12 +228,12 @@ final class CompareReport {
         if (!Double.isFinite(d)) {
             return Numbers.format(d);
         }
-        return decimal(dtype == DType.FLOAT64 ? Double.toString(d) : Float.toString((float) d), d);
+        return decimal(dtype == DType.FLOAT64 ? Numbers.shortest(d) : Numbers.shortest((float) d), d);
     }
 
     /** The shortest decimal that reads back as {@code v}, in Python's notation: 1e-05, 0.25, 1.3e-06. */
     static String shortest(double v) {
-        return Double.isFinite(v) ? decimal(Double.toString(v), v) : Numbers.format(v);
+        return Double.isFinite(v) ? decimal(Numbers.shortest(v), v) : Numbers.format(v);
     }
 
     private static String decimal(String javaText, double v) {
@@ -261,6 +261,6 @@ final class CompareReport {
         if (v == 0 || !Double.isFinite(v)) {
             return v;
         }
-        return new BigDecimal(Double.toString(v)).round(new MathContext(3, RoundingMode.CEILING)).doubleValue();
+        return new BigDecimal(Numbers.shortest(v)).round(new MathContext(3, RoundingMode.CEILING)).doubleValue();
     }
 }

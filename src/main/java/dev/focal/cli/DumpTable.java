@@ -27,7 +27,7 @@ import java.util.function.Function;
  * The table of a many-dumps eval (docs/commands.md#many-dumps): one row per dump holding its
  * summary's headline figures, named after the JSON summary's keys flattened with dots, written
  * as CSV (RFC 4180), JSON lines or JSON. A number is written as the JSON summary writes it
- * (Double.toString's digits, which read back to the same double; NaN and the infinities as the
+ * (the shortest digits that read back to the same double, Numbers.shortest; NaN and the infinities as the
  * strings "NaN", "Infinity", "-Infinity"), so that the table and a --json summary agree exactly.
  * A sweep's table (docs/commands.md#sweeps) has a row per dump and (gamma, alpha) pair, and
  * the columns {@code gamma} and {@code alpha} after {@code file}.
@@ -238,7 +238,7 @@ final class DumpTable {
         }
         if (v instanceof Double) {
             double d = (Double) v;
-            return Double.isNaN(d) ? "NaN" : Double.isInfinite(d) ? (d > 0 ? "Infinity" : "-Infinity") : Double.toString(d);
+            return Double.isNaN(d) ? "NaN" : Double.isInfinite(d) ? (d > 0 ? "Infinity" : "-Infinity") : Numbers.shortest(d);
         }
         if (v instanceof long[]) {
             StringBuilder b = new StringBuilder("[");

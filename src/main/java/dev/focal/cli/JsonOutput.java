@@ -2,6 +2,7 @@ package dev.focal.cli;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import java.io.IOException;
 import java.io.Writer;
 import java.util.OptionalDouble;
@@ -16,7 +17,8 @@ import java.util.OptionalDouble;
  * Tensor files written as .json keep Python's bare NaN tokens instead (see JsonFormat).
  */
 final class JsonOutput {
-    private static final JsonFactory FACTORY = JsonFactory.builder().build();
+    /** Numbers as the shortest digits that read back exactly, on JDK 17 too (Numbers.shortest). */
+    private static final JsonFactory FACTORY = JsonFactory.builder().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
 
     private JsonOutput() {
     }

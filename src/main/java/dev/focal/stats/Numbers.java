@@ -1,5 +1,6 @@
 package dev.focal.stats;
 
+import com.fasterxml.jackson.core.io.NumberOutput;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
@@ -46,5 +47,22 @@ public final class Numbers {
         double p = 100 * fraction;
         String digits = new BigDecimal(Double.toString(Math.abs(p))).setScale(2, RoundingMode.HALF_UP).toPlainString();
         return (Double.doubleToRawLongBits(p) < 0 ? "-" : "") + digits + "%";
+    }
+
+    /**
+     * The shortest decimal that reads back as {@code v}, the closest to it when several are as
+     * short, in Double.toString's notation ({@code 1.0E23}). JDK 17's Double.toString is not
+     * always the shortest (it prints 1e23 as {@code 9.999999999999999E22}; JDK 19 fixed that with
+     * Raffaello Giulietti's Schubfach algorithm). jackson-core ships the same algorithm, so we
+     * call it rather than keep a copy: tables, summaries and tensor files then print the same
+     * digits on every JDK.
+     */
+    public static String shortest(double v) {
+        return NumberOutput.toString(v, true);
+    }
+
+    /** As {@link #shortest(double)}, for a float: the shortest decimal that reads back as {@code v}. */
+    public static String shortest(float v) {
+        return NumberOutput.toString(v, true);
     }
 }

@@ -1,7 +1,13 @@
 package dev.focal.stats;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -42,5 +48,36 @@ class NumbersTest {
         assertEquals("-5e+07", Numbers.format(-5e7));
         assertEquals("1e+100", Numbers.format(1e100));
         assertEquals("2.5e-300", Numbers.format(2.5e-300));
+    }
+
+    /**
+     * The shortest digits, checked against Python's repr and numpy's shortest float32 form
+     * (tools/oracle/shortest_oracle.py): the same decimal value, so the same digits, on every
+     * JDK. The fixture holds 1e23, which JDK 17's Double.toString prints as 9.999999999999999E22.
+     */
+    @Test
+    void shortestHasPythonsDigits() throws IOException {
+        List<String> lines = Files.readAllLines(Path.of("src/test/resources/stats/shortest.csv"));
+        int doubles = 0;
+        int floats = 0;
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.split(",");
+            BigDecimal python = new BigDecimal(f[2].replace(".e", "e"));
+            String ours;
+            if (f[0].equals("float64")) {
+                double v = Double.longBitsToDouble(Long.parseUnsignedLong(f[1], 16));
+                ours = Numbers.shortest(v);
+                assertEquals(v, Double.parseDouble(ours), line);
+                doubles++;
+            } else {
+                float v = Float.intBitsToFloat(Integer.parseUnsignedInt(f[1], 16));
+                ours = Numbers.shortest(v);
+                assertEquals(v, Float.parseFloat(ours), line);
+                floats++;
+            }
+            assertEquals(0, python.compareTo(new BigDecimal(ours)), () -> line + " -> " + ours);
+        }
+        assertTrue(doubles > 500 && floats > 100, doubles + " doubles, " + floats + " floats");
+        assertEquals("1.0E23", Numbers.shortest(1e23));
     }
 }

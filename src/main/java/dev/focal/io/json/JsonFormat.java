@@ -3,6 +3,7 @@ package dev.focal.io.json;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamWriteFeature;
+import com.fasterxml.jackson.core.io.NumberOutput;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
 import dev.focal.io.TensorFile;
@@ -126,9 +127,10 @@ public final class JsonFormat implements TensorFormat {
     }
 
     /**
-     * Exact values: Double.toString and Float.toString give digits that parse back to the same
-     * double or float (float16 goes through its exact float value), and their NaN, Infinity and
-     * -Infinity are the tokens Python's json reads.
+     * Exact values: jackson's Schubfach writer gives the shortest digits that parse back to the
+     * same double or float (float16 goes through its exact float value; JDK 17's Double.toString
+     * is not always the shortest), and its NaN, Infinity and -Infinity are the tokens Python's
+     * json reads.
      */
     private static void writeValue(JsonGenerator g, Tensor t, long i) throws IOException {
         switch (t.dtype()) {
@@ -136,12 +138,12 @@ public final class JsonFormat implements TensorFormat {
                 g.writeBoolean(t.rawBits(i) != 0);
                 break;
             case FLOAT64:
-                g.writeNumber(Double.toString(t.getDouble(i)));
+                g.writeNumber(NumberOutput.toString(t.getDouble(i), true));
                 break;
             case FLOAT32:
             case FLOAT16:
             case BFLOAT16:
-                g.writeNumber(Float.toString((float) t.getDouble(i)));
+                g.writeNumber(NumberOutput.toString((float) t.getDouble(i), true));
                 break;
             case UINT64:
                 g.writeNumber(Long.toUnsignedString(t.getLong(i)));
