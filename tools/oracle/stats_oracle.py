@@ -221,6 +221,8 @@ def accumulator_cases():
     x[21, 1] = 400.0          # t = 0: a large finite loss, tops the ranking
     x[23, 0] = 400.0          # ties with it
     cases.append(accumulator_case("anchors_three_classes", x, t, w, 4, 9, False))
+    # The same without --top: the non-finite losses alone must call for the rare cases' pass.
+    cases.append(accumulator_case("anchors_three_classes_no_top", x, t, w, 4, 0, False))
 
     # The same layout, every value finite: sums by kind, class and sample that are numbers, a
     # ranking of finite losses.

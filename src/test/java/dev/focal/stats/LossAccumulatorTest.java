@@ -148,4 +148,26 @@ class LossAccumulatorTest {
             }
         }
     }
+
+    /**
+     * A class's loss over a block adds in four lanes of every fourth anchor, (0 + 1) + (2 + 3), as
+     * the class comment of {@link LossAccumulator} says: with 2^53 first, the 1 of lane 0 is lost
+     * and the six of lanes 1 to 3 are not, where one running sum would lose all seven.
+     */
+    @Test
+    void aClassLossAddsInFourLanesOfEveryFourthAnchor() {
+        AnchorBlock block = new AnchorBlock(1, 8, true);
+        block.hold(8);
+        java.util.Arrays.fill(block.w, 0, 8, 1.0);
+        java.util.Arrays.fill(block.loss, 0, 8, 1.0);
+        block.loss[0] = 0x1p53;
+        BlockSums sums = new BlockSums(1, 8);
+        LossAccumulator acc = new LossAccumulator(1, 0, 0);
+        acc.addBlock(0, block, 1, (from, to) -> {
+            sums.clear();
+            AnchorSums.SCALAR.sum(sums, block, from, to);
+            return sums;
+        });
+        assertEquals(0x1p53 + 6, acc.classLoss(0), 0);
+    }
 }
