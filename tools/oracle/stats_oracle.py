@@ -22,7 +22,7 @@ Writes src/test/resources/stats/:
 
   accumulator.json      {"format", "generated_with", "cases": [{
      "name", "classes", "anchors", "samples", "top_k"
-     "element_kinds"            false: kinds of anchors (docs/semantics.md#anchor-categories);
+     "element_kinds"            false: kinds of anchors (docs/semantics.md#anchor-kinds);
                                 true: a heatmap loss's kinds of elements
                                 (docs/semantics.md#heatmap-element-kinds)
      "x", "t", "w", "loss", "focal"   flat, anchor-major (element a * classes + c), float.hex or

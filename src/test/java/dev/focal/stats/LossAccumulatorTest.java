@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The summary's bookkeeping against numpy's (tools/oracle/stats_oracle.py): anchors and losses by
- * kind (docs/semantics.md#anchor-categories, docs/semantics.md#heatmap-element-kinds), by class
+ * kind (docs/semantics.md#anchor-kinds, docs/semantics.md#heatmap-element-kinds), by class
  * and by sample, the NaN and infinite losses and the first of each, --top, the inputs' ranges.
  * Each case runs in blocks and ranges of several sizes, some crossing a sample's end, merged in
  * order as the evaluation's threads are: every split must give numpy's figures.
