@@ -29,9 +29,21 @@ clamp. Layout: src/test/resources/heatmap/index.json lists the cases; each case 
   targets.npy   the Gaussian heatmap (float32)
   exact.npy     the per-element loss, times the loss weight, evaluated exactly, rounded to float64
   grad.npy      d loss / d logit per element, times the loss weight, evaluated exactly
-  (both in the inputs' layout; focal, given --class-axis 1, writes them with the classes last)
+  (both in the inputs' layout, as torch's elementwise loss has it; so are focal's --out and --grad-out)
   and index.json gives the focal eval options, the framework's logged number in float32 and in
   float64 (the same code on float64 copies of the inputs), and the element kinds counted by numpy.
+
+Many dumps and sweeps in these modes:
+
+  dumps/iter_{1,2,10}.npz   CenterHead (B, C, H, W) bundles (logits, targets) for one many-dumps
+                            run (--loss centernet --class-axis 1), the second without a peak;
+  dumps_expected.json       per dump the logged hm_loss_head_0 (CenterHead.get_loss), the element
+                            kinds and the exact loss sums per kind; the aggregate's sums and counts;
+  sweep_expected.json       for a CenterHead case and a TransFusion case, every (gamma, alpha) pair
+                            of a sweep: the head's number from torch in float32 (TransFusion: the
+                            real GaussianFocalLoss(alpha, gamma); CenterHead: neg_loss_cornernet's
+                            lines with its exponents 2 and 4 made parameters, equal to the real
+                            function at (4, 2)) and exactly, and the exact loss sums per kind.
 """
 
 import importlib
@@ -154,6 +166,8 @@ def sigmoid(x):
 
 def exact(kind, x, t, alpha=2, gamma=4):
     """The element's loss and d loss / dx through the clamp, in 50-digit decimal."""
+    alpha = Decimal(alpha)
+    gamma = Decimal(gamma)
     x = Decimal(float(x))
     t = Decimal(float(t))
     s = sigmoid(x)
@@ -218,6 +232,109 @@ def both(fn, logits, targets, weight):
     return fn(x32, t32, weight), fn(x32.double(), t32.double(), weight)
 
 
+def kind_sums(kind, logits, targets, weight=1.0, alpha=2, gamma=4):
+    """The exact loss summed over all elements and over each kind (peak, near, background), times weight."""
+    w = Decimal(float(weight))
+    sums = {"loss.sum": Decimal(0), "peak.loss_sum": Decimal(0), "near.loss_sum": Decimal(0),
+            "background.loss_sum": Decimal(0)}
+    for x, t in zip(logits.reshape(-1), targets.reshape(-1)):
+        loss = exact(kind, x, t, alpha, gamma)[0] * w
+        k = "peak" if t == 1 else "near" if 0 < t < 1 else "background"
+        sums["loss.sum"] += loss
+        sums[k + ".loss_sum"] += loss
+    return sums
+
+
+def kinds(t):
+    return {"elements.peak": int((t == 1).sum()), "elements.near": int(((t > 0) & (t < 1)).sum()),
+            "elements.background": int(((t <= 0) | (t > 1)).sum())}
+
+
+def write_dumps(rng):
+    """A folder of CenterHead bundles, each one's logged number, kinds and exact sums, and the aggregate."""
+    d = os.path.join(OUT_DIR, "dumps")
+    os.makedirs(d)
+    made = {
+        "iter_1.npz": heatmap_data(rng, (2, 3, 6, 7), [(0, 0, 2, 3), (1, 2, 4, 4), (1, 1, 0, 6)]),
+        "iter_2.npz": heatmap_data(rng, (1, 3, 6, 7), [(0, 1, 3, 3)]),
+        "iter_10.npz": heatmap_data(rng, (2, 3, 6, 7), [(0, 0, 1, 1), (0, 1, 5, 2), (1, 2, 3, 5), (1, 0, 4, 0)]),
+    }
+    made["iter_2.npz"][1][made["iter_2.npz"][1] == 1] = np.float32(0.5)  # no peak: the head logs -neg_loss
+    dumps = []
+    total = {"loss.sum": Decimal(0), "peak.loss_sum": Decimal(0), "near.loss_sum": Decimal(0),
+             "background.loss_sum": Decimal(0)}
+    counts = {"elements.peak": 0, "elements.near": 0, "elements.background": 0}
+    for name in ("iter_1.npz", "iter_2.npz", "iter_10.npz"):
+        logits, targets = made[name]
+        np.savez(os.path.join(d, name), logits=logits, targets=targets)
+        sums = kind_sums("centernet", logits, targets)
+        k = kinds(targets)
+        for key in total:
+            total[key] += sums[key]
+        for key in counts:
+            counts[key] += k[key]
+        figures = {key: float(v) for key, v in sums.items()}
+        figures.update(k)
+        figures["loss.head"] = float(sums["loss.sum"] / max(k["elements.peak"], 1))
+        dumps.append({"file": name, "head32": center_head_log(torch.from_numpy(logits), torch.from_numpy(targets), 1.0),
+                      "figures": figures})
+    aggregate = {key: float(v) for key, v in total.items()}
+    aggregate.update(counts)
+    # The aggregate's head: the summed loss over the summed peaks, as if the dumps were one batch.
+    aggregate["loss.head"] = float(total["loss.sum"] / max(counts["elements.peak"], 1))
+    with open(os.path.join(OUT_DIR, "dumps_expected.json"), "w") as f:
+        json.dump({"generator": "tools/oracle/heatmap_oracle.py", "args": ["--loss", "centernet", "--class-axis", "1"],
+                   "dumps": dumps, "aggregate": aggregate}, f, indent=1)
+        f.write("\n")
+
+
+def centernet_formula(pred, gt, alpha, gamma):
+    """neg_loss_cornernet's lines (pcdet/utils/loss_utils.py) with its exponents 2 and 4 as alpha and gamma."""
+    pos_inds = gt.eq(1).float()
+    neg_inds = gt.lt(1).float()
+    neg_weights = torch.pow(1 - gt, gamma)
+    pos_loss = (torch.log(pred) * torch.pow(1 - pred, alpha) * pos_inds).sum()
+    neg_loss = (torch.log(1 - pred) * torch.pow(pred, alpha) * neg_weights * neg_inds).sum()
+    num_pos = pos_inds.sum()
+    return (-neg_loss if num_pos == 0 else -(pos_loss + neg_loss) / num_pos).item()
+
+
+def centernet_sweep_log(hm, heatmap, alpha, gamma):
+    return centernet_formula(CENTER_HEAD.CenterHead.sigmoid(None, hm.clone()), heatmap, alpha, gamma)
+
+
+def transfusion_sweep_log(dense_heatmap, heatmap, alpha, gamma):
+    """TransFusionHead.loss's heatmap line with GaussianFocalLoss(alpha, gamma), hm_weight 1."""
+    return (LOSS_UTILS.GaussianFocalLoss(alpha=alpha, gamma=gamma)(
+        TRANSFUSION_UTILS.clip_sigmoid(dense_heatmap.clone()), heatmap,
+    ).sum() / max(heatmap.eq(1).float().sum().item(), 1)).item()
+
+
+def write_sweeps():
+    gammas = [2.0, 3.0, 4.0]
+    alphas = [1.0, 1.5, 2.0]
+    sweeps = []
+    for case, kind, fn in (("centerhead_cls1", "centernet", centernet_sweep_log),
+                           ("transfusion_hm1_0", "gaussian", transfusion_sweep_log)):
+        logits = np.load(os.path.join(OUT_DIR, case, "logits.npy"))
+        targets = np.load(os.path.join(OUT_DIR, case, "targets.npy"))
+        x, t = torch.from_numpy(logits), torch.from_numpy(targets)
+        if kind == "centernet":
+            assert fn(x, t, 2, 4) == center_head_log(x, t, 1.0), "the formula is neg_loss_cornernet at (4, 2)"
+        pairs = []
+        for g in gammas:
+            for a in alphas:
+                sums = kind_sums(kind, logits, targets, 1.0, a, g)
+                figures = {key: float(v) for key, v in sums.items()}
+                figures["loss.head"] = float(sums["loss.sum"] / max(int((targets == 1).sum()), 1))
+                pairs.append({"gamma": g, "alpha": a, "head32": fn(x, t, a, g), "figures": figures})
+        sweeps.append({"case": case, "args": ["--loss", kind, "--class-axis", "1"], "gammas": gammas,
+                       "alphas": alphas, "pairs": pairs})
+    with open(os.path.join(OUT_DIR, "sweep_expected.json"), "w") as f:
+        json.dump({"generator": "tools/oracle/heatmap_oracle.py", "sweeps": sweeps}, f, indent=1)
+        f.write("\n")
+
+
 def main():
     if os.path.isdir(OUT_DIR):
         shutil.rmtree(OUT_DIR)
@@ -255,6 +372,8 @@ def main():
         json.dump({"generator": "tools/oracle/heatmap_oracle.py", "openpcdet": "8caccce",
                    "torch": torch.__version__, "cases": index}, f, indent=1)
         f.write("\n")
+    write_dumps(rng)
+    write_sweeps()
 
 
 if __name__ == "__main__":

@@ -27,9 +27,11 @@ every detector (pcdet, pcdet.models, pcdet.models.dense_heads), the compiled CUD
 scipy, numba, easydict); none of them is called by the code paths above.
 
 Layout: src/test/resources/openpcdet/index.json lists the cases; each case directory holds its
-inputs (head0.npy, head1.npy, ... per head; labels.npy), expected.json (args: focal's options;
+inputs (head0.npy, head1.npy, ... per head; labels.npy; for a multi-head also head.pt, a torch.save
+of {"cls_preds": [the heads' tensors], "box_cls_labels": labels} as the head's forward_ret_dict holds them), expected.json (args: focal's options;
 the head's logged number from the real code, float32, and the same code run on float64 copies;
-per-head figures) and loss.npy / loss_f64.npy (the per-element loss the real cls_loss_func
+per-head figures; a multi-head's means over the elements its heads' loss calls returned, A_h * C_h a
+head, and the mean focal factor of each anchor kind) and loss.npy / loss_f64.npy (the per-element loss the real cls_loss_func
 returned, times cls_weight as --loss-weight applies it, laid out as focal's --out).
 """
 
@@ -136,10 +138,12 @@ class Recording(torch.nn.Module):
         super().__init__()
         self.inner = inner
         self.calls = []
+        self.inputs = []
 
     def forward(self, *args, **kwargs):
         out = self.inner(*args, **kwargs)
         self.calls.append(out.detach().clone())
+        self.inputs.append([a.detach().clone() for a in list(args) + list(kwargs.values())])
         return out
 
 
@@ -163,7 +167,32 @@ def multihead_loss(heads, labels, head_classes, separate, pos, neg, cls_weight, 
         separate_multihead=separate, cls_loss_func=recording)
     loss, tb = MULTI.AnchorHeadMulti.get_cls_layer_loss(me)
     assert abs(tb["rpn_loss_cls"] - loss.item()) == 0
+    if dtype == torch.float64:
+        return loss, recording.calls, recording.inputs
     return loss, recording.calls
+
+
+def element_figures(calls, inputs, cls_weight, gamma=2.0):
+    """The summary's means over the elements the heads' loss calls returned (A_h * C_h a head), from
+    the real calls: loss.mean, and per anchor kind (ignored: every weight 0; positive: a target
+    above 0; negative: the rest, docs/semantics.md#anchor-kinds) the mean focal factor
+    q^gamma, q = t (1 - p) + (1 - t) p over the input and target each call received."""
+    total = sum(c.sum().item() for c in calls) * cls_weight
+    elements = sum(c.numel() for c in calls)
+    focal = {"positive": 0.0, "negative": 0.0, "ignored": 0.0}
+    count = {"positive": 0, "negative": 0, "ignored": 0}
+    for (x, t, w) in inputs:
+        p = torch.sigmoid(x)
+        q = (t * (1 - p) + (1 - t) * p) ** gamma
+        ignored = (w == 0)
+        positive = ~ignored & (t > 0).any(dim=-1)
+        negative = ~ignored & ~positive
+        for kind, mask in (("positive", positive), ("negative", negative), ("ignored", ignored)):
+            focal[kind] += q[mask].sum().item()
+            count[kind] += int(mask.sum().item()) * x.shape[-1]
+    return {"elements": elements, "mean_f64": total / elements,
+            "focal_mean_f64": {k: focal[k] / count[k] if count[k] else None for k in focal},
+            "kind_elements": count}
 
 
 def multihead_case(name, rng, B, anchors, head_classes, separate, pos=None, neg=None, cls_weight=1.0,
@@ -189,13 +218,18 @@ def multihead_case(name, rng, B, anchors, head_classes, separate, pos=None, neg=
         row = labels[empty_sample]
         row[row > 0] = 0
     loss32, calls32 = multihead_loss(heads, labels, head_classes, separate, pos, neg, cls_weight, torch.float32)
-    loss64, calls64 = multihead_loss(heads, labels, head_classes, separate, pos, neg, cls_weight, torch.float64)
+    loss64, calls64, inputs64 = multihead_loss(heads, labels, head_classes, separate, pos, neg, cls_weight,
+                                               torch.float64)
     d = case_dir(name)
     args = []
     for h, x in enumerate(heads):
         np.save(os.path.join(d, "head%d.npy" % h), x)
         args += ["--logits", "head%d.npy" % h]
     np.save(os.path.join(d, "labels.npy"), labels)
+    # What the head's forward_ret_dict holds, as a breakpoint in get_cls_layer_loss would torch.save it:
+    # with SEPARATE_MULTIHEAD (or not) cls_preds is the list of the heads' outputs.
+    torch.save({"cls_preds": [torch.from_numpy(x) for x in heads], "box_cls_labels": torch.from_numpy(labels)},
+               os.path.join(d, "head.pt"))
     args += ["--labels", "labels.npy", "--num-classes", str(C)]
     if pos is not None:
         args += ["--pos-weight", repr(pos), "--neg-weight", repr(neg)]
@@ -221,6 +255,7 @@ def multihead_case(name, rng, B, anchors, head_classes, separate, pos=None, neg=
     write_json(os.path.join(d, "expected.json"), {
         "name": name, "kind": "multihead", "separate": separate, "args": args, "shape": list(out32.shape),
         "head_loss_f32": float(loss32.item()), "head_loss_f64": float(loss64.item()), "heads": per_head,
+        "means": element_figures(calls64, inputs64, cls_weight),
         "per_sample": [{"positives": int(positives[b]), "negatives": int((labels[b] == 0).sum()),
                         "ignored": int((labels[b] < 0).sum()), "normalizer": float(max(positives[b], 1))}
                        for b in range(B)],

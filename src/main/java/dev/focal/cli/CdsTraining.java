@@ -21,7 +21,13 @@ import java.util.stream.Stream;
  * from {@code -XX:DumpLoadedClassList}, or an AOT cache on Java 25 and newer). An archive holds
  * only what its one recording run loaded; recording whatever the user happened to run first
  * would leave the other verbs and formats slow to start. Not a user command: {@code bin/focal}
- * calls it as {@code java -cp focal.jar dev.focal.cli.CdsTraining SAMPLES_DIR}.
+ * calls it as {@code java -cp focal.jar dev.focal.cli.CdsTraining SAMPLES_DIR [--report]}.
+ * <p>
+ * With {@code --report} it also draws the samples' reports (a page of charts; a page and plots
+ * with the BEV heatmaps of the anchor head's raw output), for the archive the launcher keeps for
+ * runs with --report or --plots: the charting library's, AWT's and the fonts' classes, ~1,200,
+ * which such a run would otherwise load and verify from the jar, and which in the common archive
+ * would slow every other run's start (docs/internals.md#class-data-sharing-focal_cds).
  */
 public final class CdsTraining {
     private CdsTraining() {
@@ -29,6 +35,7 @@ public final class CdsTraining {
 
     public static void main(String[] args) throws IOException {
         Path samples = Paths.get(args.length > 0 ? args[0] : "samples");
+        boolean report = args.length > 1 && args[1].equals("--report");
         Path tmp = Files.createTempDirectory("focal-cds");
         try {
             String npz = samples.resolve("anchor_head.npz").toString();
@@ -47,6 +54,11 @@ public final class CdsTraining {
             run("convert", npz + ":logits", out + "/logits.json");
             run("--help");
             runExpecting(FocalException.USAGE, "eval", "--no-such-option");
+            if (report) {
+                run("eval", json, "--report", out + "/charts.html");
+                run("eval", "--logits", dir + "/cls_preds.npy", "--labels", dir + "/box_cls_labels.npy",
+                        "--num-classes", "3", "--report", out + "/grid.html", "--plots", out + "/plots");
+            }
             // The vector kernel's classes (when the module is loaded), which the small samples never reach.
             Kernels vector = Kernels.vector();
             if (vector != null) {

@@ -30,7 +30,9 @@ import java.util.function.Function;
  * (the shortest digits that read back to the same double, Numbers.shortest; NaN and the infinities as the
  * strings "NaN", "Infinity", "-Infinity"), so that the table and a --json summary agree exactly.
  * A sweep's table (docs/commands.md#sweeps) has a row per dump and (gamma, alpha) pair, and
- * the columns {@code gamma} and {@code alpha} after {@code file}.
+ * the columns {@code gamma} and {@code alpha} after {@code file}. A heatmap loss's table names
+ * its element kinds as its summary does ({@code elements.peak}, {@code peak.loss_sum}, ...) and
+ * adds {@code loss.head}: every dump of a run has the run's loss, so the columns are the run's.
  */
 final class DumpTable {
     /** One dump: its summary, or the one-line error that stopped it. */
@@ -48,40 +50,66 @@ final class DumpTable {
     private record Column(String name, Function<EvalSummary, Object> value) {
     }
 
-    private static final List<Column> FIGURES = List.of(
-            new Column("loss.sum", s -> s.loss().sum()),
-            new Column("loss.mean", s -> s.loss().mean()),
-            new Column("loss.per_batch", s -> s.loss().perBatch()),
-            new Column("anchors.total", EvalSummary::anchors),
-            new Column("anchors.positive", s -> s.kind(AnchorKind.POSITIVE).anchors()),
-            new Column("anchors.negative", s -> s.kind(AnchorKind.NEGATIVE).anchors()),
-            new Column("anchors.ignored", s -> s.kind(AnchorKind.IGNORED).anchors()),
-            new Column("positive.loss_sum", s -> s.kind(AnchorKind.POSITIVE).lossSum()),
-            new Column("positive.share", s -> s.kind(AnchorKind.POSITIVE).share()),
-            new Column("negative.loss_sum", s -> s.kind(AnchorKind.NEGATIVE).lossSum()),
-            new Column("negative.share", s -> s.kind(AnchorKind.NEGATIVE).share()),
-            new Column("nonfinite.logits", s -> s.nonFinite().logits()),
-            new Column("nonfinite.loss", s -> s.nonFinite().loss()),
-            new Column("nonfinite.nan", s -> s.nonFinite().nan()),
-            new Column("nonfinite.inf", s -> s.nonFinite().inf()),
-            new Column("nonfinite.first_nan", s -> s.nonFinite().firstNan()),
-            new Column("nonfinite.first_inf", s -> s.nonFinite().firstInf()));
-
     /** The table's formats, by the file's extension. */
     enum Format { CSV, JSONL, JSON }
 
-    private DumpTable() {
+    private final boolean sweep;
+    private final boolean heatmap;
+    private final List<Column> figures;
+
+    /**
+     * @param sweep   a row per dump and (gamma, alpha) pair
+     * @param heatmap the run's loss is a heatmap loss (docs/semantics.md#heatmap-element-kinds)
+     */
+    DumpTable(boolean sweep, boolean heatmap) {
+        this.sweep = sweep;
+        this.heatmap = heatmap;
+        figures = figures();
+    }
+
+    /**
+     * The kinds whose loss the table shows: an ignored anchor's loss is 0 by its definition, a
+     * heatmap's background holds a large part of its loss.
+     */
+    private List<AnchorKind> lossKinds() {
+        return heatmap ? List.of(AnchorKind.values()) : List.of(AnchorKind.POSITIVE, AnchorKind.NEGATIVE);
+    }
+
+    private List<Column> figures() {
+        List<Column> c = new ArrayList<>();
+        c.add(new Column("loss.sum", s -> s.loss().sum()));
+        c.add(new Column("loss.mean", s -> s.loss().mean()));
+        c.add(new Column("loss.per_batch", s -> s.loss().perBatch()));
+        if (heatmap) {
+            c.add(new Column("loss.head", s -> s.loss().head()));
+        }
+        String counted = AnchorKind.counted(heatmap);
+        c.add(new Column(counted + ".total", EvalSummary::anchors));
+        for (AnchorKind k : AnchorKind.values()) {
+            c.add(new Column(counted + "." + k.label(heatmap), s -> s.kind(k).anchors()));
+        }
+        for (AnchorKind k : lossKinds()) {
+            c.add(new Column(k.label(heatmap) + ".loss_sum", s -> s.kind(k).lossSum()));
+            c.add(new Column(k.label(heatmap) + ".share", s -> s.kind(k).share()));
+        }
+        c.add(new Column("nonfinite.logits", s -> s.nonFinite().logits()));
+        c.add(new Column("nonfinite.loss", s -> s.nonFinite().loss()));
+        c.add(new Column("nonfinite.nan", s -> s.nonFinite().nan()));
+        c.add(new Column("nonfinite.inf", s -> s.nonFinite().inf()));
+        c.add(new Column("nonfinite.first_nan", s -> s.nonFinite().firstNan()));
+        c.add(new Column("nonfinite.first_inf", s -> s.nonFinite().firstInf()));
+        return c;
     }
 
     /** The columns, in order: file, gamma and alpha in a sweep, the figures, error. */
-    static List<String> columns(boolean sweep) {
+    List<String> columns() {
         List<String> names = new ArrayList<>();
         names.add("file");
         if (sweep) {
             names.add("gamma");
             names.add("alpha");
         }
-        for (Column c : FIGURES) {
+        for (Column c : figures) {
             names.add(c.name());
         }
         names.add("error");
@@ -105,14 +133,14 @@ final class DumpTable {
     }
 
     /** The row's cells by column: Double, Long, String, long[] (an index), or null (undefined, or not run). */
-    static Map<String, Object> cells(Row row, boolean sweep) {
+    Map<String, Object> cells(Row row) {
         Map<String, Object> cells = new LinkedHashMap<>();
         cells.put("file", row.file());
         if (sweep) {
             cells.put("gamma", row.summary() == null ? null : row.summary().inputs().gamma());
             cells.put("alpha", row.summary() == null ? null : row.summary().inputs().alpha());
         }
-        for (Column c : FIGURES) {
+        for (Column c : figures) {
             cells.put(c.name(), row.summary() == null ? null : plain(c.value().apply(row.summary())));
         }
         cells.put("error", row.error());
@@ -132,15 +160,19 @@ final class DumpTable {
 
     /**
      * The figures over all dumps that ran: sums and counts add, means and shares are recomputed
-     * from the added sums (the mean over all elements, not the mean of the dumps' means).
+     * from the added sums (the mean over all elements, not the mean of the dumps' means); a
+     * heatmap loss's {@code loss.head} is the added loss over the added peaks (at least 1), as if
+     * the dumps were one batch.
      */
-    static Map<String, Object> aggregate(List<Row> rows) {
+    Map<String, Object> aggregate(List<Row> rows) {
         CompensatedSum loss = new CompensatedSum();
-        CompensatedSum positive = new CompensatedSum();
-        CompensatedSum negative = new CompensatedSum();
+        CompensatedSum[] byKind = new CompensatedSum[AnchorKind.values().length];
+        for (int k = 0; k < byKind.length; k++) {
+            byKind[k] = new CompensatedSum();
+        }
         long elements = 0;
         long batches = 0;
-        long[] anchors = new long[AnchorKind.values().length];
+        long[] counts = new long[AnchorKind.values().length];
         long logits = 0;
         long nonFinite = 0;
         long nan = 0;
@@ -153,17 +185,12 @@ final class DumpTable {
             }
             ran++;
             loss.add(s.loss().sum());
-            positive.add(s.kind(AnchorKind.POSITIVE).lossSum());
-            negative.add(s.kind(AnchorKind.NEGATIVE).lossSum());
             long[] shape = s.inputs().shape();
-            long count = 1;
-            for (long d : shape) {
-                count *= d;
-            }
-            elements += count;
+            elements += s.loss().elements();
             batches += shape.length == 0 ? 1 : shape[0];
             for (AnchorKind k : AnchorKind.values()) {
-                anchors[k.ordinal()] += s.kind(k).anchors();
+                counts[k.ordinal()] += s.kind(k).anchors();
+                byKind[k.ordinal()].add(s.kind(k).lossSum());
             }
             logits += s.nonFinite().logits();
             nonFinite += s.nonFinite().loss();
@@ -177,14 +204,19 @@ final class DumpTable {
         a.put("loss.sum", sum);
         a.put("loss.mean", orNull(EvalSummaries.ratio(sum, elements)));
         a.put("loss.per_batch", orNull(EvalSummaries.ratio(sum, batches)));
-        a.put("anchors.total", anchors[0] + anchors[1] + anchors[2]);
-        a.put("anchors.positive", anchors[AnchorKind.POSITIVE.ordinal()]);
-        a.put("anchors.negative", anchors[AnchorKind.NEGATIVE.ordinal()]);
-        a.put("anchors.ignored", anchors[AnchorKind.IGNORED.ordinal()]);
-        a.put("positive.loss_sum", positive.value());
-        a.put("positive.share", orNull(EvalSummaries.ratio(positive.value(), sum)));
-        a.put("negative.loss_sum", negative.value());
-        a.put("negative.share", orNull(EvalSummaries.ratio(negative.value(), sum)));
+        if (heatmap) {
+            a.put("loss.head", ran == 0 ? null : sum / Math.max(counts[AnchorKind.POSITIVE.ordinal()], 1));
+        }
+        String counted = AnchorKind.counted(heatmap);
+        a.put(counted + ".total", counts[0] + counts[1] + counts[2]);
+        for (AnchorKind k : AnchorKind.values()) {
+            a.put(counted + "." + k.label(heatmap), counts[k.ordinal()]);
+        }
+        for (AnchorKind k : lossKinds()) {
+            double kindSum = byKind[k.ordinal()].value();
+            a.put(k.label(heatmap) + ".loss_sum", kindSum);
+            a.put(k.label(heatmap) + ".share", orNull(EvalSummaries.ratio(kindSum, sum)));
+        }
         a.put("nonfinite.logits", logits);
         a.put("nonfinite.loss", nonFinite);
         a.put("nonfinite.nan", nan);
@@ -197,26 +229,26 @@ final class DumpTable {
     }
 
     /** Writes the table atomically in the format of its extension; exit 4 when it cannot be written. */
-    static void write(Path table, List<Row> rows, boolean sweep) {
+    void write(Path table, List<Row> rows) {
         Format format = format(table);
         AtomicFile.write(table, stream -> {
             Writer w = new OutputStreamWriter(stream, StandardCharsets.UTF_8);
             switch (format) {
-                case CSV: csv(rows, sweep, w); break;
-                case JSONL: jsonLines(rows, sweep, w); break;
-                default: json(rows, sweep, w); break;
+                case CSV: csv(rows, w); break;
+                case JSONL: jsonLines(rows, w); break;
+                default: json(rows, w); break;
             }
             w.flush();
         });
     }
 
     /** RFC 4180: a header line, CRLF line ends, a field quoted when it holds a comma, a quote or a line break. */
-    static void csv(List<Row> rows, boolean sweep, Writer w) throws IOException {
-        w.write(String.join(",", columns(sweep)));
+    void csv(List<Row> rows, Writer w) throws IOException {
+        w.write(String.join(",", columns()));
         w.write("\r\n");
         for (Row r : rows) {
             List<String> fields = new ArrayList<>();
-            for (Object v : cells(r, sweep).values()) {
+            for (Object v : cells(r).values()) {
                 fields.add(csvField(text(v)));
             }
             w.write(String.join(",", fields));
@@ -251,21 +283,21 @@ final class DumpTable {
     }
 
     /** One JSON object per line, keyed by the flattened names. */
-    static void jsonLines(List<Row> rows, boolean sweep, Writer w) throws IOException {
+    void jsonLines(List<Row> rows, Writer w) throws IOException {
         for (Row r : rows) {
             try (JsonGenerator g = JsonOutput.compactGenerator(w)) {
-                flat(g, cells(r, sweep));
+                flat(g, cells(r));
             }
             w.write('\n');
         }
     }
 
     /** A JSON array of the rows' objects. */
-    static void json(List<Row> rows, boolean sweep, Writer w) throws IOException {
+    void json(List<Row> rows, Writer w) throws IOException {
         try (JsonGenerator g = JsonOutput.generator(w)) {
             g.writeStartArray();
             for (Row r : rows) {
-                flat(g, cells(r, sweep));
+                flat(g, cells(r));
             }
             g.writeEndArray();
         }
@@ -301,7 +333,7 @@ final class DumpTable {
      * order, and the aggregate, its flattened keys nested again as in a summary. In a sweep each
      * entry is one dump and pair, and the aggregate a list, one per pair, over the dumps.
      */
-    static void writeStats(List<Row> rows, boolean sweep, JsonGenerator g) throws IOException {
+    void writeStats(List<Row> rows, JsonGenerator g) throws IOException {
         g.writeStartObject();
         g.writeArrayFieldStart("dumps");
         for (Row r : rows) {
@@ -384,9 +416,13 @@ final class DumpTable {
      * The table on the terminal: one line per dump (per dump and pair in a sweep) with the
      * figures people scan for, then the aggregate (one per pair in a sweep).
      */
-    static void print(List<Row> rows, boolean sweep, PrintWriter out) {
-        List<String> headers = new ArrayList<>(List.of("file", ">loss sum", ">per_batch", ">positive", ">negative",
-                ">ignored", ">pos share", ">nonfinite", "error"));
+    void print(List<Row> rows, PrintWriter out) {
+        AnchorKind[] kinds = AnchorKind.values();
+        List<String> headers = new ArrayList<>(List.of("file", ">loss sum", heatmap ? ">head" : ">per_batch"));
+        for (AnchorKind k : kinds) {
+            headers.add(">" + k.label(heatmap));
+        }
+        headers.addAll(List.of(heatmap ? ">peak share" : ">pos share", ">nonfinite", "error"));
         if (sweep) {
             headers.addAll(1, List.of(">gamma", ">alpha"));
         }
@@ -394,30 +430,33 @@ final class DumpTable {
         for (Row r : rows) {
             EvalSummary s = r.summary();
             if (s == null) {
-                t.row(line(sweep, r.file(), null, "", "", "", "", "", "", "", r.error()));
+                t.row(line(r.file(), null, "", "", "", "", "", "", "", r.error()));
                 continue;
             }
-            t.row(line(sweep, r.file(), new Pair(s.inputs().gamma(), s.inputs().alpha()), Numbers.format(s.loss().sum()), optional(s.loss().perBatch()),
-                    s.kind(AnchorKind.POSITIVE).anchors(), s.kind(AnchorKind.NEGATIVE).anchors(),
-                    s.kind(AnchorKind.IGNORED).anchors(), share(s.kind(AnchorKind.POSITIVE).share()),
+            t.row(line(r.file(), new Pair(s.inputs().gamma(), s.inputs().alpha()), Numbers.format(s.loss().sum()),
+                    optional(heatmap ? s.loss().head() : s.loss().perBatch()), s.kind(kinds[0]).anchors(),
+                    s.kind(kinds[1]).anchors(), s.kind(kinds[2]).anchors(), share(s.kind(AnchorKind.POSITIVE).share()),
                     s.nonFinite().loss(), ""));
         }
         Map<Pair, List<Row>> groups = sweep ? byPair(rows) : Map.of(new Pair(0, 0), rows);
+        String counted = AnchorKind.counted(heatmap) + ".";
         for (Map.Entry<Pair, List<Row>> group : groups.entrySet()) {
             Map<String, Object> a = aggregate(group.getValue());
             long failed = (Long) a.get("failed");
             String all = "all (" + a.get("dumps") + " dumps" + (failed > 0 ? ", " + failed + " failed" : "") + ")";
-            Object[] figures = {Numbers.format((Double) a.get("loss.sum")), figure(a.get("loss.per_batch")),
-                a.get("anchors.positive"), a.get("anchors.negative"), a.get("anchors.ignored"),
-                a.get("positive.share") == null ? "-" : Numbers.percent((Double) a.get("positive.share")),
+            String positive = AnchorKind.POSITIVE.label(heatmap);
+            Object[] figures = {Numbers.format((Double) a.get("loss.sum")),
+                figure(a.get(heatmap ? "loss.head" : "loss.per_batch")), a.get(counted + kinds[0].label(heatmap)),
+                a.get(counted + kinds[1].label(heatmap)), a.get(counted + kinds[2].label(heatmap)),
+                a.get(positive + ".share") == null ? "-" : Numbers.percent((Double) a.get(positive + ".share")),
                 a.get("nonfinite.loss"), ""};
-            t.row(line(sweep, all, group.getKey(), figures));
+            t.row(line(all, group.getKey(), figures));
         }
         t.print(out, "");
     }
 
     /** A terminal line: the file, then in a sweep the pair (blank for a dump that failed), then the figures. */
-    private static Object[] line(boolean sweep, String file, Pair pair, Object... figures) {
+    private Object[] line(String file, Pair pair, Object... figures) {
         List<Object> cells = new ArrayList<>(List.of(file));
         if (sweep) {
             cells.add(pair == null ? "" : Numbers.format(pair.gamma()));

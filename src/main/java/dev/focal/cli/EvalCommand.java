@@ -26,9 +26,11 @@ import dev.focal.stats.EvalSummary;
 import dev.focal.stats.LossAccumulator;
 import dev.focal.stats.Numbers;
 import dev.focal.stats.ValueRange;
+import dev.focal.tensor.AxisRestoringSink;
 import dev.focal.tensor.DType;
 import dev.focal.tensor.Shape;
 import dev.focal.tensor.Tensor;
+import dev.focal.tensor.TensorSink;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -37,9 +39,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -49,9 +53,6 @@ final class EvalCommand implements Callable<Integer> {
     static final String[] LOGITS_KEYS = {"logits", "input", "cls_preds"};
     static final String[] TARGETS_KEYS = {"targets", "target", "one_hot_targets"};
     static final String[] WEIGHTS_KEYS = {"weights", "cls_weights"};
-
-    /** The figure a sweep's grid shows unless --sweep-metric names another. */
-    static final String DEFAULT_METRIC = "loss.per_batch";
 
     /** --reduction values. */
     enum Reduction { none, sum, mean, batch }
@@ -117,7 +118,8 @@ final class EvalCommand implements Callable<Integer> {
                     + " gaussian the power of the prediction, default 2.0). A list or a range sweeps it, every"
                     + " gamma with every alpha.");
     private final Arg<String> sweepMetric = option(spec, "--sweep-metric", "FIELD", String.class, null,
-            "In a sweep: the summary's numeric field the grid shows (default: " + DEFAULT_METRIC + ").");
+            "In a sweep: the summary's numeric field the grid shows (default: loss.per_batch; for centernet and"
+                    + " gaussian loss.head).");
     private final Arg<Reduction> reduction = option(spec, "--reduction", "MODE", Reduction.class, "none",
             "What --out holds: none (per element, default), sum, mean, or batch (sum / shape[0],"
                     + " OpenPCDet's rpn_loss_cls before cls_weight).");
@@ -136,7 +138,8 @@ final class EvalCommand implements Callable<Integer> {
     private final Arg<Integer> classAxis = option(spec, "--class-axis", "N", Integer.class, null,
             "The axis of the logits (and of targets shaped like them) that holds the classes, from 0;"
                     + " negative counts from the end (default: the last). The loss is evaluated with it moved last,"
-                    + " as TransFusion's permute(0, 2, 1): --class-axis 1 for its raw (B, C, P) logits.");
+                    + " as TransFusion's permute(0, 2, 1): --class-axis 1 for its raw (B, C, P) logits. --out and"
+                    + " --grad-out keep the logits' layout.");
     private final Arg<Integer> top = option(spec, "--top", "K", int.class, "0",
             "List the K elements with the largest loss (NaN first).");
     private final Arg<Double> lossWeight = option(spec, "--loss-weight", "W", double.class, "1.0",
@@ -180,13 +183,18 @@ final class EvalCommand implements Callable<Integer> {
             List<String> dumps = DumpInputs.expand(bundleArguments(), inputs.get());
             checkManyOutputs(dumps);
             ManyDumps.Options options = new ManyDumps.Options(table.get(), stats.get(), json.get(), quiet.get(),
-                    failFast.get(), settings.progress(), sweep());
-            return new ManyDumps(options, checks, spec.commandLine().getOut(), spec.commandLine().getErr())
-                    .run(dumps, this::evaluateDump);
+                    failFast.get(), settings.progress(), sweep(), function.heatmap());
+            return new ManyDumps(options, checks, rows -> reportOptions.writeDumps(rows, commandLine()),
+                    spec.commandLine().getOut(), spec.commandLine().getErr()).run(dumps, this::evaluateDump);
         } catch (RuntimeException e) {
             checks.reportError(e);
             throw e;
         }
+    }
+
+    /** The command line that reproduces the run, for the report. */
+    private String commandLine() {
+        return ReportOptions.commandLine(spec.commandLine().getParseResult().originalArgs());
     }
 
     /** The inputs named on the command line, before any is opened. */
@@ -212,11 +220,26 @@ final class EvalCommand implements Callable<Integer> {
     /**
      * The inputs of one run, resolved and opened; labels mode has labels and a head, targets mode
      * targets. {@code rawShape} is the logits' shape as read (with the class axis last), before
-     * labels mode reshapes them.
+     * labels mode reshapes them; {@code classAxis} the axis of the logits as read that holds the
+     * classes, where the per-element outputs put it back (docs/semantics.md#class-axis).
      */
     private record Opened(TensorRef logits, Optional<TensorRef> labels, Optional<TensorRef> targets,
                           Optional<TensorRef> weights, Optional<TensorRef> expect, EvalInputs in,
-                          Optional<HeadLabels> head, Shape rawShape) {
+                          Optional<HeadLabels> head, Shape rawShape, int classAxis) {
+        /**
+         * The shape of --out and --grad-out: the loss's (in labels mode the head's (B, A, C)), or,
+         * when the logits hold their classes on another axis, their layout, classes in place.
+         */
+        Shape outputShape() {
+            return classAxis < 0 || classAxis == rawShape.rank() - 1 ? in.logits.shape()
+                    : AxisRestoringSink.restored(rawShape, classAxis);
+        }
+
+        /** {@code sink}, of the output shape, taking the elements in the loss's order. */
+        TensorSink output(TensorSink sink) {
+            return AxisRestoringSink.of(sink, classAxis);
+        }
+
         String weightsSource() {
             return labels.map(l -> "derived from " + l)
                     .orElseGet(() -> weights.map(TensorRef::toString).orElse("none (all ones)"));
@@ -260,7 +283,7 @@ final class EvalCommand implements Callable<Integer> {
                     inputs.expect().map(files::read).orElse(null), checked.orElse(null), summary, pass.outType(),
                     pass.acc(), inputs.in().logits.shape(), settings, spec.commandLine().getErr(), ""));
             results.ifPresent(r -> checks.writeReport(r.cases()));
-            reportOptions.write(full, ReportOptions.commandLine(spec.commandLine().getParseResult().originalArgs()));
+            reportOptions.write(full, commandLine());
             report(summary, summaryText, results);
             return results.map(EvalChecks::passed).orElse(true) ? 0 : FocalException.DIFFERENCES;
         }
@@ -301,10 +324,11 @@ final class EvalCommand implements Callable<Integer> {
                 for (EvalSummary s : outcome.summaries()) {
                     rows.add(DumpTable.Row.of(bundle == null ? inputs.logits().toString() : bundle, s));
                 }
-                DumpTable.write(table.get(), rows, true);
+                new DumpTable(true, function.heatmap()).write(table.get(), rows);
             }
             SweepGrid grid = new SweepGrid(gammas, alphas, outcome.summaries());
-            String metric = sweepMetric.find().orElse(DEFAULT_METRIC);
+            String metric = sweepMetric.find().orElse(SweepGrid.defaultMetric(function));
+            reportOptions.writeSweep(bundle == null ? inputs.logits().toString() : bundle, grid, metric, commandLine());
             String statsText = stats.get() != null || json.get() ? grid.statsText(metric) : null;
             if (stats.get() != null) {
                 byte[] text = statsText.getBytes(StandardCharsets.UTF_8);
@@ -351,10 +375,20 @@ final class EvalCommand implements Callable<Integer> {
 
     /** Resolves the inputs (options, else the bundle's members), refuses outputs that name them, opens them. */
     private Opened open(OpenFiles files) {
-        TensorRef logitsRef = resolve(logitsSpec(), LOGITS_KEYS, "--logits", true, files);
         List<TensorRef> headRefs = new ArrayList<>();
         logitsSpecs.find().ifPresent(l -> l.forEach(h -> headRefs.add(TensorRef.parse(h))));
-        Optional<TensorRef> labelsRef = Optional.ofNullable(labels.given() ? labels.ref() : bundleLabels(logitsRef, files));
+        if (headRefs.isEmpty()) {
+            headRefs.addAll(bundleHeads(files));
+        }
+        TensorRef logitsRef = headRefs.isEmpty() ? resolve(logitsSpec(), LOGITS_KEYS, "--logits", true, files)
+                : headRefs.get(0);
+        Optional<TensorRef> labelsRef = Optional.ofNullable(labels.given() ? labels.ref() : bundleLabels(headRefs,
+                logitsRef, files));
+        if (headRefs.size() > 1 && labelsRef.isEmpty()) {
+            throw FocalException.input(bundle, "its logits are a list of " + headRefs.size() + " heads (a multi-head"
+                    + " anchor head's cls_preds), which need the head's labels (" + String.join(", ",
+                    LabelOptions.LABELS_KEYS) + ") and --num-classes C");
+        }
         Optional<TensorRef> targetsRef = labelsRef.isPresent() ? Optional.empty()
                 : Optional.of(resolve(targetsSpec.get(), TARGETS_KEYS, "--targets", true, files));
         Optional<TensorRef> weightsRef = labelsRef.isPresent() ? Optional.empty()
@@ -369,6 +403,7 @@ final class EvalCommand implements Callable<Integer> {
             HeadLabels head = labels.derive(files.read(labelsRef.get()));
             Tensor raw;
             Tensor logits;
+            int classAxis;
             if (headRefs.size() > 1) {
                 List<Tensor> heads = new ArrayList<>();
                 List<String> names = new ArrayList<>();
@@ -378,19 +413,25 @@ final class EvalCommand implements Callable<Integer> {
                 }
                 logits = head.multiHead(heads, names);
                 raw = logits;
+                // The heads are copied into one (B, A, C) layout: the outputs have that one.
+                classAxis = raw.shape().rank() - 1;
             } else {
-                raw = axis.labels(files.read(logitsRef), logitsRef.toString(), head.classes, warnings);
+                Tensor read = files.read(logitsRef);
+                classAxis = axis.of(read.shape(), logitsRef.toString());
+                raw = axis.labels(read, logitsRef.toString(), head.classes, warnings);
                 logits = head.reshapeLogits(raw, logitsRef.toString());
             }
             return new Opened(logitsRef, labelsRef, targetsRef, weightsRef, expectRef,
-                    new EvalInputs(logits, logitsRef.toString(), head.result), Optional.of(head), raw.shape());
+                    new EvalInputs(logits, logitsRef.toString(), head.result), Optional.of(head), raw.shape(),
+                    classAxis);
         }
-        ClassAxis.Targets laid = axis.targets(files.read(logitsRef), logitsRef.toString(), files.read(targetsRef.get()),
+        Tensor read = files.read(logitsRef);
+        ClassAxis.Targets laid = axis.targets(read, logitsRef.toString(), files.read(targetsRef.get()),
                 targetsRef.get().toString());
         EvalInputs in = new EvalInputs(laid.logits(), logitsRef.toString(), laid.targets(), targetsRef.get().toString(),
                 weightsRef.map(files::read).orElse(null), String.valueOf(weightsRef.orElse(null)), laid.axis());
         return new Opened(logitsRef, labelsRef, targetsRef, weightsRef, expectRef, in, Optional.empty(),
-                in.logits.shape());
+                in.logits.shape(), axis.of(read.shape(), logitsRef.toString()));
     }
 
     /**
@@ -406,7 +447,8 @@ final class EvalCommand implements Callable<Integer> {
         }
         FocalEvaluation eval = new FocalEvaluation(in, function, pairs, lossWeight.get(),
                 inputs.head().map(h -> h.result.samples()).orElse(function.heatmap() ? heatmapSamples(in) : 0), kernels);
-        if (reportOptions.wanted()) {
+        // The histograms and cells feed the figures of one evaluation; a sweep's or many dumps' report has none.
+        if (reportOptions.wanted() && !many && !sweep()) {
             eval.gatherReport(reportOptions.grid(inputs.rawShape(), in.logits.shape()));
         }
         if (classNames.get() != null && classNames.get().size() != eval.classes()) {
@@ -415,17 +457,20 @@ final class EvalCommand implements Callable<Integer> {
         }
         boolean perElement = reduction.get() == Reduction.none;
         Shape shape = in.logits.shape();
+        Shape outShape = inputs.outputShape();
         Tensor lossInMemory = perElement && out.get() == null && inputs.expect().isPresent()
-                ? Tensor.allocate(outType, shape) : null;
+                ? Tensor.allocate(outType, outShape) : null;
         LossAccumulator[] accs;
-        try (OutputFile lossFile = perElement && out.get() != null ? OutputFile.create(out.get(), outType, shape) : null;
-             OutputFile gradFile = gradOut.get() != null ? OutputFile.create(gradOut.get(), outType, shape) : null) {
+        try (OutputFile lossFile = perElement && out.get() != null ? OutputFile.create(out.get(), outType, outShape)
+                : null;
+             OutputFile gradFile = gradOut.get() != null ? OutputFile.create(gradOut.get(), outType, outShape) : null) {
             int workers = threads.get() != null ? threads.get() : Runtime.getRuntime().availableProcessors();
             Progress progress = Progress.start(settings.progress() && !json.get() && !quiet.get() && !many, eval::elementsDone,
                     shape.count());
             try {
                 accs = sweep() ? eval.sweep(top.get(), workers)
-                        : new LossAccumulator[] {eval.run(lossFile != null ? lossFile : lossInMemory, gradFile,
+                        : new LossAccumulator[] {eval.run(inputs.output(lossFile != null ? lossFile : lossInMemory),
+                                inputs.output(gradFile),
                                 reportOptions.passTop(top.get()), workers)};
             } finally {
                 if (progress != null) {
@@ -523,7 +568,17 @@ final class EvalCommand implements Callable<Integer> {
                 throw FocalException.usage("a sweep over many dumps has a row per dump and (gamma, alpha) pair: give"
                         + " --table FILE (.csv, .jsonl or .json)");
             }
-        } else if (failFast.get()) {
+            if (sweep() && reportOptions.wanted()) {
+                // A heatmap per dump, or one over dumps that share no grid, would not answer either question.
+                throw FocalException.usage((reportOptions.report.get() != null ? "--report" : "--plots") + " draws"
+                        + " either the trend across many dumps or the sweep of one bundle, not both: give one"
+                        + " --gamma and --alpha for the trend, or one BUNDLE for its sweep");
+            }
+            reportOptions.refuseHeatmapOptions("many dumps");
+        } else if (sweep()) {
+            reportOptions.refuseHeatmapOptions("a sweep");
+        }
+        if (!many && failFast.get()) {
             throw FocalException.usage("--fail-fast applies to many dumps (several BUNDLEs, a folder, --inputs or"
                     + " --table)");
         }
@@ -590,8 +645,6 @@ final class EvalCommand implements Callable<Integer> {
         String[][] perPair = {
             {"--out", name(out.get())}, {"--grad-out", name(gradOut.get())}, {"--expect", checks.expectSpec.get()},
             {"--expect-stats", name(checks.expectStats.get())},
-            // The report's sweep figure (a heatmap over the pairs) is not drawn yet: refused rather than half done.
-            {"--report", name(reportOptions.report.get())}, {"--plots", name(reportOptions.plots.get())},
         };
         for (String[] option : perPair) {
             if (option[1] != null) {
@@ -601,7 +654,7 @@ final class EvalCommand implements Callable<Integer> {
             }
         }
         if (sweepMetric.get() != null) {
-            SweepGrid.checkMetric(sweepMetric.get());
+            SweepGrid.checkMetric(sweepMetric.get(), function);
         }
         if (table.get() != null) {
             DumpTable.format(table.get());
@@ -633,8 +686,6 @@ final class EvalCommand implements Callable<Integer> {
             {"--logits", logitsSpec()},
             {"--targets", targetsSpec.get()}, {"--weights", weightsSpec.get()}, {"--labels", labels.labelsSpec.get()},
             {"--write-targets", name(labels.writeTargets.get())}, {"--write-weights", name(labels.writeWeights.get())},
-            // One report per run, of one evaluation: its trend figure over many dumps is not drawn yet.
-            {"--report", name(reportOptions.report.get())}, {"--plots", name(reportOptions.plots.get())},
         };
         for (String[] option : single) {
             if (option[1] != null) {
@@ -707,10 +758,36 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     /**
+     * The heads of a bundle whose logits are a list (AnchorHeadMulti's cls_preds with
+     * SEPARATE_MULTIHEAD, saved by torch.save: members cls_preds/0, cls_preds/1, ...), in order;
+     * empty when the bundle has a logits member of its own, or none.
+     */
+    private List<TensorRef> bundleHeads(OpenFiles files) {
+        List<TensorRef> heads = new ArrayList<>();
+        if (bundle == null) {
+            return heads;
+        }
+        TensorRef ref = TensorRef.parse(bundle);
+        List<String> keys = files.open(ref.file()).keys();
+        if (Arrays.stream(LOGITS_KEYS).anyMatch(keys::contains)) {
+            return heads;
+        }
+        for (String k : LOGITS_KEYS) {
+            for (int i = 0; keys.contains(k + "/" + i); i++) {
+                heads.add(ref.withKey(k + "/" + i));
+            }
+            if (!heads.isEmpty()) {
+                break;
+            }
+        }
+        return heads;
+    }
+
+    /**
      * The labels member of a bundle that holds labels and no targets (what a breakpoint in
      * OpenPCDet's get_cls_layer_loss dumps), switching to labels mode; else null.
      */
-    private TensorRef bundleLabels(TensorRef logitsRef, OpenFiles files) {
+    private TensorRef bundleLabels(List<TensorRef> headRefs, TensorRef logitsRef, OpenFiles files) {
         if (bundle == null || targetsSpec.get() != null || function.heatmap()) {
             return null;
         }
@@ -724,10 +801,28 @@ final class EvalCommand implements Callable<Integer> {
             return null;
         }
         TensorRef member = ref.withKey(key);
-        long perLabel = files.read(member).count();
-        long values = files.read(logitsRef).count();
-        labels.fromBundle(member, perLabel > 0 && values % perLabel == 0 ? values / perLabel : 0);
+        labels.fromBundle(member, classesHint(headRefs, logitsRef, files.read(member).count(), files));
         return member;
+    }
+
+    /**
+     * The C a bundle's logits suggest, for the message that asks for --num-classes: values per
+     * label; for a list of heads, their last axis when all share it, else its sum (0: none).
+     */
+    private static long classesHint(List<TensorRef> headRefs, TensorRef logitsRef, long perLabel, OpenFiles files) {
+        if (headRefs.size() > 1) {
+            Set<Long> lasts = new LinkedHashSet<>();
+            long sum = 0;
+            for (TensorRef h : headRefs) {
+                Shape s = files.read(h).shape();
+                long last = s.rank() == 0 ? 1 : s.dim(s.rank() - 1);
+                lasts.add(last);
+                sum += last;
+            }
+            return lasts.size() == 1 ? lasts.iterator().next() : sum;
+        }
+        long values = files.read(logitsRef).count();
+        return perLabel > 0 && values % perLabel == 0 ? values / perLabel : 0;
     }
 
     /**

@@ -28,7 +28,8 @@ final class EvalSummaries {
         EvalSummary.Inputs inputs = new EvalSummary.Inputs(gamma, alpha, lossWeight, shape.dims(),
                 outputType.numpyName(), in.logits.dtype().numpyName(), weights, weightsSource, function.cliName());
         OptionalDouble perBatch = shape.rank() == 0 ? OptionalDouble.of(sum) : ratio(sum, shape.dim(0));
-        EvalSummary.Loss loss = new EvalSummary.Loss(sum, ratio(sum, shape.count()), perBatch,
+        // Over the elements the loss has: a separate multi-head's absent columns are none (A_h * C_h a head).
+        EvalSummary.Loss loss = new EvalSummary.Loss(sum, acc.elements(), ratio(sum, acc.elements()), perBatch,
                 head(function, sum, perBatch, acc, head));
 
         List<EvalSummary.Kind> kinds = new ArrayList<>();

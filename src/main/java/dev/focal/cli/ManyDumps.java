@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * A many-dumps eval (docs/commands.md#many-dumps): every dump evaluated in turn in this JVM, by
@@ -36,20 +37,27 @@ final class ManyDumps {
     /**
      * What to write and print: {@code table} (--table) and {@code stats} (--stats) may be null;
      * {@code json} prints the --stats document instead of the table, {@code quiet} neither;
-     * {@code sweep}: a row per dump and (gamma, alpha) pair (docs/commands.md#sweeps).
+     * {@code sweep}: a row per dump and (gamma, alpha) pair (docs/commands.md#sweeps);
+     * {@code heatmap}: the run's loss is a heatmap loss, whose columns name element kinds.
      */
     record Options(Path table, Path stats, boolean json, boolean quiet, boolean failFast, boolean progress,
-                   boolean sweep) {
+                   boolean sweep, boolean heatmap) {
     }
 
     private final Options settings;
+    private final DumpTable layout;
     private final CheckOptions checks;
+    /** Writes the report of the rows (--report, --plots), or nothing when none is asked for. */
+    private final Consumer<List<DumpTable.Row>> report;
     private final PrintWriter out;
     private final PrintWriter err;
 
-    ManyDumps(Options settings, CheckOptions checks, PrintWriter out, PrintWriter err) {
+    ManyDumps(Options settings, CheckOptions checks, Consumer<List<DumpTable.Row>> report, PrintWriter out,
+              PrintWriter err) {
         this.settings = settings;
+        layout = new DumpTable(settings.sweep(), settings.heatmap());
         this.checks = checks;
+        this.report = report;
         this.out = out;
         this.err = err;
     }
@@ -105,7 +113,7 @@ final class ManyDumps {
 
     private void writeOutputs(List<DumpTable.Row> rows, List<JUnitReport.Case> cases) throws IOException {
         if (settings.table() != null) {
-            DumpTable.write(settings.table(), rows, settings.sweep());
+            layout.write(settings.table(), rows);
         }
         String stats = settings.stats() != null || settings.json() ? statsText(rows) : null;
         if (settings.stats() != null) {
@@ -113,10 +121,11 @@ final class ManyDumps {
             AtomicFile.write(settings.stats(), s -> s.write(text));
         }
         checks.writeReport(cases);
+        report.accept(rows);
         if (settings.json()) {
             out.print(stats);
         } else if (!settings.quiet()) {
-            DumpTable.print(rows, settings.sweep(), out);
+            layout.print(rows, out);
         }
         out.flush();
     }
@@ -124,7 +133,7 @@ final class ManyDumps {
     private String statsText(List<DumpTable.Row> rows) throws IOException {
         StringWriter w = new StringWriter();
         try (JsonGenerator g = JsonOutput.generator(w)) {
-            DumpTable.writeStats(rows, settings.sweep(), g);
+            layout.writeStats(rows, g);
         }
         return w + System.lineSeparator();
     }

@@ -5,6 +5,7 @@ import static dev.focal.cli.CommandModel.option;
 import dev.focal.FocalException;
 import dev.focal.cli.CommandModel.Arg;
 import dev.focal.io.AtomicFile;
+import dev.focal.report.Dump;
 import dev.focal.report.Figure;
 import dev.focal.report.Report;
 import dev.focal.stats.EvalSummary;
@@ -13,6 +14,7 @@ import dev.focal.tensor.Shape;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -153,12 +155,45 @@ final class ReportOptions {
                 (int) Math.min(Math.min(batch, samples.get()), fit));
     }
 
-    /** Renders and writes the report and the plots, each file atomically. */
+    /** Renders and writes the report of one evaluation and its plots, each file atomically. */
     void write(EvalSummary summary, String commandLine) {
-        if (!wanted()) {
-            return;
+        if (wanted()) {
+            write(Report.of(summary, commandLine));
         }
-        Report r = Report.of(summary, commandLine);
+    }
+
+    /** The report of a many-dumps eval: the trend across its dumps (docs/commands.md#the-report). */
+    void writeDumps(List<DumpTable.Row> rows, String commandLine) {
+        if (wanted()) {
+            List<Dump> dumps = new ArrayList<>();
+            for (DumpTable.Row r : rows) {
+                dumps.add(new Dump(r.file(), r.summary(), r.error()));
+            }
+            write(Report.ofDumps(dumps, commandLine));
+        }
+    }
+
+    /** The report of a sweep: the heatmap of {@code grid}'s metric over the pairs (docs/commands.md#the-report). */
+    void writeSweep(String input, SweepGrid grid, String metric, String commandLine) {
+        if (wanted()) {
+            write(Report.ofSweep(grid.report(input, metric), commandLine));
+        }
+    }
+
+    /**
+     * Refuses (exit 2) what shapes the BEV heatmaps, in a report that has none: that of a
+     * sweep or of many dumps, {@code what}.
+     */
+    void refuseHeatmapOptions(String what) {
+        for (String heatmapOption : new String[] {"--grid", "--report-samples"}) {
+            if (wanted() && spec.commandLine().getParseResult().hasMatchedOption(heatmapOption)) {
+                throw FocalException.usage(heatmapOption + " shapes the report's BEV heatmaps, which the report of "
+                        + what + " does not draw");
+            }
+        }
+    }
+
+    private void write(Report r) {
         if (plots.get() != null) {
             for (Figure f : r.figures()) {
                 if (f.drawn()) {

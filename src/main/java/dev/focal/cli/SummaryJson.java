@@ -1,6 +1,7 @@
 package dev.focal.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.focal.stats.AnchorKind;
 import dev.focal.stats.EvalSummary;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -70,7 +71,7 @@ final class SummaryJson {
         }
         g.writeEndObject();
         // A heatmap loss counts elements, an anchor loss anchors.
-        String counted = in.heatmap() ? "elements" : "anchors";
+        String counted = AnchorKind.counted(in.heatmap());
         g.writeObjectFieldStart(counted);
         g.writeNumberField("total", s.anchors());
         for (EvalSummary.Kind k : s.kinds()) {

@@ -2,6 +2,8 @@ package dev.focal.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.focal.FocalException;
+import dev.focal.loss.LossFunction;
+import dev.focal.report.Sweep;
 import dev.focal.stats.AnchorKind;
 import dev.focal.stats.EvalSummary;
 import dev.focal.stats.Numbers;
@@ -20,10 +22,12 @@ import java.util.function.Function;
  */
 final class SweepGrid {
     /**
-     * The summary's numeric fields by their JSON keys flattened with dots (SweepGridTest holds
-     * the list to the summary's schema); the arrays (per class, per sample, indexes) are left out.
+     * The summary's numeric fields by their JSON keys flattened with dots (SweepTest holds the
+     * lists to the summary's schema); the arrays (per class, per sample, indexes) are left out.
+     * The sigmoid focal loss's summary counts anchors, a heatmap loss's elements by their kinds.
      */
-    static final Map<String, Function<EvalSummary, Number>> METRICS = metrics();
+    static final Map<String, Function<EvalSummary, Number>> METRICS = metrics(false);
+    static final Map<String, Function<EvalSummary, Number>> HEATMAP_METRICS = metrics(true);
 
     private final double[] gammas;
     private final double[] alphas;
@@ -36,7 +40,17 @@ final class SweepGrid {
         this.summaries = summaries;
     }
 
-    private static Map<String, Function<EvalSummary, Number>> metrics() {
+    /** The metrics of a heatmap loss's summaries, or of the sigmoid focal loss's. */
+    static Map<String, Function<EvalSummary, Number>> metrics(LossFunction function) {
+        return function.heatmap() ? HEATMAP_METRICS : METRICS;
+    }
+
+    /** The grid's default figure: the heatmap losses' log number, the anchor heads' rpn_loss_cls. */
+    static String defaultMetric(LossFunction function) {
+        return function.heatmap() ? "loss.head" : "loss.per_batch";
+    }
+
+    private static Map<String, Function<EvalSummary, Number>> metrics(boolean heatmap) {
         Map<String, Function<EvalSummary, Number>> m = new LinkedHashMap<>();
         m.put("gamma", s -> s.inputs().gamma());
         m.put("alpha", s -> s.inputs().alpha());
@@ -45,22 +59,24 @@ final class SweepGrid {
         m.put("loss.mean", s -> orNull(s.loss().mean()));
         m.put("loss.per_batch", s -> orNull(s.loss().perBatch()));
         m.put("loss.head", s -> orNull(s.loss().head()));
-        m.put("anchors.total", s -> s.anchors());
+        String counted = AnchorKind.counted(heatmap);
+        m.put(counted + ".total", s -> s.anchors());
         for (AnchorKind k : AnchorKind.values()) {
-            m.put("anchors." + k.label(), s -> s.kind(k).anchors());
+            m.put(counted + "." + k.label(heatmap), s -> s.kind(k).anchors());
         }
-        m.put("anchors.classes", s -> (long) s.classes().size());
+        m.put(counted + ".classes", s -> (long) s.classes().size());
         for (AnchorKind k : AnchorKind.values()) {
-            m.put(k.label() + ".anchors", s -> s.kind(k).anchors());
-            m.put(k.label() + ".loss_sum", s -> s.kind(k).lossSum());
-            m.put(k.label() + ".loss_mean", s -> orNull(s.kind(k).lossMean()));
-            m.put(k.label() + ".share", s -> orNull(s.kind(k).share()));
-            m.put(k.label() + ".focal_mean", s -> orNull(s.kind(k).focalMean()));
+            String kind = k.label(heatmap);
+            m.put(kind + "." + counted, s -> s.kind(k).anchors());
+            m.put(kind + ".loss_sum", s -> s.kind(k).lossSum());
+            m.put(kind + ".loss_mean", s -> orNull(s.kind(k).lossMean()));
+            m.put(kind + ".share", s -> orNull(s.kind(k).share()));
+            m.put(kind + ".focal_mean", s -> orNull(s.kind(k).focalMean()));
         }
         m.put("nonfinite.logits", s -> s.nonFinite().logits());
         m.put("nonfinite.loss", s -> s.nonFinite().loss());
         for (AnchorKind k : AnchorKind.values()) {
-            m.put("nonfinite.in_" + k.label(), s -> s.nonFinite().lossByKind()[k.ordinal()]);
+            m.put("nonfinite.in_" + k.label(heatmap), s -> s.nonFinite().lossByKind()[k.ordinal()]);
         }
         m.put("nonfinite.nan", s -> s.nonFinite().nan());
         m.put("nonfinite.inf", s -> s.nonFinite().inf());
@@ -71,17 +87,33 @@ final class SweepGrid {
         return d.isPresent() ? d.getAsDouble() : null;
     }
 
-    /** Refuses (exit 2) a --sweep-metric that names no numeric field of the summary, listing those that do. */
-    static void checkMetric(String name) {
-        if (!METRICS.containsKey(name)) {
-            throw FocalException.usage("--sweep-metric " + name + " is not a numeric field of the summary; one of "
-                    + String.join(", ", METRICS.keySet()));
+    /**
+     * Refuses (exit 2) a --sweep-metric that names no numeric field of the loss's summary,
+     * listing those that do.
+     */
+    static void checkMetric(String name, LossFunction function) {
+        Map<String, Function<EvalSummary, Number>> metrics = metrics(function);
+        if (!metrics.containsKey(name)) {
+            throw FocalException.usage("--sweep-metric " + name + " is not a numeric field of the " + function.cliName()
+                    + " summary; one of " + String.join(", ", metrics.keySet()));
         }
     }
 
     /** A count (Long), a figure (Double), or null where the figure is undefined (a mean over nothing). */
     private Number at(int g, int a, String metric) {
-        return METRICS.get(metric).apply(summaries.get(g * alphas.length + a));
+        EvalSummary s = summaries.get(g * alphas.length + a);
+        return (s.inputs().heatmap() ? HEATMAP_METRICS : METRICS).get(metric).apply(s);
+    }
+
+    /** The sweep as the report draws it, {@code input} naming what was swept. */
+    Sweep report(String input, String metric) {
+        Number[][] grid = new Number[gammas.length][alphas.length];
+        for (int g = 0; g < gammas.length; g++) {
+            for (int a = 0; a < alphas.length; a++) {
+                grid[g][a] = at(g, a, metric);
+            }
+        }
+        return new Sweep(input, gammas, alphas, metric, grid, summaries);
     }
 
     /** The grid on the terminal: a line per gamma, a column per alpha; "-" where the figure is undefined. */

@@ -7,6 +7,7 @@ import dev.focal.tensor.Shape;
 import dev.focal.tensor.Tensor;
 import dev.focal.tensor.TensorSink;
 import dev.focal.tensor.Transposer;
+import java.util.function.LongToIntFunction;
 
 /**
  * OpenPCDet's way from integer anchor labels to the loss's one-hot targets and weights
@@ -90,6 +91,13 @@ public final class LabelTargets implements DerivedTargets {
     @Override
     public boolean weightsPerAnchor() {
         return heads == null;
+    }
+
+    /** A separate multi-head's anchor has its head's C_h classes (AnchorHeadMulti's A_h * C_h elements a head). */
+    @Override
+    public LongToIntFunction evaluatedClasses() {
+        Heads h = heads;
+        return h == null ? null : anchor -> h.classes()[h.of(anchor % anchorsPerSample)];
     }
 
     /** Restricts each anchor to its head's columns (a separate multi-head). */

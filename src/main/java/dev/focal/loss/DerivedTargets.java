@@ -1,5 +1,7 @@
 package dev.focal.loss;
 
+import java.util.function.LongToIntFunction;
+
 /**
  * Targets and weights computed as the pass reads them instead of read from tensors: what a head
  * derives from its labels is several times their size, too big for the heap on big inputs. The
@@ -22,5 +24,13 @@ public interface DerivedTargets {
     /** Whether every class of an anchor has the anchor's weight (false where some classes are not evaluated). */
     default boolean weightsPerAnchor() {
         return true;
+    }
+
+    /**
+     * How many classes of an anchor the head evaluates, by the anchor's index: null when it
+     * evaluates all of every anchor's; a separate multi-head's anchors have their head's.
+     */
+    default LongToIntFunction evaluatedClasses() {
+        return null;
     }
 }

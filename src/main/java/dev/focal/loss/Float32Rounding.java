@@ -7,7 +7,8 @@ package dev.focal.loss;
  * bits the double does not hold) is decided again from the element's inputs: by the closed form
  * of a hard target at a large |x|, where the exact loss differs from a product of the inputs by
  * less than double precision, and otherwise by {@link ExactLoss}. Every other element keeps the
- * cast, which the bound proves right. The look costs a few integer operations per element.
+ * cast, which the bound proves right. The look costs two products and two casts per element,
+ * in the cast's loop ({@link #toRows}).
  */
 final class Float32Rounding {
     /** exp(-|x|) at most this for the closed form: |x| >= 20.8. */
@@ -37,45 +38,76 @@ final class Float32Rounding {
      * rounded to float32 (every NaN as np.nan), and the few whose cast may round the exact value
      * the wrong way are decided again. {@code x}, {@code t}, {@code w} are the block's inputs in
      * the losses' layout, {@code scale} the loss weight that the losses carry beyond the kernel's.
-     * The common path is the cast's loop and a few integer operations (BENCHMARKS.md).
+     * The common path is the cast's loop and, per element, two products, two casts and two integer
+     * operations (BENCHMARKS.md).
      */
     static void toRows(double[] loss, double[] x, double[] t, double[] w, int rows, int classes, double gamma,
                        double alpha, double scale, long slack, float[] dst) {
-        long nearFrom = 0x10000000L - slack;
-        long nearWidth = 2 * slack;
+        double above = 1 + margin(slack);
+        double below = 1 - margin(slack);
         // The cast's loop notes whether any element needs a second look, without a branch: a
         // branch taken at random (a zero weight's 0 loss) cost the pass 10-19% (BENCHMARKS.md).
+        // The test is floating-point, as the cast is: the cast of d (1 +- k) differs at its two
+        // ends when a float32 midpoint lies between them, which covers every element that
+        // uncertain() takes, in every range (see below); the same test on d's bits took three
+        // times as long, integer operations the loop does not otherwise make. A NaN fails the
+        // comparison too, so the second look writes np.nan, and this loop does not test for it.
         boolean look = false;
         for (int c = 0, i = 0; c < classes; c++) {
             for (int r = 0, o = c; r < rows; r++, i++, o += classes) {
                 double d = loss[i];
                 dst[o] = (float) d;
-                look |= mayMisround(Double.doubleToRawLongBits(d), nearFrom, nearWidth);
+                look |= ends(d, above, below);
             }
         }
-        if (!look) {
-            return;
-        }
-        for (int c = 0, i = 0; c < classes; c++) {
-            for (int r = 0, o = c; r < rows; r++, i++, o += classes) {
-                double d = loss[i];
-                if (mayMisround(Double.doubleToRawLongBits(d), nearFrom, nearWidth)) {
-                    dst[o] = d != d ? Float.NaN : uncertain(d, slack)
-                            ? round(d, x[i], t[i], w[i], gamma, alpha, scale) : (float) d;
-                }
-            }
+        if (look) {
+            lookAgain(loss, x, t, w, rows, classes, gamma, alpha, scale, slack, dst);
         }
     }
 
+    /** The relative distance of the ends of {@link #ends} from d: (slack + 3) double ulps of 1. */
+    static double margin(long slack) {
+        return (slack + 3) * 0x1p-52;
+    }
+
     /**
-     * Whether the cast of the double with these bits may be wrong, or is NaN (whose float32 must be
-     * np.nan): its low 29 fraction bits within the slack of 1000...0 (one unsigned comparison, from
-     * {@code nearFrom} over {@code nearWidth}), or it lies outside float32's normal binades and is
-     * not 0, which the cast keeps exactly. Rarely true; no branch.
+     * Whether the float32 casts of d (1 + k) and d (1 - k) differ, {@code above} and {@code below}
+     * being 1 + k and 1 - k: when a float32 midpoint lies between them, or d is NaN.
      */
-    private static boolean mayMisround(long bits, long nearFrom, long nearWidth) {
-        return ((bits - nearFrom) & 0x1fffffffL) <= nearWidth
-                | ((char) (((int) (bits >>> 52) & 0x7ff) - (1023 - 126)) > 253) & (bits << 1) != 0;
+    static boolean ends(double d, double above, double below) {
+        return (float) (d * above) != (float) (d * below);
+    }
+
+    /**
+     * The second look, at every element of a block where some element may need it: NaN becomes
+     * np.nan, and those that {@link #uncertain} takes are decided from their inputs. A method of
+     * its own, which the cast's loop calls rarely.
+     * <p>
+     * Why the cast's loop misses none: if a midpoint M lies within the slack, {@code s} double
+     * ulps, of d (in float32's normal range, ulp(d) <= |d| 2^-52), then d (1 + k) with k =
+     * {@link #margin}, (s + 3) 2^-52, is at least (s + 3) ulp(d) beyond d, and its rounding to
+     * double moves it back by at most ulp(d) (its ulp is at most twice d's); likewise d (1 - k) on
+     * the other side. So M lies strictly between the two products, and as the cast is monotone
+     * they round to the floats on either side of M. In float32's subnormal range uncertain()
+     * compares the distance to M with |d| (s + 1) 2^-52 (plus 2^-1000, which only matters for |d|
+     * far below 2^-150, where no midpoint is near and uncertain() is false), and the same argument
+     * holds. An infinity keeps its cast, so its casts may agree. CorrectRoundingTest checks this
+     * at every distance.
+     */
+    private static void lookAgain(double[] loss, double[] x, double[] t, double[] w, int rows, int classes,
+                                  double gamma, double alpha, double scale, long slack, float[] dst) {
+        double above = 1 + margin(slack);
+        double below = 1 - margin(slack);
+        for (int c = 0, i = 0; c < classes; c++) {
+            for (int r = 0, o = c; r < rows; r++, i++, o += classes) {
+                double d = loss[i];
+                if (d != d) {
+                    dst[o] = Float.NaN;
+                } else if (ends(d, above, below) && uncertain(d, slack)) {
+                    dst[o] = round(d, x[i], t[i], w[i], gamma, alpha, scale);
+                }
+            }
+        }
     }
 
     /**

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongToIntFunction;
 
 /**
  * One pass over logits, targets and weights that computes the per-element loss, optionally the
@@ -52,6 +53,8 @@ public final class FocalEvaluation {
     /** Float32Rounding.slackUlps(gamma), for a float32 loss output. */
     private final long roundingSlack;
     private final Layout weightLayout;
+    /** What the accumulators count as the elements of an anchor where not all its classes are (null: all). */
+    private final LongToIntFunction evaluatedClasses;
     private final AtomicLong done = new AtomicLong();
     private boolean histograms;
     private Grid grid;
@@ -93,6 +96,7 @@ public final class FocalEvaluation {
         this.targets = in.targets;
         this.weights = in.weights;
         this.derived = in.derived;
+        evaluatedClasses = derived == null ? null : derived.evaluatedClasses();
         // Only a single pair writes per-element outputs.
         roundingSlack = Float32Rounding.slackUlps(this.pairs.get(0).gamma());
         Shape s = logits.shape();
@@ -242,7 +246,8 @@ public final class FocalEvaluation {
         InOrder(int ranges, int topK) {
             pending = new LossAccumulator[ranges][];
             for (int p = 0; p < total.length; p++) {
-                total[p] = new LossAccumulator(classes, topK, samples, histograms, grid, heatmap != null);
+                total[p] = new LossAccumulator(classes, topK, samples, histograms, grid, heatmap != null,
+                        evaluatedClasses);
             }
         }
 
@@ -289,7 +294,8 @@ public final class FocalEvaluation {
         LossAccumulator[] range(long from, long to) {
             LossAccumulator[] acc = new LossAccumulator[pairs.size()];
             for (int p = 0; p < acc.length; p++) {
-                acc[p] = new LossAccumulator(classes, topK, samples, histograms, grid, heatmap != null);
+                acc[p] = new LossAccumulator(classes, topK, samples, histograms, grid, heatmap != null,
+                        evaluatedClasses);
             }
             WeightCursor weightsAt = new WeightCursor(from);
             for (long a0 = from; a0 < to; a0 += blockAnchors) {

@@ -124,4 +124,10 @@ final class Charts {
         plot.setRenderer(r);
         return chart;
     }
+
+    /** A chart built from its parts, in the report's look (which a factory method gives its charts itself). */
+    static JFreeChart themed(JFreeChart chart) {
+        ChartFactory.getChartTheme().apply(chart);
+        return chart;
+    }
 }

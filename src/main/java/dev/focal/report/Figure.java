@@ -26,6 +26,8 @@ public final class Figure {
     /** A heatmap drawn as pixels, at {@link Heatmap}'s density; null for a chart or a table. */
     private final BufferedImage image;
     private final String tableHtml;
+    /** {@link #inline}'s element once drawn: the page may have it drawn ahead, on another thread. */
+    private volatile String inline;
 
     Figure(String id, String title, String caption, JFreeChart chart, String tableHtml) {
         this(id, title, caption, chart, null, tableHtml);
@@ -114,11 +116,13 @@ public final class Figure {
      * with the figure's; a heatmap as an img of a data: PNG.
      */
     String inline() {
-        if (image != null) {
-            return "<img src=\"" + dataUri() + "\" width=\"" + image.getWidth() / Heatmap.DENSITY + "\" alt=\""
-                    + Page.escape(title) + "\">";
+        String drawn = inline;
+        if (drawn == null) {
+            drawn = image != null ? "<img src=\"" + dataUri() + "\" width=\"" + image.getWidth() / Heatmap.DENSITY
+                    + "\" alt=\"" + Page.escape(title) + "\">" : graphics().getSVGElement(id + "-svg");
+            inline = drawn;
         }
-        return graphics().getSVGElement(id + "-svg");
+        return drawn;
     }
 
     /**

@@ -26,6 +26,8 @@ final class Page {
             "table { border-collapse: collapse; margin: .6em 0; font-variant-numeric: tabular-nums; }",
             "th, td { padding: .15em .7em; border-bottom: 1px solid var(--rule); text-align: left; }",
             "td.n { text-align: right; }",
+            "table.dumps { font-size: .85em; } table.dumps th, table.dumps td { padding: .15em .4em; }",
+            "td.error { color: #c0392b; }",
             "code { font-family: ui-monospace, monospace; font-size: .9em; word-break: break-all; }",
             ".warning { color: #b35900; }",
             "@page { size: A4; margin: 14mm; }",
@@ -35,11 +37,16 @@ final class Page {
     private Page() {
     }
 
-    static String html(EvalSummary summary, List<Figure> figures) {
+    /** The page's title for one evaluation: its loss sum. */
+    static String title(EvalSummary summary) {
+        return "focal loss report: " + Numbers.format(summary.loss().sum());
+    }
+
+    static String html(String title, List<Figure> figures) {
         StringBuilder h = new StringBuilder(1 << 16);
         h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
-                .append("<title>focal loss report: ").append(Numbers.format(summary.loss().sum())).append("</title>\n")
+                .append("<title>").append(escape(title)).append("</title>\n")
                 .append("<style>\n").append(STYLE).append("\n</style>\n</head>\n<body>\n")
                 .append("<h1>Focal loss report</h1>\n");
         for (Figure f : figures) {

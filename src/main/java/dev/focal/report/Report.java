@@ -9,6 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
 import dev.focal.stats.Histograms;
@@ -30,11 +33,13 @@ public final class Report {
 
     private final EvalSummary summary;
     private final String commandLine;
+    private final String title;
     private final List<Figure> figures = new ArrayList<>();
 
     private Report(EvalSummary summary, String commandLine) {
         this.summary = summary;
         this.commandLine = commandLine;
+        this.title = Page.title(summary);
         figures.add(summaryFigure());
         figures.add(lossShare());
         summary.histograms().filter(Report::anyLoss).ifPresent(h -> figures.add(lossHistogram(h)));
@@ -65,9 +70,28 @@ public final class Report {
         Figure.pngBytes(new java.awt.image.BufferedImage(1, 1, java.awt.image.BufferedImage.TYPE_INT_RGB));
     }
 
+    /** A report of figures over several evaluations, which no one summary stands for. */
+    private Report(String title, List<Figure> figures) {
+        this.summary = null;
+        this.commandLine = null;
+        this.title = title;
+        this.figures.addAll(figures);
+    }
+
     /** @param commandLine the command that reproduces the run, shown in the summary figure */
     public static Report of(EvalSummary summary, String commandLine) {
         return new Report(summary, commandLine);
+    }
+
+    /** The report of a many-dumps eval: its summary and the trend across the dumps, in file order. */
+    public static Report ofDumps(List<Dump> dumps, String commandLine) {
+        return new Report("focal loss report: " + dumps.size() + " dumps", Trend.figures(dumps, commandLine));
+    }
+
+    /** The report of a gamma x alpha sweep: its summary, the heatmap of its metric and the swept focal curves. */
+    public static Report ofSweep(Sweep sweep, String commandLine) {
+        return new Report("focal loss report: " + sweep.gammas().length + " x " + sweep.alphas().length + " sweep",
+                SweepFigures.figures(sweep, commandLine));
     }
 
     public List<Figure> figures() {
@@ -76,7 +100,40 @@ public final class Report {
 
     /** The page: one self-contained HTML file (inline SVG, no script, nothing fetched). */
     public String html() {
-        return Page.html(summary, figures);
+        drawInTwo(figures.stream().filter(Figure::drawn).collect(Collectors.toList()), Figure::inline);
+        return Page.html(title, figures);
+    }
+
+    /**
+     * Draws the figures on two threads, every other one on a second thread: drawing runs after the
+     * pass, when one core would otherwise be idle. Each figure draws its own chart object; what the
+     * charting library shares (the theme, the fonts) is read-only by then.
+     */
+    static void drawInTwo(List<Figure> figures, Consumer<Figure> draw) {
+        AtomicReference<RuntimeException> failed = new AtomicReference<>();
+        Thread other = new Thread(() -> {
+            try {
+                for (int i = 1; i < figures.size(); i += 2) {
+                    draw.accept(figures.get(i));
+                }
+            } catch (RuntimeException e) {
+                failed.set(e);
+            }
+        }, "focal-report-draw");
+        other.setDaemon(true);
+        other.start();
+        for (int i = 0; i < figures.size(); i += 2) {
+            draw.accept(figures.get(i));
+        }
+        try {
+            other.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+        if (failed.get() != null) {
+            throw failed.get();
+        }
     }
 
     private Figure summaryFigure() {
@@ -447,11 +504,11 @@ public final class Report {
         return summary.classes().get((int) e.classIndex()).name();
     }
 
-    private static void row(StringBuilder t, String name, String valueHtml) {
+    static void row(StringBuilder t, String name, String valueHtml) {
         t.append("<tr><th>").append(name).append("</th><td>").append(valueHtml).append("</td></tr>");
     }
 
-    private static void cells(StringBuilder t, String... values) {
+    static void cells(StringBuilder t, String... values) {
         for (String v : values) {
             t.append("<td class=\"n\">").append(v).append("</td>");
         }

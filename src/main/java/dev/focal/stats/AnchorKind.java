@@ -23,8 +23,13 @@ public enum AnchorKind {
         return label;
     }
 
-    /** The slot's name for the elements of a heatmap loss. */
-    public String heatmapLabel() {
-        return heatmapLabel;
+    /** The slot's name for a heatmap loss's elements, or for anchors. */
+    public String label(boolean heatmap) {
+        return heatmap ? heatmapLabel : label;
+    }
+
+    /** What the summary counts: a heatmap loss's elements, or anchors (the JSON summary's group name). */
+    public static String counted(boolean heatmap) {
+        return heatmap ? "elements" : "anchors";
     }
 }

@@ -55,11 +55,12 @@ public record EvalSummary(Inputs inputs, Optional<Labels> labels, Loss loss, Lis
     }
 
     /**
-     * {@code perBatch} is sum / shape[0], OpenPCDet's rpn_loss_cls (the sum itself for a 0-d loss);
-     * {@code head} the number the training log shows, where focal knows the head
-     * (docs/semantics.md#the-heads-number).
+     * {@code elements} is what {@code mean} divides the sum by: the loss's elements, but for the
+     * columns a separate multi-head's heads do not have; {@code perBatch} is sum / shape[0],
+     * OpenPCDet's rpn_loss_cls (the sum itself for a 0-d loss); {@code head} the number the
+     * training log shows, where focal knows the head (docs/semantics.md#the-heads-number).
      */
-    public record Loss(double sum, OptionalDouble mean, OptionalDouble perBatch, OptionalDouble head) {
+    public record Loss(double sum, long elements, OptionalDouble mean, OptionalDouble perBatch, OptionalDouble head) {
     }
 
     /**
@@ -130,7 +131,7 @@ public record EvalSummary(Inputs inputs, Optional<Labels> labels, Loss loss, Lis
 
     /** A kind's name: an anchor kind's, or for a heatmap loss an element kind's. */
     public String label(AnchorKind k) {
-        return inputs.heatmap() ? k.heatmapLabel() : k.label();
+        return k.label(inputs.heatmap());
     }
 
     /** The same summary without its top elements (those a report asked for and --top did not). */

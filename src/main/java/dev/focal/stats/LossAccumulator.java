@@ -1,5 +1,7 @@
 package dev.focal.stats;
 
+import java.util.function.LongToIntFunction;
+
 /**
  * Everything the summary reports, accumulated anchor by anchor over one contiguous range of
  * anchors. Ranges are merged in index order, so every figure is the same whatever the number
@@ -11,6 +13,12 @@ public final class LossAccumulator {
     private final boolean elementKinds;
     final CompensatedSum total = new CompensatedSum();
     final long[] anchors = new long[3];
+    /**
+     * The classes evaluated of each anchor, by its index, when not all are (a separate
+     * multi-head); else null. Its elements of each kind are then counted in {@link #elements}.
+     */
+    private final LongToIntFunction evaluatedClasses;
+    final long[] elements = new long[3];
     final CompensatedSum[] lossSum = sums(3);
     final CompensatedSum[] focalSum = sums(3);
     final long[] nonFiniteLoss = new long[3];
@@ -48,6 +56,17 @@ public final class LossAccumulator {
      * @param elementKinds the kinds are {@link HeatmapSums}'s, of elements (a heatmap loss)
      */
     public LossAccumulator(int classes, int topK, int samples, boolean histograms, Grid grid, boolean elementKinds) {
+        this(classes, topK, samples, histograms, grid, elementKinds, null);
+    }
+
+    /**
+     * @param evaluatedClasses the classes a head evaluates of each anchor, by its index, where
+     *                         not all are (a separate multi-head's absent columns are no elements
+     *                         of the means); null when all are
+     */
+    public LossAccumulator(int classes, int topK, int samples, boolean histograms, Grid grid, boolean elementKinds,
+                           LongToIntFunction evaluatedClasses) {
+        this.evaluatedClasses = evaluatedClasses;
         this.histograms = histograms || grid != null ? new Histograms() : null;
         this.cells = grid == null ? null : new CellSums(grid);
         this.classes = classes;
@@ -107,6 +126,11 @@ public final class LossAccumulator {
         }
         for (int c = 0; c < classes; c++) {
             classLoss[c].add(classSum(block.loss, block.offset(c), count));
+        }
+        if (evaluatedClasses != null) {
+            for (int j = 0; j < count; j++) {
+                elements[BlockSums.kindOf(block, j)] += evaluatedClasses.applyAsInt(firstAnchor + j);
+            }
         }
         logits.addZeroOrOne(block.x, count * classes);
         targets.addBounds(block.t, count * classes);
@@ -186,6 +210,7 @@ public final class LossAccumulator {
         total.add(o.total);
         for (int k = 0; k < 3; k++) {
             anchors[k] += o.anchors[k];
+            elements[k] += o.elements[k];
             lossSum[k].add(o.lossSum[k]);
             focalSum[k].add(o.focalSum[k]);
             if (nonFiniteLoss[k] == 0) {
@@ -249,8 +274,22 @@ public final class LossAccumulator {
      * when there are none.
      */
     public double focalMean(AnchorKind k) {
-        long n = elementKinds ? anchors[k.ordinal()] : anchors[k.ordinal()] * classes;
+        long n = elements(k);
         return n == 0 ? Double.NaN : focalSum[k.ordinal()].value() / n;
+    }
+
+    /**
+     * The loss elements of this kind: its anchors' classes, those a head evaluates where it
+     * evaluates some only; a heatmap loss's kinds are of elements.
+     */
+    public long elements(AnchorKind k) {
+        int i = k.ordinal();
+        return elementKinds ? anchors[i] : evaluatedClasses != null ? elements[i] : anchors[i] * classes;
+    }
+
+    /** The loss elements of every kind: what loss.mean divides by. */
+    public long elements() {
+        return elements(AnchorKind.POSITIVE) + elements(AnchorKind.NEGATIVE) + elements(AnchorKind.IGNORED);
     }
 
     public long nonFiniteLoss(AnchorKind k) {

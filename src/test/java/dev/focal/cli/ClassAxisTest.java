@@ -74,8 +74,8 @@ class ClassAxisTest {
         JsonNode s = parse(r.out);
         assertScalarClose("loss.sum vs torch float64 loss_cls", m.get("loss_cls_f64").asDouble(),
                 s.get("loss").get("sum").asDouble(), HeadModesTest.SUM_RTOL, 0, "class axis vs torch f64");
-        // The loss is the head's: (B, P, C), the class axis last.
-        assertClose("loss vs torch float32", npy(TF.resolve("loss.npy")), npy(out), HeadModesTest.F32_RTOL,
+        // The loss element of each logit, in the logits' (B, C, P) layout.
+        assertClose("loss vs torch float32", classFirst(npy(TF.resolve("loss.npy"))), npy(out), HeadModesTest.F32_RTOL,
                 HeadModesTest.F32_ATOL, "class axis loss vs torch f32");
         // A negative axis counts from the end, as numpy's.
         Cli neg = Cli.run(labelsArgs(rawLogits(), "--class-axis", "-2", "--json"));
@@ -112,9 +112,48 @@ class ClassAxisTest {
         assertEquals(0, r.code, r.toString());
         assertScalarClose("loss.sum vs torch float64 loss_cls", m.get("loss_cls_f64").asDouble(),
                 parse(r.out).get("loss").get("sum").asDouble(), HeadModesTest.SUM_RTOL, 0, "class axis vs torch f64");
-        assertClose("loss vs torch float32", npy(TF.resolve("loss.npy")), npy(out), HeadModesTest.F32_RTOL,
+        assertClose("loss vs torch float32", classFirst(npy(TF.resolve("loss.npy"))), npy(out), HeadModesTest.F32_RTOL,
                 HeadModesTest.F32_ATOL, "class axis loss vs torch f32");
         assertEquals(DType.FLOAT32, npy(out).dtype());
+    }
+
+    /**
+     * --out, --grad-out and what --expect checks hold each logit's element where the logit is,
+     * whether the targets are class-first too or already class-last: the class-first layout of
+     * the run on the head's own (B, P, C) layout, bit for bit.
+     */
+    @Test
+    void perElementOutputsKeepTheLogitsLayout() {
+        Path logits = rawLogits();
+        String weights = TF.resolve("weights.npy").toString();
+        for (String dtype : new String[] {"float32", "float64"}) {
+            Path lossLast = tmp.resolve("loss_last.npy");
+            Path gradLast = tmp.resolve("grad_last.npy");
+            Cli last = Cli.run("eval", "--logits", TF.resolve("cls_preds.npy").toString(), "--targets",
+                    TF.resolve("targets.npy").toString(), "--weights", weights, "--out", lossLast.toString(),
+                    "--grad-out", gradLast.toString(), "--out-dtype", dtype, "--quiet");
+            assertEquals(0, last.code, last.toString());
+            Path loss = tmp.resolve("loss.npy");
+            Path grad = tmp.resolve("grad.npy");
+            Cli first = Cli.run("eval", "--logits", logits.toString(), "--targets",
+                    TF.resolve("targets.npy").toString(), "--weights", weights, "--class-axis", "1", "--out",
+                    loss.toString(), "--grad-out", grad.toString(), "--out-dtype", dtype, "--quiet");
+            assertEquals(0, first.code, first.toString());
+            for (Path[] pair : new Path[][] {{lossLast, loss}, {gradLast, grad}}) {
+                Tensor want = classFirst(npy(pair[0]));
+                Tensor got = npy(pair[1]);
+                assertEquals(want.shape(), got.shape(), pair[1].toString());
+                assertEquals(DType.byName(dtype), got.dtype());
+                for (long i = 0; i < want.count(); i++) {
+                    assertEquals(want.getDouble(i), got.getDouble(i), dtype + " " + pair[1] + " element " + i);
+                }
+            }
+        }
+        Path expect = write("expect.npy", classFirst(npy(TF.resolve("loss.npy"))));
+        Cli checked = Cli.run("eval", "--logits", logits.toString(), "--targets", TF.resolve("targets.npy").toString(),
+                "--weights", weights, "--class-axis", "1", "--expect", expect.toString(), "--rtol", "1e-5", "--atol",
+                "0", "--quiet");
+        assertEquals(0, checked.code, checked.toString());
     }
 
     @Test

@@ -72,14 +72,14 @@ class LauncherTest {
         }
     }
 
-    /** The compiled classes (focal's and picocli's), and jackson's jars on the manifest's Class-Path. */
+    /** The compiled classes (focal's and picocli's), and jackson's and JFreeChart's jars on the manifest's Class-Path. */
     private static void writeJar(Path jar) throws IOException {
         Manifest manifest = new Manifest();
         Attributes a = manifest.getMainAttributes();
         a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
         a.put(Attributes.Name.MAIN_CLASS, Main.class.getName());
         a.put(Attributes.Name.CLASS_PATH, Stream.of(System.getProperty("java.class.path").split(File.pathSeparator))
-                .filter(e -> e.contains("jackson") && e.endsWith(".jar"))
+                .filter(e -> (e.contains("jackson") || e.contains("jfree")) && e.endsWith(".jar"))
                 .map(e -> Paths.get(e).toUri().toString()).collect(Collectors.joining(" ")));
         Path classes = Paths.get("target", "classes");
         try (OutputStream file = Files.newOutputStream(jar);
@@ -177,6 +177,40 @@ class LauncherTest {
         assertEquals(version(), rebuilt.out);
         assertEquals(made, cdsFiles());
         assertNotEquals(recorded, Files.getLastModifiedTime(made.get(0)), "a stale file is made again");
+    }
+
+    /**
+     * A run that draws a report (--report FILE, --report=FILE, --plots DIR) maps a file of its own,
+     * recorded with the report's classes, so that the common one stays as small as plain runs need.
+     */
+    @Tag("process")
+    @Test
+    void aReportRunMapsAClassDataFileOfItsOwnThatHoldsTheReportsClasses() throws Exception {
+        ChildJvm.Result plain = focal("FOCAL_TRACE=1", "eval", "samples/tiny.json");
+        assertEquals(0, plain.code, plain.toString());
+        List<Path> common = cdsFiles();
+        assertEquals(1, common.size(), common.toString());
+        assertTrue(plain.err.contains(common.get(0).toString()), plain.err);
+
+        Path page = temp.resolve("report.html");
+        ChildJvm.Result report = focal("JAVA_OPTS=-Xlog:class+load=info", "eval", "samples/tiny.json",
+                "--report", page.toString());
+        assertEquals(0, report.code, report.toString());
+        assertTrue(Files.isRegularFile(page));
+        List<Path> both = cdsFiles();
+        assertEquals(2, both.size(), both.toString());
+        both.removeAll(common);
+        assertTrue(both.get(0).getFileName().toString().matches("focal-.+-base-report\\.(jsa|aot)"), both.toString());
+        for (String c : List.of("dev.focal.report.Report", "dev.focal.report.Charts", "dev.focal.cli.Main")) {
+            assertTrue(report.out.contains("[class,load] " + c + " source: shared objects file"), c + "\n" + report.out);
+        }
+
+        for (String option : List.of("--report=" + page, "--plots=" + temp.resolve("plots"))) {
+            ChildJvm.Result traced = focal("FOCAL_TRACE=1", "eval", "samples/tiny.json", option);
+            assertEquals(0, traced.code, traced.toString());
+            assertTrue(traced.err.contains(both.get(0).toString()), traced.err);
+        }
+        assertEquals(2, cdsFiles().size(), "no third file");
     }
 
     /** Which methods are hot is the code's knowledge (JvmProfile), not the launcher's. */

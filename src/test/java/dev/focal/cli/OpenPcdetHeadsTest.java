@@ -89,6 +89,11 @@ class OpenPcdetHeadsTest {
                     m.get("head_loss_f64").asDouble(), head, name.startsWith("transfusion") ? 6e-8 : SUM_RTOL, 0,
                     "openpcdet head loss vs f64");
             Tensor ours = npy(out);
+            if (name.startsWith("transfusion")) {
+                // --out has the raw logits' (B, C, P) layout; the reference's loss is the permuted (B, P, C).
+                assertEquals(npy(DIR.resolve(name).resolve("head0.npy")).shape(), ours.shape(), name + ": loss shape");
+                ours = ours.moveAxisLast(1);
+            }
             assertArrayEquals(HeadModesTest.longs(m.get("shape")), ours.shape().dims(), name + ": loss shape");
             assertClose(name + " loss vs OpenPCDet float32", npy(DIR.resolve(name).resolve("loss.npy")), ours,
                     F32_RTOL, F32_ATOL, "openpcdet loss vs f32");
@@ -139,6 +144,100 @@ class OpenPcdetHeadsTest {
                 }
             }
         }));
+    }
+
+    /**
+     * loss.mean and each anchor kind's focal_mean are over the elements the heads' loss calls
+     * return, A_h * C_h a head (docs/semantics.md#multi-head-anchor-heads): the columns a separate
+     * head does not have are no elements.
+     */
+    @TestFactory
+    Stream<DynamicTest> meansAreOverTheHeadsOwnElements() {
+        return cases("multihead").stream().map(name -> DynamicTest.dynamicTest(name, () -> {
+            JsonNode means = meta(name).get("means");
+            Cli r = run(args(name, "--json"));
+            assertEquals(0, r.code, r.toString());
+            JsonNode s = parse(r.out);
+            assertScalarClose(name + " loss.mean vs the heads' calls in float64", means.get("mean_f64").asDouble(),
+                    s.get("loss").get("mean").asDouble(), SUM_RTOL, 0, "multi-head mean vs f64");
+            assertScalarClose(name + " loss.mean is the sum over the heads' elements",
+                    s.get("loss").get("sum").asDouble() / means.get("elements").asLong(),
+                    s.get("loss").get("mean").asDouble(), 1e-15, 0, "multi-head mean count");
+            for (String kind : new String[] {"positive", "negative", "ignored"}) {
+                assertScalarClose(name + " " + kind + ".focal_mean vs the heads' calls in float64",
+                        means.get("focal_mean_f64").get(kind).asDouble(), s.get(kind).get("focal_mean").asDouble(),
+                        SUM_RTOL, 0, "multi-head focal mean vs f64");
+            }
+        }));
+    }
+
+    /**
+     * The case's options with its head.pt bundle in place of its --logits and --labels files: what
+     * a torch.save of AnchorHeadMulti's forward_ret_dict holds, cls_preds a list of the heads.
+     */
+    private static List<String> bundleArgs(String name, int copies, String... extra) {
+        List<String> a = new ArrayList<>(List.of("eval"));
+        for (int i = 0; i < copies; i++) {
+            a.add(DIR.resolve(name).resolve("head.pt").toString());
+        }
+        List<String> given = HeadModesTest.args(meta(name));
+        for (int i = 0; i < given.size(); i++) {
+            if (given.get(i).equals("--logits") || given.get(i).equals("--labels")) {
+                i++;
+            } else {
+                a.add(given.get(i));
+            }
+        }
+        a.addAll(List.of(extra));
+        return a;
+    }
+
+    /**
+     * A .pt bundle whose cls_preds is a Python list of the heads' tensors is the multi-head form, as
+     * the same heads given by --logits are; a many-dumps run of such bundles aggregates over the
+     * heads' own elements.
+     */
+    @TestFactory
+    Stream<DynamicTest> aPtBundleWithAListOfHeadsIsTheMultiHead() {
+        return cases("multihead").stream().map(name -> DynamicTest.dynamicTest(name, () -> {
+            JsonNode m = meta(name);
+            Cli r = run(bundleArgs(name, 1, "--json"));
+            assertEquals(0, r.code, r.toString());
+            JsonNode s = parse(r.out);
+            double head = s.get("loss").get("head").asDouble();
+            assertScalarClose(name + " loss.head vs OpenPCDet's float32", m.get("head_loss_f32").asDouble(), head,
+                    F32_RTOL, F32_ATOL, "openpcdet head loss vs f32");
+            assertScalarClose(name + " loss.head vs OpenPCDet's float64", m.get("head_loss_f64").asDouble(), head,
+                    SUM_RTOL, 0, "openpcdet head loss vs f64");
+            JsonNode heads = s.get("labels").get("heads");
+            assertEquals(m.get("heads").size(), heads.size());
+            for (int h = 0; h < heads.size(); h++) {
+                assertTrue(heads.get(h).get("logits").asText().endsWith("head.pt:cls_preds/" + h), heads.toString());
+                assertEquals(m.get("heads").get(h).get("classes").asLong(), heads.get(h).get("classes").asLong());
+            }
+            assertScalarClose(name + " loss.mean", m.get("means").get("mean_f64").asDouble(),
+                    s.get("loss").get("mean").asDouble(), SUM_RTOL, 0, "multi-head mean vs f64");
+            Cli many = run(bundleArgs(name, 2, "--json"));
+            assertEquals(0, many.code, many.toString());
+            JsonNode aggregate = parse(many.out).get("aggregate");
+            assertScalarClose(name + " aggregate loss.mean over the heads' elements",
+                    m.get("means").get("mean_f64").asDouble(), aggregate.get("loss").get("mean").asDouble(), SUM_RTOL,
+                    0, "multi-head aggregate mean vs f64");
+            assertScalarClose(name + " aggregate loss.per_batch", m.get("head_loss_f64").asDouble(),
+                    aggregate.get("loss").get("per_batch").asDouble(), SUM_RTOL, 0, "multi-head aggregate vs f64");
+        }));
+    }
+
+    @Test
+    void aListOfHeadsWithoutLabelsIsRefused() {
+        Path pt = DIR.resolve("separate_2_heads").resolve("head.pt");
+        Cli r = Cli.run("eval", pt.toString(), "--loss", "centernet");
+        assertEquals(3, r.code, r.toString());
+        RunOutcome.assertOneLine(r.err);
+        assertTrue(r.err.contains("head.pt: its logits are a list of 2 heads"), r.err);
+        Cli hint = Cli.run("eval", pt.toString());
+        assertEquals(2, hint.code, hint.toString());
+        assertTrue(hint.err.contains("give --num-classes C") && hint.err.contains("C = 3"), hint.err);
     }
 
     @Test

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The report of the bundled KITTI-sized anchor head (samples/kitti_head.npz) as a person sees it: headless Chromium lays it
  * out and takes a screenshot, and every figure must be there, laid out with a size, and drawn
- * (its part of the screenshot not one flat colour). Skipped, saying so, where no Chromium is
+ * (its part of the screenshot not one flat colour); so must the trend of many dumps and the
+ * heatmap of a sweep, on their own pages. Skipped, saying so, where no Chromium is
  * installed (.ci/run installs it when apt is there). With -Dfocal.updateScreenshot=true it also
  * writes the README's screenshot, docs/images/report.png.
  */
@@ -73,26 +74,60 @@ class ReportBrowserTest {
         }
     }
 
-    @Test
-    void everyFigureIsLaidOutAndDrawn() throws Exception {
+    private static String chromiumOrSkip() {
         Optional<String> chromium = chromium();
         Assumptions.assumeTrue(chromium.isPresent(),
                 "ReportBrowserTest skipped: no chromium or chromium-headless-shell on PATH (apt-get install chromium)");
+        return chromium.get();
+    }
+
+    @Test
+    void everyFigureIsLaidOutAndDrawn() throws Exception {
+        String chromium = chromiumOrSkip();
         Path html = dir.resolve("report.html");
         Cli r = Cli.run("eval", "samples/kitti_head.npz", "--num-classes", "3", "--class-names",
                 "Car,Pedestrian,Cyclist", "--top", "5", "--report", html.toString(), "--quiet");
         assertEquals(0, r.code, r::toString);
+        Path shot = assertLaidOutAndDrawn(chromium, html, FIGURES);
+        if (Boolean.getBoolean("focal.updateScreenshot")) {
+            Files.createDirectories(Path.of("docs/images"));
+            Files.copy(shot, Path.of("docs/images/report.png"), StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
 
+    /** The reports of many dumps (a failed one among them) and of a sweep (docs/commands.md#the-report). */
+    @Test
+    void trendAndSweepAreLaidOutAndDrawn() throws Exception {
+        String chromium = chromiumOrSkip();
+        Path trend = dir.resolve("trend.html");
+        Cli dumps = Cli.run("eval", ManyDumpsTest.RUN.toString(), ManyDumpsTest.DUMPS.resolve("broken.npz").toString(),
+                "--report", trend.toString(), "--quiet");
+        assertEquals(3, dumps.code, dumps::toString);
+        assertLaidOutAndDrawn(chromium, trend, List.of("summary", "trend"));
+        Path sweep = dir.resolve("sweep.html");
+        Cli pairs = Cli.run("eval", ManyDumpsTest.RUN.resolve("iter_1.npz").toString(), "--gamma", SweepTest.GAMMAS,
+                "--alpha", SweepTest.ALPHAS, "--report", sweep.toString(), "--quiet");
+        assertEquals(0, pairs.code, pairs::toString);
+        assertLaidOutAndDrawn(chromium, sweep, List.of("summary", "sweep", "focal-curve"));
+    }
+
+    /**
+     * Lays {@code html} out in the browser and takes its screenshot: the figures are {@code
+     * figures}, in order, each visible, of a size, on the screenshot and not blank there.
+     * Returns the screenshot.
+     */
+    private Path assertLaidOutAndDrawn(String chromium, Path html, List<String> figures) throws Exception {
+        String name = html.getFileName().toString().replace(".html", "");
         // The figures' boxes as the browser lays them out: a copy of the page with a script
         // that writes them into the DOM, which --dump-dom prints (the report itself has none).
-        Path probe = dir.resolve("probe.html");
+        Path probe = dir.resolve(name + "-probe.html");
         Files.writeString(probe, Files.readString(html).replace("</body>", "<pre id=\"boxes\"></pre><script>"
                 + "let s='';for(const f of document.querySelectorAll('figure')){const b=f.getBoundingClientRect();"
                 + "const st=getComputedStyle(f);s+=f.id+' '+Math.round(b.left)+' '+Math.round(b.top+scrollY)+' '"
                 + "+Math.round(b.width)+' '+Math.round(b.height)+' '+st.visibility+' '+st.display+'\\n';}"
                 + "s+='page '+document.documentElement.scrollHeight;"
                 + "document.getElementById('boxes').textContent=s;</script></body>"));
-        String dom = browser(chromium.get(), "--window-size=" + WIDTH + ",1000", "--dump-dom", probe.toUri().toString());
+        String dom = browser(chromium, "--window-size=" + WIDTH + ",1000", "--dump-dom", probe.toUri().toString());
         Matcher m = Pattern.compile("<pre id=\"boxes\">(.*?)</pre>", Pattern.DOTALL).matcher(dom);
         assertTrue(m.find(), "no layout in the browser's DOM:\n" + dom);
         Map<String, int[]> boxes = new LinkedHashMap<>();
@@ -108,10 +143,10 @@ class ReportBrowserTest {
             boxes.put(f[0], new int[] {Integer.parseInt(f[1]), Integer.parseInt(f[2]), Integer.parseInt(f[3]),
                 Integer.parseInt(f[4])});
         }
-        assertEquals(FIGURES, List.copyOf(boxes.keySet()));
+        assertEquals(figures, List.copyOf(boxes.keySet()));
 
-        Path shot = dir.resolve("report.png");
-        browser(chromium.get(), "--window-size=" + WIDTH + "," + page, "--screenshot=" + shot, html.toUri().toString());
+        Path shot = dir.resolve(name + ".png");
+        browser(chromium, "--window-size=" + WIDTH + "," + page, "--screenshot=" + shot, html.toUri().toString());
         BufferedImage image = ImageIO.read(shot.toFile());
         assertEquals(WIDTH, image.getWidth());
         for (Map.Entry<String, int[]> e : boxes.entrySet()) {
@@ -120,10 +155,7 @@ class ReportBrowserTest {
             assertTrue(b[1] + b[3] <= image.getHeight(), e.getKey() + " is below the screenshot");
             assertTrue(colours(image, b) > 20, e.getKey() + " looks blank in the screenshot");
         }
-        if (Boolean.getBoolean("focal.updateScreenshot")) {
-            Files.createDirectories(Path.of("docs/images"));
-            Files.copy(shot, Path.of("docs/images/report.png"), StandardCopyOption.REPLACE_EXISTING);
-        }
+        return shot;
     }
 
     /** Distinct colours in a box of the screenshot: text and charts have many, a blank box one. */

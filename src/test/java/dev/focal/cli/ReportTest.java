@@ -418,7 +418,7 @@ class ReportTest {
         return all.toArray(String[]::new);
     }
 
-    private static Document parse(byte[] xml) throws Exception {
+    static Document parse(byte[] xml) throws Exception {
         DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
         f.setNamespaceAware(true);
         // JFreeSVG's documents name SVG 1.1's DTD: a test must not fetch it.

@@ -197,7 +197,6 @@ class SweepTest {
         String[][] conflicts = {
             {"--out", tmp.resolve("l.npy").toString()}, {"--grad-out", tmp.resolve("g.npy").toString()},
             {"--expect", bundle + ":logits"}, {"--expect-stats", tmp.resolve("golden.json").toString()},
-            {"--report", tmp.resolve("r.html").toString()},
         };
         for (String[] c : conflicts) {
             Cli r = Cli.run("eval", bundle, "--gamma", "1,2", c[0], c[1]);
@@ -234,7 +233,8 @@ class SweepTest {
         }
         Cli metric = Cli.run("eval", bundle, "--gamma", "1,2", "--sweep-metric", "loss.median");
         assertEquals(2, metric.code, metric.toString());
-        assertTrue(metric.err.startsWith("focal: --sweep-metric loss.median is not a numeric field of the summary;"
+        assertTrue(metric.err.startsWith("focal: --sweep-metric loss.median is not a numeric field of the"
+                + " sigmoid-focal summary;"
                 + " one of gamma, alpha, loss_weight, loss.sum, loss.mean, loss.per_batch,"), metric.err);
         Cli lone = Cli.run("eval", bundle, "--sweep-metric", "loss.sum");
         assertEquals(2, lone.code, lone.toString());

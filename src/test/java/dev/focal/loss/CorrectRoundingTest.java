@@ -97,6 +97,49 @@ class CorrectRoundingTest {
         assertTrue(!Float32Rounding.uncertain(0, Float32Rounding.slackUlps(2)));
     }
 
+    /**
+     * The cast's loop flags every element that the second look would decide again (the argument
+     * at Float32Rounding.lookAgain): doubles at every distance within the slack of midpoints in
+     * the normal binades, at their edges, in the subnormal range and at the overflow threshold,
+     * for slacks from gamma 0 to the one that looks at everything. Random doubles are rarely flagged.
+     */
+    @Test
+    void theCastsLoopFlagsEveryUncertainElement() {
+        java.util.Random rnd = new java.util.Random(25);
+        List<Double> midpoints = new ArrayList<>(List.of(0x1p-150, 0x1p-149 * 2.5, 0x1p-126 - 0x1p-150,
+                0x1p-126 + 0x1p-150, 1 + 0x1p-24, 2 - 0x1p-25, (double) Float.MAX_VALUE + 0x1p103));
+        for (int k = 0; k < 2000; k++) {
+            float f = Float.intBitsToFloat(rnd.nextInt(0x7f7fffff) + 1);
+            midpoints.add((double) f + Math.ulp(f) / 2.0);
+        }
+        for (double gamma : new double[] {0, 0.5, 2, 10, 1e9}) {
+            long slack = Float32Rounding.slackUlps(gamma);
+            double above = 1 + Float32Rounding.margin(slack);
+            double below = 1 - Float32Rounding.margin(slack);
+            int uncertain = 0;
+            for (double m : midpoints) {
+                for (double sign : new double[] {1, -1}) {
+                    for (long j = -slack - 2; j <= slack + 2; j += Math.max(1, slack / 16)) {
+                        double d = sign * Double.longBitsToDouble(Double.doubleToRawLongBits(m) + j);
+                        if (Float32Rounding.uncertain(d, slack)) {
+                            uncertain++;
+                            assertTrue(Float32Rounding.ends(d, above, below), d + " at gamma " + gamma);
+                        }
+                    }
+                }
+            }
+            assertTrue(uncertain > midpoints.size(), "uncertain: " + uncertain);
+        }
+        long slack = Float32Rounding.slackUlps(2);
+        int flagged = 0;
+        for (int k = 0; k < 100_000; k++) {
+            double d = Math.exp(rnd.nextGaussian() * 5);
+            flagged += Float32Rounding.ends(d, 1 + Float32Rounding.margin(slack), 1 - Float32Rounding.margin(slack))
+                    ? 1 : 0;
+        }
+        assertTrue(flagged < 10, "flagged: " + flagged);
+    }
+
     /** Rows sharing gamma and alpha, in fixture order: one pass each. */
     private static List<List<Row>> byParameters() {
         Map<String, List<Row>> groups = new LinkedHashMap<>();
