@@ -158,9 +158,10 @@ public final class Unpickler {
                     break;
                 }
                 case 's': { // SETITEM
+                    // Arrays.asList, not List.of: a key or value may be None (null).
                     Object v = pop(at);
                     Object k = pop(at);
-                    setItems(at, dict(at, peek(at)), List.of(new Object[] {k, v}));
+                    setItems(at, dict(at, peek(at)), Arrays.asList(k, v));
                     break;
                 }
                 case 'u': { // SETITEMS
