@@ -11,7 +11,8 @@ import java.nio.channels.FileChannel;
 /**
  * Bytes addressed by a long offset, held in fixed-size windows so that files and tensors over
  * 2 GiB work with Java's int-indexed buffers. Windows are heap buffers or memory-mapped regions;
- * since the window size is a power of two of at least 2^20, no element ever straddles two windows.
+ * since the window size is a power of two no smaller than the largest item (1 GiB, and a few
+ * bytes in the tests of copies across windows), no element ever straddles two windows.
  */
 public final class Storage {
     /** 1 GiB: few mappings for huge files, and a multiple of every item size. */
@@ -41,13 +42,23 @@ public final class Storage {
 
     /** Zero-filled heap storage of the given size, in windows when it exceeds one buffer. */
     public static Storage allocate(long size, ByteOrder order) {
-        return build(size, WINDOW_SHIFT, (start, len) -> ByteBuffer.allocate(len).order(order));
+        return allocate(size, order, WINDOW_SHIFT);
+    }
+
+    /** As {@link #allocate(long, ByteOrder)}, in windows of {@code 2^shift} bytes. */
+    static Storage allocate(long size, ByteOrder order, int shift) {
+        return build(size, shift, (start, len) -> ByteBuffer.allocate(len).order(order));
     }
 
     /** Maps {@code size} bytes of a file from {@code offset}, read-only, in windows. */
     public static Storage map(FileChannel channel, long offset, long size, ByteOrder order) throws IOException {
+        return map(channel, offset, size, order, WINDOW_SHIFT);
+    }
+
+    /** As {@link #map(FileChannel, long, long, ByteOrder)}, in windows of {@code 2^shift} bytes. */
+    static Storage map(FileChannel channel, long offset, long size, ByteOrder order, int shift) throws IOException {
         try {
-            return build(size, WINDOW_SHIFT, (start, len) ->
+            return build(size, shift, (start, len) ->
                     mapWindow(channel, offset + start, len).order(order));
         } catch (UncheckedIOException e) {
             throw e.getCause();

@@ -256,6 +256,10 @@ public final class Tensor implements TensorSink {
             case FLOAT16: storage.putShort(off, Half.fromDouble(value)); break;
             case BFLOAT16: storage.putShort(off, BFloat16.fromDouble(value)); break;
             case BOOL: storage.putByte(off, (byte) (value != 0 ? 1 : 0)); break;
+            // Java's cast stops at 2^63 - 1; numpy's goes on to 2^64 - 1.
+            case UINT64:
+                setRawBits(index, value >= 0x1p63 ? (long) (value - 0x1p63) ^ Long.MIN_VALUE : (long) value);
+                break;
             default: setRawBits(index, (long) value);
         }
     }
