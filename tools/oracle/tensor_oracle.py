@@ -163,6 +163,8 @@ def casts():
 def views():
     out = []
     plans = [
+        ((2, 3, 4), "C", []),
+        ((3, 5), "C", []),
         ((2, 3, 4), "C", [["moveaxis", 0]]),
         ((2, 3, 4), "C", [["moveaxis", 1]]),
         ((2, 3, 4), "F", [["moveaxis", 0]]),
@@ -188,7 +190,7 @@ def views():
 def axis_restoring():
     out = []
     for dims, axis in [((2, 3, 5), 1), ((3, 4), 0), ((4, 2, 3), 0), ((2, 3, 2, 2), 1), ((2, 2, 3, 1), 2),
-                       ((1, 4, 7), 1), ((5, 2, 3, 2), 0)]:
+                       ((1, 4, 7), 1), ((5, 2, 3, 2), 0), ((3, 2, 4), 1)]:
         moved = np.moveaxis(np.empty(dims), axis, -1).shape
         restored = np.moveaxis(np.arange(int(np.prod(dims))).reshape(moved), -1, axis)
         out.append({"dims": list(dims), "axis": axis, "moved_dims": list(moved),

@@ -14,15 +14,20 @@ import org.junit.jupiter.api.Test;
  * A --class-axis output (docs/semantics.md#class-axis) against numpy's moveaxis
  * (tools/oracle/tensor_oracle.py): the elements, written in the loss's order (the class axis
  * last) in blocks of whole rows, land where {@code np.moveaxis(a, -1, axis)} has them. Blocks of
- * every size from one row, so that a class's values go in runs that start and end inside an
- * outer position's rows and cross from one to the next.
+ * every size from one row, and one block followed by all the rest, so that a class's values go
+ * in runs that start and end inside an outer position's rows and cross from one to the next.
  */
 class AxisRestoringSinkTest {
-    private static void writeInBlocks(TensorSink sink, long[] moved, int blockRows, boolean floats) {
+    /**
+     * Writes the rows in blocks of {@code blockRows}, or, with {@code firstBlockOnly}, one block of
+     * that many and then the rest in one (as an evaluation's threads split the anchors).
+     */
+    private static void writeInBlocks(TensorSink sink, long[] moved, int blockRows, boolean firstBlockOnly,
+                                      boolean floats) {
         long width = moved[moved.length - 1];
         int rows = (int) (Shape.of(moved).count() / width);
-        for (int r0 = 0; r0 < rows; r0 += blockRows) {
-            int n = Math.min(blockRows, rows - r0);
+        for (int r0 = 0, n; r0 < rows; r0 += n) {
+            n = firstBlockOnly && r0 > 0 ? rows - r0 : Math.min(blockRows, rows - r0);
             float[] src = new float[(int) (n * width)];
             double[] columns = new double[src.length];
             for (int r = 0; r < n; r++) {
@@ -51,15 +56,19 @@ class AxisRestoringSinkTest {
             int rows = restored.size() / (int) dims[axis];
             for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
                 for (int block = 1; block <= rows; block++) {
-                    for (boolean floats : new boolean[] {true, false}) {
-                        String name = Shape.of(dims) + " axis " + axis + " " + dtype + " blocks of " + block
+                    for (int variant = 0; variant < 4; variant++) {
+                        boolean floats = variant % 2 == 0;
+                        boolean firstBlockOnly = variant >= 2;
+                        String name = Shape.of(dims) + " axis " + axis + " " + dtype
+                                + (firstBlockOnly ? " a block of " + block + ", then the rest" : " blocks of " + block)
                                 + (floats ? " floats" : " columns");
-                        Storage s = Storage.allocate(restored.size() * (long) dtype.itemSize(), ByteOrder.LITTLE_ENDIAN, 4);
+                        Storage s = Storage.allocate(restored.size() * (long) dtype.itemSize(),
+                                ByteOrder.LITTLE_ENDIAN, 4);
                         Tensor target = new Tensor(dtype, Shape.of(dims), false, s);
                         TensorSink sink = AxisRestoringSink.of(target, axis);
                         assertEquals(Shape.of(moved), sink.shape(), name);
                         assertEquals(dtype, sink.dtype(), name);
-                        writeInBlocks(sink, moved, block, floats);
+                        writeInBlocks(sink, moved, block, firstBlockOnly, floats);
                         for (int i = 0; i < restored.size(); i++) {
                             assertEquals(restored.get(i).asDouble(), target.getDouble(i), name + " element " + i);
                         }
