@@ -151,14 +151,15 @@ class TensorTest {
                     for (int i = 0; i < want.length; i++) {
                         assertEquals(want[i], t.getDouble(i), name + " element " + i);
                     }
-                    // From every start, as many as are left: bulk copies start and end mid-window.
+                    // From every start, every count: bulk copies start and end mid-window.
                     float[] scratch = new float[want.length];
                     for (int start = 0; start < want.length; start++) {
-                        int n = want.length - start;
-                        double[] got = new double[n];
-                        t.readDoubles(start, got, n, scratch);
-                        assertEquals(Arrays.toString(Arrays.copyOfRange(want, start, want.length)),
-                                Arrays.toString(got), name + " from " + start);
+                        for (int n = 0; start + n <= want.length; n++) {
+                            double[] got = new double[n];
+                            t.readDoubles(start, got, n, scratch);
+                            assertEquals(Arrays.toString(Arrays.copyOfRange(want, start, start + n)),
+                                    Arrays.toString(got), name + " " + n + " from " + start);
+                        }
                     }
                     for (int w : new int[] {1, width}) {
                         for (int row0 = 0; row0 * w < want.length; row0++) {
