@@ -223,6 +223,9 @@ def accumulator_cases():
     cases.append(accumulator_case("anchors_three_classes", x, t, w, 4, 9, False))
     # The same without --top: the non-finite losses alone must call for the rare cases' pass.
     cases.append(accumulator_case("anchors_three_classes_no_top", x, t, w, 4, 0, False))
+    # Nor samples: taken whole, the block is one part whose three kinds each hold a non-finite
+    # loss, where one finite kind cannot be what calls for the rare cases' pass.
+    cases.append(accumulator_case("anchors_three_classes_one_part", x, t, w, 0, 0, False))
 
     # The same layout, every value finite: sums by kind, class and sample that are numbers, a
     # ranking of finite losses.
