@@ -28,7 +28,9 @@ Writes src/test/resources/stats/:
      "x", "t", "w", "loss", "focal"   flat, anchor-major (element a * classes + c), float.hex or
                                 "nan", "inf", "-inf"; loss and q^gamma from the reference in
                                 torch float64 (eval_oracle.torch_f64, gamma 2, alpha 0.25)
+     "evaluated"                null, or per anchor the classes a separate multi-head evaluates
      "kinds": per kind (positive, negative, ignored): "count" (anchors, or elements),
+              "elements" (the loss elements: count * classes, count, or the evaluated classes),
               "loss_sum" (math.fsum), "focal_mean" (fsum of q^gamma / elements of the kind),
               "non_finite" (losses that are NaN or infinite), "first_non_finite" (flat index, -1)
      "nan", "first_nan", "infinite", "first_infinite", "non_finite_logits"
@@ -140,7 +142,7 @@ def first(mask):
     return int(hits[0]) if hits.size else -1
 
 
-def accumulator_case(name, x, t, w, samples, top_k, element_kinds):
+def accumulator_case(name, x, t, w, samples, top_k, element_kinds, evaluated=None):
     anchors, classes = x.shape
     # One batch of anchors, weights per element: the reference's (B, A, C) layout.
     loss, focal, _ = eo.torch_f64(x[None], t[None], w[None], 2.0, 0.25)
@@ -152,9 +154,10 @@ def accumulator_case(name, x, t, w, samples, top_k, element_kinds):
     kinds = []
     for k in range(3):
         in_kind = flat_kind == k
-        elements = int(in_kind.sum())
-        count = elements if element_kinds else elements // classes
-        kinds.append({"count": count,
+        count = int(in_kind.sum()) if element_kinds else int(in_kind.sum()) // classes
+        # A separate multi-head's anchors have only their head's classes as elements.
+        elements = int(in_kind.sum()) if evaluated is None else int(np.asarray(evaluated)[kind[:, 0] == k].sum())
+        kinds.append({"count": count, "elements": elements,
                       "loss_sum": hexf(fsum(flat_loss[in_kind])),
                       "focal_mean": hexf(fsum(focal.reshape(-1)[in_kind]) / elements) if elements else "nan",
                       "non_finite": int((bad & in_kind).sum()),
@@ -175,7 +178,7 @@ def accumulator_case(name, x, t, w, samples, top_k, element_kinds):
                                   0.0 if math.isnan(flat_loss[i]) else -flat_loss[i], i))
     finite_t = t[~np.isnan(t)]
     return {"name": name, "classes": classes, "anchors": anchors, "samples": samples, "top_k": top_k,
-            "element_kinds": element_kinds,
+            "element_kinds": element_kinds, "evaluated": evaluated,
             "x": [hexf(v) for v in x.reshape(-1)], "t": [hexf(v) for v in t.reshape(-1)],
             "w": [hexf(v) for v in w.reshape(-1)], "loss": [hexf(v) for v in flat_loss],
             "focal": [hexf(v) for v in focal.reshape(-1)],
@@ -236,6 +239,9 @@ def accumulator_cases():
     w[[3, 12]] = 0.0
     w[7, 1] = 0.0
     cases.append(accumulator_case("anchors_finite", x, t, w, 3, 4, False))
+    # The same as a separate multi-head's: in each sample 4 anchors of a head of 2 classes, then 2
+    # of a head of 1; the means divide by the classes evaluated (docs/semantics.md#multi-head-anchor-heads).
+    cases.append(accumulator_case("anchors_finite_multi_head", x, t, w, 3, 4, False, ([2] * 4 + [1] * 2) * 3))
 
     # One class, no samples, no --top, finite: the figures without the rare cases' pass.
     x = rng.normal(0.0, 3.0, size=(11, 1))

@@ -9,12 +9,13 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongToIntFunction;
 import org.junit.jupiter.api.Test;
 
 /**
  * The summary's bookkeeping against numpy's (tools/oracle/stats_oracle.py): anchors and losses by
- * kind (docs/semantics.md#anchor-kinds, docs/semantics.md#heatmap-element-kinds), by class
- * and by sample, the NaN and infinite losses and the first of each, --top, the inputs' ranges.
+ * kind (docs/semantics.md#anchor-kinds, docs/semantics.md#heatmap-element-kinds), their elements
+ * (a separate multi-head's too), by class and by sample, the NaN and infinite losses and the first of each, --top, the inputs' ranges.
  * Each case runs in blocks and ranges of several sizes, some crossing a sample's end, merged in
  * order as the evaluation's threads are: every split must give numpy's figures.
  */
@@ -64,10 +65,12 @@ class LossAccumulatorTest {
             kinds.sum(sums, block, from, to);
             return sums;
         };
-        LossAccumulator total = new LossAccumulator(classes, topK, samples, false, null, elementKinds);
+        JsonNode evaluated = c.get("evaluated");
+        LongToIntFunction heads = evaluated.isNull() ? null : a -> evaluated.get((int) a).asInt();
+        LossAccumulator total = new LossAccumulator(classes, topK, samples, false, null, elementKinds, heads);
         for (int r0 = 0; r0 < anchors; r0 += perRange) {
             int rangeEnd = Math.min(anchors, r0 + perRange);
-            LossAccumulator range = new LossAccumulator(classes, topK, samples, false, null, elementKinds);
+            LossAccumulator range = new LossAccumulator(classes, topK, samples, false, null, elementKinds, heads);
             for (int a0 = r0; a0 < rangeEnd; a0 += perBlock) {
                 int na = Math.min(perBlock, rangeEnd - a0);
                 block.hold(na);
@@ -92,10 +95,13 @@ class LossAccumulatorTest {
     private static void check(JsonNode c, LossAccumulator acc, String name) {
         assertEquals(c.get("classes").asInt(), acc.classes(), name);
         long all = 0;
+        long elements = 0;
         for (AnchorKind k : AnchorKind.values()) {
             JsonNode e = c.get("kinds").get(k.ordinal());
             String what = name + " " + k.label();
             assertEquals(e.get("count").asLong(), acc.anchors(k), what + " count");
+            assertEquals(e.get("elements").asLong(), acc.elements(k), what + " elements");
+            elements += e.get("elements").asLong();
             assertSum(e.get("loss_sum"), acc.lossSum(k), what + " loss");
             assertSum(e.get("focal_mean"), acc.focalMean(k), what + " focal mean");
             assertEquals(e.get("non_finite").asLong(), acc.nonFiniteLoss(k), what + " non-finite losses");
@@ -103,6 +109,7 @@ class LossAccumulatorTest {
             all += e.get("count").asLong();
         }
         assertEquals(all, acc.anchors(), name + " anchors");
+        assertEquals(elements, acc.elements(), name + " elements");
         assertEquals(c.get("nan").asLong(), acc.nanLoss(), name + " NaN losses");
         assertEquals(c.get("first_nan").asLong(), acc.firstNanLoss(), name + " first NaN");
         assertEquals(c.get("infinite").asLong(), acc.infiniteLoss(), name + " infinite losses");

@@ -50,6 +50,18 @@ class NumbersTest {
         assertEquals("2.5e-300", Numbers.format(2.5e-300));
     }
 
+    /** Python's {@code '%.7g' % v} of each (but for -0.0, which it prints as -0). */
+    @Test
+    void sevenDigitsAsPrintfsG() {
+        double[] values = {0.0, 1234.5678, 1e10, -1e-10, 0.0001, 9999999.0, 1e7, 0.5, -3.25, 12.0, 1.5e-9,
+            6.02214076e23};
+        String[] python = {"0", "1234.568", "1e+10", "-1e-10", "0.0001", "9999999", "1e+07", "0.5", "-3.25", "12",
+            "1.5e-09", "6.022141e+23"};
+        for (int i = 0; i < values.length; i++) {
+            assertEquals(python[i], Numbers.format(values[i]), "'%.7g' % " + values[i]);
+        }
+    }
+
     /**
      * The shortest digits, checked against Python's repr and numpy's shortest float32 form
      * (tools/oracle/shortest_oracle.py): the same decimal value, so the same digits, on every
