@@ -255,6 +255,12 @@ def accumulator_cases():
     t = np.array([[0.0, 1.0], [1.0, 0.0], [0.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
     w = np.ones_like(x)
     cases.append(accumulator_case("logits_zeros_and_ones", x, t, w, 5, 20, False))
+    # Zeros only (no 1), and 0s and 1s after a first anchor that holds another value: neither is
+    # "every logit 0 or 1, both occurring", in whatever ranges the anchors are merged.
+    cases.append(accumulator_case("logits_zeros_only", np.zeros_like(x), t, w, 5, 3, False))
+    x = x.copy()
+    x[0, 0] = 0.5
+    cases.append(accumulator_case("logits_zeros_and_ones_but_first", x, t, w, 5, 3, False))
 
     # A heatmap loss's element kinds: peaks (1), near (strictly between 0 and 1) and background
     # (0, and outside [0, 1] or NaN), counted per element and per class, two samples.
@@ -272,6 +278,13 @@ def accumulator_cases():
     x[10, 0] = INF
     w = np.ones((a, c))
     cases.append(accumulator_case("heatmap_elements", x, t, w, 2, 4, True))
+    # The same, every loss finite: the background's sum is a number that the total must hold.
+    x = x.copy()
+    x[6, 1] = -1.0
+    x[10, 0] = 3.0
+    t = t.copy()
+    t[2, 1] = 0.0
+    cases.append(accumulator_case("heatmap_elements_finite", x, t, w, 2, 4, True))
     return cases
 
 

@@ -18,12 +18,13 @@ public final class ValueRange {
     public void addBounds(double[] a, int n) {
         double lo = min;
         double hi = max;
-        // Math.min and max reduce in vector lanes, but a NaN wins them: then again, skipping NaN.
+        // Math.min and max reduce in vector lanes, but a NaN wins them (both: lo is NaN exactly
+        // when hi is): then again, skipping NaN.
         for (int i = 0; i < n; i++) {
             lo = Math.min(lo, a[i]);
             hi = Math.max(hi, a[i]);
         }
-        if (Double.isNaN(lo) || Double.isNaN(hi)) {
+        if (Double.isNaN(lo)) {
             lo = min;
             hi = max;
             for (int i = 0; i < n; i++) {
