@@ -255,9 +255,10 @@ def accumulator_cases():
     t = np.array([[0.0, 1.0], [1.0, 0.0], [0.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
     w = np.ones_like(x)
     cases.append(accumulator_case("logits_zeros_and_ones", x, t, w, 5, 20, False))
-    # Zeros only (no 1), and 0s and 1s after a first anchor that holds another value: neither is
+    # Zeros only, ones only, and 0s and 1s after a first anchor that holds another value: none is
     # "every logit 0 or 1, both occurring", in whatever ranges the anchors are merged.
     cases.append(accumulator_case("logits_zeros_only", np.zeros_like(x), t, w, 5, 3, False))
+    cases.append(accumulator_case("logits_ones_only", np.ones_like(x), t, w, 5, 3, False))
     x = x.copy()
     x[0, 0] = 0.5
     cases.append(accumulator_case("logits_zeros_and_ones_but_first", x, t, w, 5, 3, False))
