@@ -75,6 +75,9 @@ final class ReportOptions {
         if (wanted()) {
             Thread t = new Thread(Report::warmUp, "focal-report-warm-up");
             t.setDaemon(true);
+            // It only loads code the drawing would load anyway: a failure there (the JVM exiting
+            // under it after a short run) is no error of the run, and the drawing reports its own.
+            t.setUncaughtExceptionHandler((thread, e) -> { });
             t.start();
         }
     }

@@ -7,6 +7,9 @@ import java.io.UncheckedIOException;
 import java.util.Base64;
 import java.util.Optional;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.jfree.chart.JFreeChart;
 import org.jfree.svg.SVGGraphics2D;
 
@@ -108,12 +111,21 @@ public final class Figure {
         return "data:image/png;base64," + Base64.getEncoder().encodeToString(pngBytes(image));
     }
 
+    /**
+     * The image as PNG bytes, encoded in memory. Not {@code ImageIO.write} to a stream: that
+     * buffers through a temporary file (ImageIO's disk cache) and registers a shutdown hook to
+     * delete it, which throws when the JVM is already exiting.
+     */
     static byte[] pngBytes(BufferedImage image) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try {
-            ImageIO.write(image, "png", bytes);
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("png").next();
+        try (ImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
+            writer.setOutput(out);
+            writer.write(image);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            writer.dispose();
         }
         return bytes.toByteArray();
     }
