@@ -82,12 +82,14 @@ public final class Shape {
         return s;
     }
 
-    /** The multi-dimensional index of a C-order flat index: of an element, so no axis is of size 0. */
+    /** The multi-dimensional index of a C-order flat index. */
     public long[] unravel(long flat) {
         long[] idx = new long[dims.length];
         for (int i = dims.length - 1; i >= 0; i--) {
-            idx[i] = flat % dims[i];
-            flat /= dims[i];
+            if (dims[i] > 0) {
+                idx[i] = flat % dims[i];
+                flat /= dims[i];
+            }
         }
         return idx;
     }

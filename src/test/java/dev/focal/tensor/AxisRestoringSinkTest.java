@@ -35,7 +35,7 @@ class AxisRestoringSinkTest {
                     // np.arange: each element's value is its index in the moved layout.
                     long v = (r0 + r) * width + c;
                     src[(int) (r * width + c)] = v;
-                    columns[(int) (c * n + r)] = v;
+                    columns[c * n + r] = v;
                 }
             }
             if (floats) {
