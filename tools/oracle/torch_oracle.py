@@ -197,6 +197,26 @@ for name, obj in (("views", VIEWS), ("globals", GLOBALS), ("shared", SHARED)):
         # torch.load(weights_only=False) runs what the file names: only for the files saved here.
         record(name + ("_legacy" if legacy else "") + ".pt", data, torch.load(io.BytesIO(data)))
 
+
+
+class FromType:
+    """Pickles as torch 2's torch.save pickles a tensor with attributes of its own:
+    _rebuild_from_type_v2(_rebuild_tensor_v2, torch.Tensor, args, state)."""
+
+    def __init__(self, t):
+        self.t = t
+
+    def __reduce_ex__(self, proto):
+        t = self.t
+        args = (t.storage(), t.storage_offset(), t.size(), t.stride(), False, collections.OrderedDict())
+        return torch._tensor._rebuild_from_type_v2, (torch._utils._rebuild_tensor_v2, torch.Tensor, args, {})
+
+
+FROM = torch.arange(6, dtype=torch.float32).reshape(2, 3) / 4
+for legacy in (False, True):
+    data = saved({"t": FromType(FROM), "p": torch.nn.Parameter(FROM[1])}, legacy)
+    record("from_type" + ("_legacy" if legacy else "") + ".pt", data, torch.load(io.BytesIO(data)))
+
 # ---- big-endian files, as torch.save writes them on a big-endian machine: the zip format with a
 # byteorder record "big", the legacy one with little_endian False; every storage byte-swapped.
 SWAP = {"x": torch.tensor([1.5, -2.0, 3.0e-5], dtype=torch.float32),
@@ -241,6 +261,22 @@ for k in keys:
     body += legacy[at:at + 8] + swapped(legacy[at + 8:at + 8 + count * size], size)
     at += 8 + count * size
 record("big_endian_legacy.pt", head + body, SWAP)
+
+# Zip files whose persistent id lies about its storage's length (4 float32 elements).
+four = zip_records(saved({"x": torch.tensor([1.0, 2.0, 3.0, 4.0])}, legacy=False))
+pkl = dict(four)[folder + "data.pkl"]
+at = re.search(rb"K\x04t", pkl).start()  # the pid's numel, BININT1 4, then TUPLE
+
+
+def with_pkl(body):
+    return zip_of([(n, body if n.endswith("data.pkl") else b) for n, b in four])
+
+
+record("numel_short.pt", with_pkl(pkl[:at] + b"K\x03" + pkl[at + 2:]))
+record("numel_long.pt", with_pkl(pkl[:at] + b"K\x05" + pkl[at + 2:]))
+record("numel_huge.pt", with_pkl(pkl[:at] + b"\x8a\x08" + struct.pack("<q", 2 ** 63 // 4 - 1) + pkl[at + 2:]))
+record("numel_overflow.pt", with_pkl(pkl[:at] + b"\x8a\x08" + struct.pack("<q", 2 ** 63 // 4) + pkl[at + 2:]))
+record("root_slash.pt", zip_of([("/" + n, b) for n, b in four]))
 
 # Legacy files whose parts lie, each changed from a real one: one float32 storage of 4 elements.
 ONE = {"x": torch.tensor([1.0, 2.0, 3.0, 4.0])}

@@ -151,6 +151,92 @@ class TorchPolicyTest {
         assertEquals("views.pt:permuted: a strided view of 480 bytes, over the 479 focal copies to make it"
                 + " contiguous; save t.contiguous() instead", e.getMessage());
         assertEquals(120, f.get("fortran").count(), "a Fortran view is mapped, not copied");
+        // Axes of length 1 may have any stride: these are mapped in place, so a cap of 0 bytes lets them through.
+        TensorFile none = read("views.pt", limits(100, 0));
+        for (String k : List.of("fortran", "row", "cell", "element", "half_t", "none_at_the_end")) {
+            assertEquals(read("views.pt", limits(100, 1 << 20)).get(k).count(), none.get(k).count(), k);
+        }
+        e = assertThrows(FocalException.class, () -> none.get("column"));
+        assertEquals("views.pt:column: a strided view of 32 bytes, over the 0 focal copies to make it contiguous;"
+                + " save t.contiguous() instead", e.getMessage());
+    }
+
+    /** One storage's bytes, whatever its key: a hand-made storage for the policy's own cases. */
+    private static Storages bytes(byte... b) {
+        return new Storages() {
+            @Override
+            public ByteSource bytes(StorageRef ref) {
+                return ByteSource.of(ByteBuffer.wrap(b));
+            }
+
+            @Override
+            public ByteOrder order() {
+                return ByteOrder.LITTLE_ENDIAN;
+            }
+        };
+    }
+
+    private static Object loadWith(Storages storages, String ops) {
+        byte[] b = ("\u0080\u0002" + ops + ".").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        TorchPolicy p = new TorchPolicy(storages, PickleLimits.DEFAULT, 5);
+        return Unpickler.load("t.pt", ByteSource.of(ByteBuffer.wrap(b)), 0, p, PickleLimits.DEFAULT).value();
+    }
+
+    /** torch 2's _rebuild_tensor_v3(storage, offset, size, stride, requires_grad, hooks, dtype, metadata). */
+    private static String v3(String storage, int numel, String dtype, String sizes) {
+        return "ctorch._utils\n_rebuild_tensor_v3\n(" + pid(storage, "0", numel, "") + "K\u0000" + sizes + "K\u0001\u0085"
+                + "\u0089}ctorch\n" + dtype + "\n}tR";
+    }
+
+    @Test
+    void rebuildV3ReadsAnUntypedStorageAsItsDtype() {
+        // 1.0f and -2.0f, little-endian
+        Storages two = bytes((byte) 0, (byte) 0, (byte) 0x80, (byte) 0x3f, (byte) 0, (byte) 0, (byte) 0, (byte) 0xc0);
+        dev.focal.io.pickle.TensorLeaf leaf = (dev.focal.io.pickle.TensorLeaf) loadWith(two,
+                v3("UntypedStorage", 8, "float32", "K\u0002\u0085"));
+        dev.focal.tensor.Tensor t = leaf.tensor("t.pt");
+        assertEquals(DType.FLOAT32, t.dtype());
+        assertEquals(List.of(1.0, -2.0), List.of(t.getDouble(0), t.getDouble(1)));
+        leaf = (dev.focal.io.pickle.TensorLeaf) loadWith(two, v3("FloatStorage", 2, "float32", "K\u0002\u0085"));
+        assertEquals(-2.0, leaf.tensor("t.pt").getDouble(1), "a typed storage of its own dtype");
+        dev.focal.io.pickle.TensorLeaf mismatched = (dev.focal.io.pickle.TensorLeaf) loadWith(two,
+                v3("IntStorage", 2, "float32", "K\u0002\u0085"));
+        FocalException e = assertThrows(FocalException.class, () -> mismatched.tensor("t.pt:x"));
+        assertEquals("t.pt:x: unsupported dtype torch.float32; focal reads bool, uint8, int8..int64, float16,"
+                + " bfloat16, float32 and float64", e.getMessage());
+        dev.focal.io.pickle.TensorLeaf complex = (dev.focal.io.pickle.TensorLeaf) loadWith(two,
+                v3("UntypedStorage", 8, "complex64", "K\u0001\u0085"));
+        e = assertThrows(FocalException.class, () -> complex.tensor("t.pt:c"));
+        assertEquals("t.pt:c: unsupported dtype complex64 (torch.complex64); focal reads bool, uint8, int8..int64,"
+                + " float16, bfloat16, float32 and float64", e.getMessage());
+    }
+
+    @Test
+    void aTensorsArgumentsAreChecked() {
+        Storages two = bytes(new byte[8]);
+        String v2 = "ctorch._utils\n_rebuild_tensor_v2\n(";
+        String rest = "\u0089}tR";
+        String f2 = pid("FloatStorage", "0", 2, "");
+        assertEquals("t.pt: a tensor's storage or offset is None, int 0",
+                assertThrows(FocalException.class, () -> loadWith(two, v2 + "NK\u0000K\u0002\u0085K\u0001\u0085"
+                        + rest)).getMessage());
+        assertEquals("t.pt: a tensor's storage or offset is a storage, 'a'".replace("a storage", "StorageRef[key=0,"
+                + " dtype=FLOAT32, typeName=torch.FloatStorage, numel=2]"),
+                assertThrows(FocalException.class, () -> loadWith(two, v2 + f2 + s("a") + "K\u0002\u0085"
+                        + "K\u0001\u0085" + rest)).getMessage());
+        assertEquals("t.pt: a tensor's sizes are None", assertThrows(FocalException.class,
+                () -> loadWith(two, v2 + f2 + "K\u0000NK\u0001\u0085" + rest)).getMessage());
+        assertEquals("t.pt: a tensor's strides hold 'a'", assertThrows(FocalException.class,
+                () -> loadWith(two, v2 + f2 + "K\u0000K\u0002\u0085" + s("a") + "\u0085" + rest)).getMessage());
+        assertEquals("t.pt: a tensor has 1 sizes and 2 strides", assertThrows(FocalException.class,
+                () -> loadWith(two, v2 + f2 + "K\u0000K\u0002\u0085K\u0001K\u0001\u0086" + rest)).getMessage());
+        // Six arguments (no metadata, as PyTorch before 1.11 wrote) are read as well
+        Object six = loadWith(two, v2 + f2 + "K\u0000K\u0002\u0085K\u0001\u0085\u0089ccollections\nOrderedDict\n"
+                + ")RtR");
+        assertEquals(2, ((dev.focal.io.pickle.TensorLeaf) six).tensor("t").count());
+        assertEquals("t.pt: refuses to call rebuild_v2 with 3 arguments as given" + PLAIN,
+                assertThrows(FocalException.class, () -> loadWith(two, v2 + f2 + "K\u0000K\u0002\u0085tR"))
+                        .getMessage());
     }
 
     @Test
@@ -267,6 +353,36 @@ class TorchPolicyTest {
         assertEquals("refuses to call rebuild_v2 with 5 arguments as given" + PLAIN,
                 refusal(() -> p.call(v2, Arrays.asList(1, 2, 3, 4, 5))));
         assertEquals("refuses to call 'x'", refusal(() -> p.call("x", List.of())));
+        Object size = p.global("torch", "Size");
+        assertEquals("refuses to call size with 2 arguments as given" + PLAIN,
+                refusal(() -> p.call(size, List.of(1L, 2L))));
+        assertEquals("refuses to call size with 1 arguments as given" + PLAIN, refusal(() -> p.call(size, List.of(1L))));
+        assertEquals("device", p.call(p.global("torch", "device"), List.of("cuda:0")));
+        Object param = p.global("torch._utils", "_rebuild_parameter");
+        assertEquals("refuses to call parameter with 0 arguments as given" + PLAIN,
+                refusal(() -> p.call(param, List.of())));
+        assertEquals("refuses to call parameter with 1 arguments as given" + PLAIN,
+                refusal(() -> p.call(param, List.of("x"))));
+        Object withState = p.global("torch._utils", "_rebuild_parameter_with_state");
+        assertEquals("refuses to call parameter_state with 1 arguments as given" + PLAIN,
+                refusal(() -> p.call(withState, List.of(1L))));
+        Object fromType = p.global("torch._tensor", "_rebuild_from_type_v2");
+        Object tensorType = p.global("torch", "Tensor");
+        assertEquals(tensorType, p.global("torch.nn.parameter", "Parameter"));
+        assertEquals("refuses to call from_type with 3 arguments as given" + PLAIN,
+                refusal(() -> p.call(fromType, List.of(v2, tensorType, List.of()))));
+        assertEquals("refuses to call from_type with 4 arguments as given" + PLAIN,
+                refusal(() -> p.call(fromType, List.of(v2, od, List.of(), od))));
+        assertEquals("refuses to call from_type with 4 arguments as given" + PLAIN,
+                refusal(() -> p.call(fromType, List.of(od, tensorType, List.of(), od))));
+        assertEquals("refuses to call from_type with 4 arguments as given" + PLAIN,
+                refusal(() -> p.call(fromType, List.of(v2, tensorType, "x", od))));
+        assertEquals("refuses to call tensor_type with 0 arguments as given" + PLAIN,
+                refusal(() -> p.call(tensorType, List.of())));
+        Object v3 = p.global("torch._utils", "_rebuild_tensor_v3");
+        assertEquals("refuses to call rebuild_v3 with 8 arguments as given" + PLAIN,
+                refusal(() -> p.call(v3, Arrays.asList(1, 2, 3, 4, 5, 6, "float32", 8))));
+        p.build(new java.util.LinkedHashMap<>(), "metadata");
         assertEquals("refuses to set the state of 'x'", refusal(() -> p.build("x", null)));
     }
 }
