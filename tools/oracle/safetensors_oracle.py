@@ -112,6 +112,8 @@ def main():
         "no_offsets.safetensors": header_file('{"a":{"dtype":"U8","shape":[1]}}', b"\7"),
         "sub_byte.safetensors": header_file(json.dumps({"a": info("F4", [3], 0, 2)}), b"\7\10"),
         "f4_whole.safetensors": header_file(json.dumps({"a": info("F4", [4], 0, 2)}), b"\7\10"),
+        "size_mismatch_second.safetensors": header_file(json.dumps({"a": info("U8", [4], 0, 4),
+                                                                    "b": info("F32", [2], 4, 10)}), b"\0" * 10),
         "empty_and_full.safetensors": header_file(json.dumps({"e": info("F64", [0, 3], 0, 0),
                                                               "f": info("U8", [2], 0, 2)}), b"\7\10"),
     }

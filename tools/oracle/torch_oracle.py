@@ -236,6 +236,8 @@ big = [(n, swapped(b, SIZES[n[len(folder) + 5:]]) if n.startswith(folder + "data
 record("big_endian.pt", zip_of(big + [(folder + "byteorder", b"big")]), SWAP)
 record("little_record.pt", zip_of(recs + [(folder + "byteorder", b"little\n")]))
 record("middle_endian.pt", zip_of(recs + [(folder + "byteorder", b"middle")]))
+record("byteorder_16.pt", zip_of(recs + [(folder + "byteorder", b"little" + b" " * 10)]))
+record("extra_first.pt", zip_of([(folder + "extra", b"not torch's")] + recs))
 record("long_byteorder.pt", zip_of(recs + [(folder + "byteorder", b"little" + b" " * 11)]))
 record("no_data_pkl.pt", zip_of([r for r in recs if not r[0].endswith("data.pkl")]))
 record("no_folder.pt", zip_of([("data.pkl", recs[0][1])] + recs[1:]))

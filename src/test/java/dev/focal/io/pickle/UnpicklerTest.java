@@ -247,6 +247,13 @@ class UnpicklerTest {
                 + hex("c")));
         assertEquals("truncated pickle: ends at byte 9 before its STOP", refused("8002" + "4303" + hex("abc")
                 + "4300"));
+        assertEquals("truncated pickle: ends at byte 9 before its STOP", refused("8002" + "5802000000" + hex("ab")));
+    }
+
+    /** Marks are kept in an array that grows past its first 16. */
+    @Test
+    void marksNestPastSixteen() {
+        assertEquals(List.of(), loadWith(PickleLimits.DEFAULT, "(".repeat(40) + "1".repeat(39) + "t"));
     }
 
     @Test

@@ -63,6 +63,8 @@ class SafetensorsOracleTest {
         m.put(o + "shape_nested.safetensors", "tensor 'a': \"shape\" holds a nested value, not an integer from 0"
                 + " to 2^63 - 1");
         m.put(o + "shape_not_array.safetensors", "tensor 'a': \"shape\" is not an array of integers");
+        m.put(o + "size_mismatch_second.safetensors", "tensor 'b': data_offsets [4, 10] hold 6 bytes, shape [2] of"
+                + " F32 needs 8");
         m.put(o + "sub_byte.safetensors", "tensor 'a': shape [3] of F4 does not fill whole bytes");
         String b = "bad/safetensors/";
         m.put(b + "too_short.safetensors", "truncated: 3 bytes, not even safetensors' 8-byte header length");

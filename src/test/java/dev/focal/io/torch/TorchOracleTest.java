@@ -108,7 +108,7 @@ class TorchOracleTest {
             }
             read++;
         }
-        assertEquals(11, read, "files read");
+        assertEquals(13, read, "files read");
         for (String name : REFUSED.keySet()) {
             assertTrue(files.has(name), name);
         }

@@ -94,7 +94,34 @@ class TorchPolicyTest {
     }
 
     @Test
-    void aFileOfNeitherFormatIsRefusedInOneLine() {
+    void aTensorHasAtMostMaxRankSizes() {
+        PickleLimits d = PickleLimits.DEFAULT;
+        PickleLimits rank2 = new PickleLimits(d.maxValues(), d.maxText(), d.maxTotalText(), d.maxDepth(), 2,
+                d.maxTensors(), d.maxCopy());
+        String two = "K\u0001K\u0001\u0086";
+        String three = "K\u0001K\u0001K\u0001\u0087";
+        String v2 = "ctorch._utils\n_rebuild_tensor_v2\n(" + pid("FloatStorage", "0", 1, "") + "K\u0000";
+        byte[] ok = ("\u0080\u0002" + v2 + two + two + "\u0089}tR.").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        Object t = Unpickler.load("t.pt", ByteSource.of(ByteBuffer.wrap(ok)), 0,
+                new TorchPolicy(bytes(new byte[4]), rank2, 5), rank2).value();
+        assertEquals(2, ((dev.focal.io.pickle.TensorLeaf) t).tensor("t").shape().rank());
+        byte[] over = ("\u0080\u0002" + v2 + three + three + "\u0089}tR.").getBytes(
+                java.nio.charset.StandardCharsets.ISO_8859_1);
+        FocalException e = assertThrows(FocalException.class, () -> Unpickler.load("t.pt",
+                ByteSource.of(ByteBuffer.wrap(over)), 0, new TorchPolicy(bytes(new byte[4]), rank2, 5), rank2));
+        assertEquals("t.pt: a tensor's sizes are a tuple of 3", e.getMessage());
+    }
+
+    @Test
+    void aFileOfNeitherFormatIsRefusedInOneLine(@org.junit.jupiter.api.io.TempDir Path tmp) throws IOException {
+        Path pk = tmp.resolve("pk.pt");
+        Files.write(pk, new byte[] {'P', 'K'});
+        FocalException zip = assertThrows(FocalException.class, () -> new TorchFormat().open(pk, "pk.pt"));
+        assertEquals("pk.pt: not a zip archive, or truncated: no end-of-central-directory record", zip.getMessage(),
+                "PK is a zip's start, however short");
+        Files.write(pk, new byte[] {'P'});
+        zip = assertThrows(FocalException.class, () -> new TorchFormat().open(pk, "pk.pt"));
+        assertEquals("pk.pt: not a torch.save file (neither its zip format nor its legacy one)", zip.getMessage());
         FocalException e = assertThrows(FocalException.class,
                 () -> new TorchFormat().open(TORCH.resolve("arrays_p2.pkl"), "a.pt"));
         assertEquals("a.pt: not a torch.save file (neither its zip format nor its legacy one)", e.getMessage());
@@ -247,6 +274,8 @@ class TorchPolicyTest {
         assertEquals("views.pt: names over 9 storages, more than focal reads", e.getMessage());
         e = assertThrows(FocalException.class, () -> read("views.pt", limits(16, 1 << 20)));
         assertEquals("views.pt: holds over 16 tensors, more than focal reads", e.getMessage());
+        e = assertThrows(FocalException.class, () -> read("views.pt", limits(10, 1 << 20)));
+        assertEquals("views.pt: holds over 10 tensors, more than focal reads", e.getMessage(), "10 storages pass");
     }
 
     private static final Storages NONE = new Storages() {
