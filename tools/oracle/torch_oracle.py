@@ -158,7 +158,8 @@ grid = torch.arange(20, dtype=torch.float64).reshape(4, 5) - 9.5
 VIEWS = {
     "permuted": base.permute(0, 2, 3, 1),          # neither C nor Fortran: copied element by element
     "fortran": base.permute(3, 2, 1, 0),            # Fortran order: mapped in place
-    "expanded": torch.arange(3, dtype=torch.int64).expand(4, 3) - 1,  # stride 0
+    "expanded": (torch.arange(3, dtype=torch.int64) - 1).expand(4, 3),  # stride 0
+    "fortran_offset": grid[1:3].t(),               # (5, 2), strides (1, 5), from offset 5
     "column": grid[:, 2:3],                         # (4, 1), strides (5, 1), offset 2
     "row": grid[2:3, :],                            # (1, 5), C order from offset 10
     "cell": grid[1:2, 3:4],                         # (1, 1): any strides are contiguous

@@ -153,6 +153,7 @@ class TorchOracleTest {
             try (TensorFile f = open(name)) {
                 assertTrue(f.get("fortran").fortranOrder(), name);
                 assertTrue(f.get("half_t").fortranOrder(), name);
+                assertTrue(f.get("fortran_offset").fortranOrder(), name);
                 for (String c : List.of("permuted", "expanded", "column", "row", "cell", "stepped", "diagonal")) {
                     assertFalse(f.get(c).fortranOrder(), name + ":" + c);
                 }
