@@ -174,6 +174,11 @@ class TorchOracleTest {
             assertEquals(name.equals("views.pt") ? "views.pt: member archive/data/0: cannot read: ClosedChannelException"
                     : "views_legacy.pt:fortran: cannot read: ClosedChannelException", e.getMessage());
         }
+        // A zip whose first record is not one torch.save writes is opened as one all the same.
+        TensorFile extra = open("extra_first.pt");
+        extra.close();
+        FocalException e = assertThrows(FocalException.class, () -> extra.get("x"));
+        assertEquals("extra_first.pt: member archive/data/0: cannot read: ClosedChannelException", e.getMessage());
     }
 
     /** The byte order only torch.save on a big-endian machine writes: the values are the same. */

@@ -119,6 +119,10 @@ class TorchPolicyTest {
         FocalException zip = assertThrows(FocalException.class, () -> new TorchFormat().open(pk, "pk.pt"));
         assertEquals("pk.pt: not a zip archive, or truncated: no end-of-central-directory record", zip.getMessage(),
                 "PK is a zip's start, however short");
+        FocalException tar = assertThrows(FocalException.class,
+                () -> new TorchFormat().open(Path.of("src/test/resources/bad/torch/old_tar.pt"), "old.pt"));
+        assertEquals("old.pt: a tar archive: the torch.save format of PyTorch before 0.1.10, which focal does not"
+                + " read (load it with torch and save it again)", tar.getMessage());
         Files.write(pk, new byte[] {'P'});
         zip = assertThrows(FocalException.class, () -> new TorchFormat().open(pk, "pk.pt"));
         assertEquals("pk.pt: not a torch.save file (neither its zip format nor its legacy one)", zip.getMessage());
