@@ -117,6 +117,19 @@ class OutputFileTest {
         }
     }
 
+    /** Blocks that follow each other, two of which overflow a thread's batch of 32,768 doubles. */
+    @Test
+    void followingBlocksOverABatchAreWrittenInTurn() throws Exception {
+        Path target = tmp.resolve("in_turn.npy");
+        try (OutputFile out = OutputFile.create(target, DType.FLOAT64, Shape.of(ROWS, WIDTH))) {
+            columns(out, 0, 100);
+            columns(out, 100, 200);
+            columns(out, 200, 300);
+            out.commit();
+        }
+        assertArrayEquals(expected(DType.FLOAT64), Files.readAllBytes(target));
+    }
+
     @Test
     void aMissingBlockIsAFailedWriteAndTheTargetStays() throws Exception {
         Path target = tmp.resolve("out.npy");
