@@ -209,6 +209,18 @@ class TensorIOTest {
         }
     }
 
+    /** A format of named tensors stores a lone tensor under the output's stem. */
+    @Test
+    void aLoneTensorWrittenToSafetensorsIsNamedByTheFile() throws IOException {
+        Tensor t = TensorIO.read(new TensorRef(NPY.resolve("le_float32.npy").toString(), null));
+        Path out = tmp.resolve("logits.safetensors");
+        TensorIO.write(t, out);
+        try (TensorFile f = TensorIO.open(out.toString())) {
+            assertEquals(List.of("logits"), f.keys());
+            NumpyView.assertMatchesNumpy(numpy("le_float32.npy"), f.get("logits"));
+        }
+    }
+
     @Test
     void aTensorWrittenAsNpyIsWhatNumpySaveWrites() throws IOException {
         Tensor t;
