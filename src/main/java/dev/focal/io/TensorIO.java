@@ -60,7 +60,7 @@ public final class TensorIO {
     }
 
     /** Opens a file that can be read more than once, by its first bytes, else by its name's extension. */
-    private static TensorFile openFile(Path path, String file) {
+    static TensorFile openFile(Path path, String file) {
         byte[] head = new byte[HEAD];
         int n;
         try (InputStream in = Files.newInputStream(path)) {

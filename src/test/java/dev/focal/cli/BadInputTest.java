@@ -67,6 +67,38 @@ class BadInputTest {
         m.put("npy/complex64.npy", "{}: unsupported dtype complex64 ('<c8')" + numeric);
         m.put("npy/unicode.npy", "{}: unsupported dtype unicode string ('<U2')" + numeric);
         m.put("npy/datetime.npy", "{}: unsupported dtype datetime64 ('<M8[D]')" + numeric);
+        m.put("npy/timedelta.npy", "{}: unsupported dtype timedelta64 ('<m8[s]')" + numeric);
+        m.put("npy/bytes.npy", "{}: unsupported dtype bytes string ('|S3')" + numeric);
+        m.put("npy/void.npy", "{}: unsupported dtype void/structured ('|V8')" + numeric);
+        m.put("npy/descr_f3.npy", "{}: unsupported dtype float24 ('<f3')" + numeric);
+        m.put("npy/descr_i3.npy", "{}: unsupported dtype int24 ('<i3')" + numeric);
+        m.put("npy/descr_u3.npy", "{}: unsupported dtype uint24 ('<u3')" + numeric);
+        m.put("npy/descr_c3.npy", "{}: unsupported dtype complex24 ('<c3')" + numeric);
+        m.put("npy/descr_f0.npy", "{}: unsupported dtype float ('<f0')" + numeric);
+        m.put("npy/descr_i0.npy", "{}: unsupported dtype int ('<i0')" + numeric);
+        m.put("npy/descr_u0.npy", "{}: unsupported dtype uint ('<u0')" + numeric);
+        m.put("npy/descr_c0.npy", "{}: unsupported dtype complex ('<c0')" + numeric);
+        m.put("npy/descr_f.npy", "{}: unsupported dtype float ('<f')" + numeric);
+        m.put("npy/descr_c.npy", "{}: unsupported dtype complex ('<c')" + numeric);
+        m.put("npy/descr_O8.npy", "{}: unsupported dtype object (pickled Python objects) ('<O8')" + numeric);
+        m.put("npy/descr_a3.npy", "{}: unsupported dtype bytes string ('|a3')" + numeric);
+        m.put("npy/descr_bool1.npy", "{}: unsupported dtype '?' ('|?1')" + numeric);
+        m.put("npy/empty_header.npy", "{}: malformed .npy header: unexpected end of header");
+        m.put("npy/v2_empty_header.npy", "{}: malformed .npy header: unexpected end of header");
+        m.put("npy/short_wrong_magic.npy", "{}: not a .npy file (no \\x93NUMPY magic)");
+        m.put("npy/header_integer.npy", "{}: malformed .npy header: not a dict");
+        m.put("npy/header_true.npy", "{}: malformed .npy header: not a dict");
+        m.put("npy/header_open_brace.npy", "{}: malformed .npy header: unexpected end of header");
+        m.put("npy/unterminated_string.npy", "{}: malformed .npy header: unterminated string");
+        m.put("npy/escaped_quote_key.npy", "{}: malformed .npy header: unexpected key 'a'b'");
+        m.put("npy/nested_32.npy", "{}: malformed .npy header: unexpected key 'x'");
+        m.put("npy/nested_33.npy", "{}: malformed .npy header: literal nested too deeply");
+        m.put("npy/duplicate_key.npy", "{}: malformed .npy header: key descr appears twice");
+        m.put("npy/no_colon.npy", "{}: malformed .npy header: expected ':' at character 9");
+        m.put("npy/text_after_dict.npy", "{}: malformed .npy header: unexpected text after the literal at character 56");
+        m.put("npy/huge_integer.npy", "{}: malformed .npy header: integer 99999999999999999999 is not a 64-bit number");
+        m.put("npy/unclosed_tuple.npy", "{}: malformed .npy header: expected ',' or ')' at character 53");
+        m.put("npy/unclosed_dict.npy", "{}: malformed .npy header: expected ',' or '}' at character 16");
         m.put("npy/structured.npy",
                 "{}: unsupported dtype: structured array (descr [[x, <f4], [y, <i4]]); focal reads numeric arrays only");
         // JSON: ragged and broken

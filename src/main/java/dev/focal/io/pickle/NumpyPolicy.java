@@ -20,7 +20,7 @@ import java.util.Map;
  * bytearray through {@code _frombuffer}; the rest as bytes after {@code _reconstruct}.
  */
 public class NumpyPolicy extends PlainPolicy {
-    private enum Global { RECONSTRUCT, NDARRAY, DTYPE, ENCODE, FROMBUFFER, ORDERED_DICT }
+    private enum Global { RECONSTRUCT, NDARRAY, DTYPE, ENCODE, FROMBUFFER, ORDERED_DICT, BYTES }
 
     @Override
     public Object global(String module, String name) throws Refusal {
@@ -40,6 +40,10 @@ public class NumpyPolicy extends PlainPolicy {
                 return Global.FROMBUFFER;
             case "collections.OrderedDict":
                 return Global.ORDERED_DICT;
+            // Protocol 2 writes empty bytes (an empty array's data) as bytes(), not _codecs.encode.
+            case "builtins.bytes":
+            case "__builtin__.bytes":
+                return Global.BYTES;
             default:
                 throw refused(module, name);
         }
@@ -49,6 +53,9 @@ public class NumpyPolicy extends PlainPolicy {
     public Object call(Object callable, List<Object> args) throws Refusal {
         if (callable == Global.ORDERED_DICT && args.isEmpty()) {
             return new LinkedHashMap<>();
+        }
+        if (callable == Global.BYTES && args.isEmpty()) {
+            return latin1("");
         }
         if (callable == Global.RECONSTRUCT && args.size() == 3 && args.get(0) == Global.NDARRAY) {
             return new NdArray();

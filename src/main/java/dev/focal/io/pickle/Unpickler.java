@@ -191,29 +191,29 @@ public final class Unpickler {
                     push(longOf(at, u8()));
                     break;
                 case 0x8b: // LONG4
-                    push(longOf(at, length(at, le(4), 4)));
+                    push(longOf(at, length(at, le(4))));
                     break;
                 case 'G':
                     push(Double.longBitsToDouble(be(8)));
                     break;
                 case 'X':
-                    push(string(at, length(at, le(4), 4)));
+                    push(string(at, length(at, le(4))));
                     break;
                 case 0x8c:
                     push(string(at, u8()));
                     break;
                 case 0x8d:
-                    push(string(at, length(at, le(8), 8)));
+                    push(string(at, length(at, le(8))));
                     break;
                 case 'B':
-                    push(bytes(at, length(at, le(4), 4)));
+                    push(bytes(at, length(at, le(4))));
                     break;
                 case 'C':
                     push(bytes(at, u8()));
                     break;
                 case 0x8e: // BINBYTES8
                 case 0x96: // BYTEARRAY8
-                    push(bytes(at, length(at, le(8), 8)));
+                    push(bytes(at, length(at, le(8))));
                     break;
                 case 'c': { // GLOBAL
                     String module = line(at);
@@ -248,19 +248,19 @@ public final class Unpickler {
                     push(policy.persistentLoad(pop(at)));
                     break;
                 case 'q':
-                    memoize(at, u8(), peek(at));
+                    memoize(u8(), peek(at));
                     break;
                 case 'r':
-                    memoize(at, le(4) & 0xFFFFFFFFL, peek(at));
+                    memoize(le(4), peek(at));
                     break;
                 case 0x94: // MEMOIZE
-                    memoize(at, memo.size(), peek(at));
+                    memoize(memo.size(), peek(at));
                     break;
                 case 'h':
                     push(get(at, u8()));
                     break;
                 case 'j':
-                    push(get(at, le(4) & 0xFFFFFFFFL));
+                    push(get(at, le(4)));
                     break;
                 default:
                     throw FocalException.input(name, "refuses pickle opcode " + opcodeName(op) + " at byte " + at
@@ -386,10 +386,12 @@ public final class Unpickler {
                 || v instanceof Double || v instanceof Boolean;
     }
 
-    private void memoize(long at, long index, Object v) {
-        if (memo.put(index, v) == null) {
+    /** A new entry counts as a value; one stored again over itself does not (None included). */
+    private void memoize(long index, Object v) {
+        if (!memo.containsKey(index)) {
             count(1);
         }
+        memo.put(index, v);
     }
 
     private Object get(long at, long index) {
@@ -402,9 +404,11 @@ public final class Unpickler {
 
     // ---- values ----
 
-    /** A length field's value, checked against the bytes the file has left. */
-    private long length(long at, long n, int width) {
-        long value = width == 4 ? n & 0xFFFFFFFFL : n;
+    /**
+     * A length field's value, checked against the bytes the file has left: {@code le(4)} is
+     * unsigned already, an 8-byte length past 2^63 - 1 is negative here.
+     */
+    private long length(long at, long value) {
         if (value < 0 || value > source.size() - pos) {
             throw FocalException.input(name, "truncated or corrupt pickle at byte " + at + ": declares "
                     + Long.toUnsignedString(value) + " bytes, " + (source.size() - pos) + " are left");

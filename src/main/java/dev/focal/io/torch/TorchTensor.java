@@ -52,7 +52,8 @@ final class TorchTensor implements TensorLeaf {
             throw FocalException.input(display, "sizes " + Shape.indexString(sizes) + ": " + e.getMessage());
         }
         int item = dtype.itemSize();
-        long numel = storage.dtype() == dtype ? storage.numel() : storage.numel() * storage.dtype().itemSize() / item;
+        // A tensor's dtype differs from its storage's only on a storage of bytes (TorchPolicy.tensor).
+        long numel = storage.dtype() == dtype ? storage.numel() : storage.numel() / item;
         long last = lastElement(display, shape);
         if (last >= numel) {
             throw FocalException.input(display, "view (offset " + offset + ", sizes " + Shape.indexString(sizes)

@@ -142,6 +142,37 @@ class JsonFormatTest {
         }
     }
 
+    /**
+     * A typed member's data 64 arrays deep passes the first pass, which skips it, and is refused
+     * when it is read; 65 deep, the first pass refuses the whole file.
+     */
+    @Test
+    void aTypedMemberTooDeepSpoilsOnlyItself() throws IOException {
+        Path p = file("{\"a\": {\"dtype\": \"int8\", \"data\": " + "[".repeat(65) + "1" + "]".repeat(65) + "}, \"b\": [2]}");
+        try (TensorFile f = open(p)) {
+            assertEquals(p.toString(), f.name());
+            assertEquals(List.of("a", "b"), f.keys());
+            assertEquals(2, f.get("b").getLong(0));
+            FocalException e = assertThrows(FocalException.class, () -> f.get("a"));
+            assertEquals(p + ":a: nested deeper than 64 levels", e.getMessage());
+        }
+        Path q = file("{\"a\": {\"dtype\": \"int8\", \"data\": " + "[".repeat(66) + "1" + "]".repeat(66) + "}, \"b\": [2]}");
+        FocalException e = assertThrows(FocalException.class, () -> open(q));
+        assertEquals(q + ":a: nested deeper than 64 levels", e.getMessage());
+        assertEquals("JSON", FORMAT.name());
+    }
+
+    /** A typed member is parsed when asked for, in a pass of its own: by then the file may have changed. */
+    @Test
+    void aTypedMemberGoneWhenItIsReadIsRefused() throws IOException {
+        Path p = file("{\"w\": {\"dtype\": \"float32\", \"data\": [0.5]}, \"x\": [1]}");
+        try (TensorFile f = open(p)) {
+            Files.writeString(p, "{\"x\": [1], \"y\": {\"dtype\": \"int8\", \"data\": [[[[2]]]]}}");
+            FocalException e = assertThrows(FocalException.class, () -> f.get("w"));
+            assertEquals(p + ":w: no longer in the file; it changed while being read", e.getMessage());
+        }
+    }
+
     @TestFactory
     Stream<DynamicTest> refusesMalformedDocuments() throws IOException {
         Map<String, String> messages = Map.ofEntries(
@@ -155,29 +186,61 @@ class JsonFormatTest {
                 Map.entry("null_int.json", ": at [1]: null (NaN) is not a value of dtype int32"),
                 Map.entry("null_only.json", ": null is not a number"),
                 Map.entry("object_in_list.json", ": at [1]: an object is not a number"),
-                Map.entry("syntax_comma.json", ": invalid JSON at line 1, column 7: unexpected character (','"),
-                Map.entry("syntax_unclosed.json", ": invalid JSON at line 4, column 1: unexpected end-of-input"),
+                Map.entry("syntax_comma.json", ": invalid JSON at line 1, column 7: unexpected character (',' (code 44)): expected a value"),
+                Map.entry("syntax_unclosed.json", ": invalid JSON at line 4, column 1: unexpected end-of-input: expected close marker for Array"),
                 Map.entry("syntax_token.json", ": invalid JSON at line 1, column 5: unrecognized token 'nan'"),
-                Map.entry("inf_token.json", ": at [1]: -INF is not a number Python's json reads"),
+                Map.entry("inf_token.json", ": at [1]: -INF is not a number Python's json reads; write NaN, Infinity or -Infinity"),
                 Map.entry("trailing_garbage.json", ": trailing content after the JSON value at line 1, column 8"),
                 Map.entry("trailing_value.json", ": trailing content after the JSON value at line 1, column 5"),
                 Map.entry("too_deep.json", ": nested deeper than 64 levels"),
                 Map.entry("empty_file.json", ": empty file"),
                 Map.entry("whitespace.json", ": no JSON value, only whitespace"),
                 Map.entry("top_string.json", ": \"abc\" is not a number"),
-                Map.entry("big_int.json", ": at [0]: integer 18446744073709551616 fits neither int64 nor uint64"),
+                Map.entry("big_int.json", ": at [0]: integer 18446744073709551616 fits neither int64 nor uint64"
+                        + " (numpy would make an object array)"),
                 Map.entry("typed_length.json", ": data holds 5 values, shape [2, 3] needs 6"),
                 Map.entry("typed_nesting.json", ": data is nested as [2, 3], shape is [3, 2]"),
-                Map.entry("typed_unknown_dtype.json", ": unknown dtype 'floaty32'"),
+                Map.entry("typed_unknown_dtype.json", ": unknown dtype 'floaty32' (focal reads bool, int8..int64,"
+                        + " uint8..uint64, float16, float32 and float64)"),
                 Map.entry("typed_int8_range.json", ": at [1]: 200 is out of range for int8 (-128..127)"),
                 Map.entry("typed_not_integer.json", ": at [1]: 1.5 is not an integer (dtype uint16)"),
                 Map.entry("typed_bool_value.json", ": at [1]: 2 is not a bool (true, false, 0 or 1)"),
                 Map.entry("typed_negative_shape.json",
                         ": \"shape\" must be a list of non-negative integers, found -1"),
                 Map.entry("bundle_string.json", ":b: a string is not an array"),
-                Map.entry("bundle_object.json", ":b: an object member must be a typed array"),
+                Map.entry("bundle_object.json", ":b: an object member must be a typed array {\"dtype\": ..., \"shape\": ..., \"data\": [...]}"),
                 Map.entry("bundle_empty.json", ": holds no arrays"),
-                Map.entry("bundle_duplicate.json", ": holds key 'a' twice"));
+                Map.entry("bundle_duplicate.json", ": holds key 'a' twice"),
+                Map.entry("typed_int16_range.json", ": at [1]: 40000 is out of range for int16 (-32768..32767)"),
+                Map.entry("typed_int32_range.json",
+                        ": at [0]: -3000000000 is out of range for int32 (-2147483648..2147483647)"),
+                Map.entry("typed_uint8_range.json", ": at [0]: 256 is out of range for uint8 (0..255)"),
+                Map.entry("typed_uint16_negative.json", ": at [0]: -1 is out of range for uint16 (0..65535)"),
+                Map.entry("typed_uint32_range.json", ": at [0]: 4294967296 is out of range for uint32 (0..4294967295)"),
+                Map.entry("typed_uint64_negative.json",
+                        ": at [0]: -1 is out of range for uint64 (0..18446744073709551615)"),
+                Map.entry("typed_int64_float_2_63.json", ": at [0]: 9223372036854775808.0 is out of range for int64"
+                        + " (-9223372036854775808..9223372036854775807)"),
+                Map.entry("typed_int8_exponent.json", ": at [0]: 1e999999999 is out of range for int8 (-128..127)"),
+                Map.entry("typed_huge_exponent.json",
+                        ": at [0]: 1841e30846744073709553230 is out of range for uint64 (0..18446744073709551615)"),
+                Map.entry("typed_tiny_exponent.json", ": at [1]: 1e-30846744073709553230 is not an integer (dtype int8)"),
+                Map.entry("empty_then_number.json", ": at [1]: a number, expected an array of 0"),
+                Map.entry("string_32.json", ": at [1]: \"" + "x".repeat(32) + "\" is not a number"),
+                Map.entry("string_33.json", ": at [1]: \"" + "x".repeat(32) + "...\" is not a number"),
+                Map.entry("trailing_after_object.json", ": trailing content after the JSON value at line 1, column 12"),
+                Map.entry("bundle_typed_unknown_dtype.json", ":a: unknown dtype 'floaty' (focal reads bool, int8..int64,"
+                        + " uint8..uint64, float16, float32 and float64)"),
+                Map.entry("typed_shape_not_list.json", ": \"shape\" must be a list of non-negative integers"),
+                Map.entry("typed_dtype_not_string.json", ": \"dtype\" must be a string such as \"float32\""),
+                Map.entry("typed_shape_float.json", ": \"shape\" must be a list of non-negative integers, found 2.0"),
+                Map.entry("typed_shape_huge.json",
+                        ": \"shape\" must be a list of non-negative integers, found 18446744073709551616"),
+                Map.entry("typed_shape_65_axes.json", ": \"shape\" has over 64 dimensions"),
+                Map.entry("bundle_null.json", ":b: null is not an array"),
+                Map.entry("bundle_data_string.json",
+                        ":mask: a string is not an array (a typed array has no keys but data, shape and dtype)"),
+                Map.entry("bundle_typed_too_deep.json", ":a: nested deeper than 64 levels"));
         Set<String> generated = new HashSet<>();
         entries("bad").forEach(e -> generated.add(e.get("file").asText()));
         assertEquals(generated, messages.keySet(), "every refused fixture has its message here");
@@ -186,8 +249,7 @@ class JsonFormatTest {
                     Path p = BAD.resolve(c.getKey());
                     FocalException e = assertThrows(FocalException.class, () -> read(p));
                     assertEquals(FocalException.INPUT, e.exitCode());
-                    assertTrue(e.getMessage().startsWith(p + c.getValue()), e.getMessage());
-                    assertEquals(-1, e.getMessage().indexOf('\n'), e.getMessage());
+                    assertEquals(p + c.getValue(), e.getMessage());
                 }));
     }
 

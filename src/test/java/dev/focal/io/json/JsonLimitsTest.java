@@ -29,6 +29,15 @@ class JsonLimitsTest {
                 refused(p.toString()).getMessage());
     }
 
+    /** A typed member's dtype text counts with the keys. */
+    @Test
+    void aJsonBundleOfTooLongADtypeIsRefused() throws IOException {
+        Path p = tmp.resolve("long_dtype.json");
+        Files.writeString(p, "{\"a\": {\"dtype\": \"" + "x".repeat(1 << 20) + "\", \"data\": [1]}}\n");
+        assertEquals(p + ":a: its keys and dtypes run over 1048576 characters, more than focal reads from a JSON bundle",
+                refused(p.toString()).getMessage());
+    }
+
     @Test
     void aJsonBundleOfTooLongKeysIsRefused() throws IOException {
         Path p = tmp.resolve("long_keys.json");

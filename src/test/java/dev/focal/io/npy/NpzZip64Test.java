@@ -73,6 +73,11 @@ class NpzZip64Test {
      * fields is 0xFFFFFFFF and the real values are in the zip64 extra fields and end record.
      */
     static byte[] zip64(Map<String, byte[]> members, String comment) {
+        return zip64(members, comment, 24);
+    }
+
+    /** The same with the central zip64 fields cut to their first {@code zip64Bytes} bytes. */
+    static byte[] zip64(Map<String, byte[]> members, String comment, int zip64Bytes) {
         Bytes out = new Bytes();
         List<Long> offsets = new ArrayList<>();
         for (Map.Entry<String, byte[]> m : members.entrySet()) {
@@ -88,9 +93,10 @@ class NpzZip64Test {
         for (Map.Entry<String, byte[]> m : members.entrySet()) {
             byte[] name = m.getKey().getBytes(StandardCharsets.UTF_8);
             long size = m.getValue().length;
+            Bytes fields = new Bytes().u64(size).u64(size).u64(offsets.get(i++));
             out.u32(0x02014b50).u16(45).u16(45).u16(0).u16(0).u16(0).u16(0).u32(crc(m.getValue()))
-                    .u32(0xFFFFFFFFL).u32(0xFFFFFFFFL).u16(name.length).u16(28).u16(0).u16(0).u16(0).u32(0)
-                    .u32(0xFFFFFFFFL).bytes(name).u16(1).u16(24).u64(size).u64(size).u64(offsets.get(i++));
+                    .u32(0xFFFFFFFFL).u32(0xFFFFFFFFL).u16(name.length).u16(4 + zip64Bytes).u16(0).u16(0).u16(0).u32(0)
+                    .u32(0xFFFFFFFFL).bytes(name).u16(1).u16(zip64Bytes).write(fields.toByteArray(), 0, zip64Bytes);
         }
         long dirSize = out.size() - dirOffset;
         long record = out.size();
@@ -101,6 +107,18 @@ class NpzZip64Test {
         out.u32(0x06054b50).u16(0).u16(0).u16(0xFFFF).u16(0xFFFF).u32(0xFFFFFFFFL).u32(0xFFFFFFFFL)
                 .u16(text.length).bytes(text);
         return out.toByteArray();
+    }
+
+    /** A zip64 field must hold every value its entry saturates: here 0 or 1 of 3. */
+    @Test
+    void aZip64FieldTooShortForTheSaturatedValues(@TempDir Path tmp) throws IOException {
+        Map<String, byte[]> members = Map.of("logits.npy", NpzFormatTest.npy(0.5, -1.5));
+        for (int bytes : new int[] {0, 8}) {
+            Path npz = tmp.resolve("short" + bytes + ".npz");
+            Files.write(npz, zip64(members, "", bytes));
+            NpzFormatTest.assertRefused(npz + ": member logits.npy: zip64 extra field is too short",
+                    () -> TensorIO.open(npz.toString()));
+        }
     }
 
     private static long crc(byte[] data) {

@@ -45,6 +45,9 @@ class UnpicklerTest {
         if (v instanceof Boolean) {
             return n.put("type", "bool").put("value", (Boolean) v);
         }
+        if (v instanceof BigInteger && ((BigInteger) v).bitLength() < 64) {
+            throw new AssertionError("a 64-bit integer read as a BigInteger: " + v);
+        }
         if (v instanceof Long || v instanceof BigInteger) {
             return n.put("type", "int").put("value", v.toString());
         }
@@ -191,6 +194,66 @@ class UnpicklerTest {
         assertEquals("refuses pickle opcode 0x00 at byte 2" + plain, refused(p2 + "00"));
         assertEquals("refuses to call None", refused(p2 + hex("N)R.")));
         assertEquals("refuses to set the state of None", refused(p2 + hex("NNb.")));
+    }
+
+    private static Object loadWith(PickleLimits limits, String ops) {
+        byte[] b = ("\u0080\u0002" + ops + ".").getBytes(StandardCharsets.ISO_8859_1);
+        return Unpickler.load("p.pkl", ByteSource.of(ByteBuffer.wrap(b)), 0, new PlainPolicy(), limits).value();
+    }
+
+    private static PickleLimits values(long max) {
+        PickleLimits d = PickleLimits.DEFAULT;
+        return new PickleLimits(max, d.maxText(), d.maxTotalText(), d.maxDepth(), d.maxRank(), d.maxTensors(),
+                d.maxCopy());
+    }
+
+    /** Pushes, container items and new memo entries each count once against the cap; it holds exactly. */
+    @Test
+    void everyValueCountsOnceAgainstTheCap() {
+        // MARK, 3 x NONE, TUPLE: 4 values
+        String tuple = "(NNNt";
+        // EMPTY_LIST, NONE, APPEND, then MARK, 2 x NONE, APPENDS: 1 + 1 + 1 + 2 + 2 = 7 values
+        String list = "]Na(NNe";
+        // EMPTY_DICT, 2 x NONE... keys: K0 NONE SETITEM, MARK K1 NONE K2 NONE SETITEMS: 1 + 2 + 1 + 4 + 2 = 10
+        String dict = "}K\u0000Ns(K\u0001NK\u0002Nu";
+        // NONE, BINPUT 0 twice (one new entry), BINPUT 1: 1 + 1 + 1 = 3
+        String memo = "Nq\u0000q\u0000q\u00010N";
+        for (String[] c : new String[][] {{tuple, "4"}, {list, "7"}, {dict, "10"}, {memo, "4"}}) {
+            long n = Long.parseLong(c[1]);
+            loadWith(values(n), c[0]);
+            FocalException e = assertThrows(FocalException.class, () -> loadWith(values(n - 1), c[0]), c[0]);
+            assertEquals("p.pkl: pickle makes over " + (n - 1) + " values, more than focal reads", e.getMessage());
+        }
+    }
+
+    @Test
+    void stringsAreCappedAtTheirLimitExactly() {
+        PickleLimits d = PickleLimits.DEFAULT;
+        PickleLimits text = new PickleLimits(d.maxValues(), 4, 6, d.maxDepth(), d.maxRank(), d.maxTensors(),
+                d.maxCopy());
+        String four = "\u008c\u0004abcd";
+        String two = "\u008c\u0002ef";
+        assertEquals(List.of("abcd", "ef"), loadWith(text, four + two + "\u0086"));
+        FocalException e = assertThrows(FocalException.class, () -> loadWith(text, four + two + "\u008c\u0001g"
+                + "\u0087"));
+        assertEquals("p.pkl: pickle holds over 6 bytes of strings, more than focal reads", e.getMessage());
+    }
+
+    @Test
+    void aValueThatEndsTheFileLeavesNoRoomForStop() {
+        assertEquals("truncated pickle: ends at byte 7 before its STOP", refused("8002" + hex("J\u0001\u0002\u0003"
+                + "\u0004")));
+        assertEquals("truncated pickle: ends at byte 9 before its STOP", refused("8002" + "8c02" + hex("ab") + "8c01"
+                + hex("c")));
+        assertEquals("truncated pickle: ends at byte 9 before its STOP", refused("8002" + "4303" + hex("abc")
+                + "4300"));
+        assertEquals("truncated pickle: ends at byte 9 before its STOP", refused("8002" + "5802000000" + hex("ab")));
+    }
+
+    /** Marks are kept in an array that grows past its first 16. */
+    @Test
+    void marksNestPastSixteen() {
+        assertEquals(List.of(), loadWith(PickleLimits.DEFAULT, "(".repeat(40) + "1".repeat(39) + "t"));
     }
 
     @Test

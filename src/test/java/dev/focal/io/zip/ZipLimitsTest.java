@@ -42,6 +42,19 @@ class ZipLimitsTest {
                 refused(p.toString()).getMessage());
     }
 
+    /** A directory of exactly the limit is read (this one is all zeros, no entry). */
+    @Test
+    void anNpzDirectoryOfSixteenMebibytesIsRead() throws IOException {
+        Path p = tmp.resolve("limit_directory.npz");
+        long size = ZipDirectory.MAX_DIRECTORY;
+        try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {
+            f.setLength(size);
+            f.seek(size);
+            f.write(endRecord(0xFFFF, size, 0));
+        }
+        assertEquals(p + ": corrupt central directory: no entry signature at entry 1", refused(p.toString()).getMessage());
+    }
+
     @Test
     void anNpzOfTooManyMembersIsRefusedWhileItsDirectoryIsRead() throws IOException {
         Path p = tmp.resolve("many_members.npz");
