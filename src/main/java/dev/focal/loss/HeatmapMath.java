@@ -161,11 +161,6 @@ public final class HeatmapMath implements LossMath {
         return FocalMath.power(q, g);
     }
 
-    /** NaN stays NaN, as torch.clamp keeps it. */
-    private double clamp(double p) {
-        return p != p ? p : Math.min(Math.max(p, low), high);
-    }
-
     private static double sigmoid(double x) {
         double e = Math.exp(-Math.abs(x));
         return x >= 0 ? 1 / (1 + e) : e / (1 + e);
