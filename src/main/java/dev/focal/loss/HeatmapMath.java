@@ -47,11 +47,6 @@ public final class HeatmapMath implements LossMath {
         return new HeatmapMath(false, float32, 1e-12);
     }
 
-    @Override
-    public String toString() {
-        return centerNet ? "centernet" : "gaussian";
-    }
-
     /** The lower clamp bound, as the reference compares with it. */
     public double low() {
         return low;

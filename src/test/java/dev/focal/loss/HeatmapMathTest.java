@@ -58,12 +58,14 @@ class HeatmapMathTest {
 
     @Test
     void gradientMatchesTheSlopeOfTheLoss() {
-        for (HeatmapMath m : new HeatmapMath[] {HeatmapMath.centerNet(false), HeatmapMath.gaussian(false)}) {
+        HeatmapMath centerNet = HeatmapMath.centerNet(false);
+        for (HeatmapMath m : new HeatmapMath[] {centerNet, HeatmapMath.gaussian(false)}) {
             for (double t : new double[] {0, 0.3, 1}) {
                 for (double x : new double[] {-5, -1, 0.2, 3}) {
                     double h = 1e-6;
                     double slope = (loss(m, x + h, t) - loss(m, x - h, t)) / (2 * h);
-                    assertEquals(slope, m.gradient(x, t, 4, 2), 1e-7 * Math.max(1, Math.abs(slope)), m + " t=" + t + " x=" + x);
+                    assertEquals(slope, m.gradient(x, t, 4, 2), 1e-7 * Math.max(1, Math.abs(slope)),
+                            (m == centerNet ? "centernet" : "gaussian") + " t=" + t + " x=" + x);
                 }
             }
         }
