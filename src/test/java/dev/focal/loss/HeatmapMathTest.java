@@ -40,6 +40,9 @@ class HeatmapMathTest {
         // A peak far above: -log(high) * (1 - high)^2.
         double high = m.high();
         assertEquals(-Math.log(high) * (1 - high) * (1 - high), loss(m, 30, 1), 0);
+        // Gaussian's peak far below: -log(low + eps) (1 - low)^2, eps the float32 1e-12.
+        HeatmapMath g = HeatmapMath.gaussian(true);
+        assertEquals(-Math.log(low + (float) 1e-12) * (1 - low) * (1 - low), loss(g, -30, 1), 1e-15);
         assertEquals(0, m.gradient(-30, 0, 4, 2));
         assertEquals(0, m.gradient(30, 1, 4, 2));
         // torch 1.13: x = NaN through clamp(sigmoid(x), 1e-4, 1 - 1e-4) has gradient NaN.
