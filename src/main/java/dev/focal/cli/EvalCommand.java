@@ -23,6 +23,7 @@ import dev.focal.loss.Kernels;
 import dev.focal.loss.LossFunction;
 import dev.focal.stats.AnchorKind;
 import dev.focal.stats.EvalSummary;
+import dev.focal.stats.Grid;
 import dev.focal.stats.LossAccumulator;
 import dev.focal.stats.Numbers;
 import dev.focal.stats.ValueRange;
@@ -449,7 +450,9 @@ final class EvalCommand implements Callable<Integer> {
                 inputs.head().map(h -> h.result.samples()).orElse(function.heatmap() ? heatmapSamples(in) : 0), kernels);
         // The histograms and cells feed the figures of one evaluation; a sweep's or many dumps' report has none.
         if (reportOptions.wanted() && !many && !sweep()) {
-            eval.gatherReport(reportOptions.grid(inputs.rawShape(), in.logits.shape(), function.heatmap()));
+            Grid grid = reportOptions.grid(inputs.rawShape(), in.logits.shape(), function.heatmap());
+            reportOptions.prepareHeatmaps(grid);
+            eval.gatherReport(grid);
         }
         if (classNames.get() != null && classNames.get().size() != eval.classes()) {
             throw FocalException.usage("--class-names gives " + classNames.get().size() + " names but the class axis has "

@@ -70,13 +70,33 @@ final class ReportOptions {
         return top == 0 ? summary.withoutTop() : summary;
     }
 
-    /** Starts loading the charting code beside the pass, when a report is asked for. */
+    /**
+     * Starts loading the charting code beside the pass, when a report is asked for: the library
+     * and its fonts, and with --plots Java2D's raster loops and the PNG writer too.
+     */
     void prepare() {
         if (wanted()) {
-            Thread t = new Thread(Report::warmUp, "focal-report-warm-up");
-            t.setDaemon(true);
-            t.start();
+            warmUp(Report::warmUp);
         }
+        if (plots.get() != null) {
+            warmUp(Report::warmUpPixels);
+        }
+    }
+
+    /** Starts loading what the BEV heatmaps of {@code grid} draw with, unless {@link #prepare} has. */
+    void prepareHeatmaps(Grid grid) {
+        if (grid != null && plots.get() == null) {
+            warmUp(Report::warmUpPixels);
+        }
+    }
+
+    private static void warmUp(Runnable load) {
+        Thread t = new Thread(load, "focal-report-warm-up");
+        t.setDaemon(true);
+        // It only loads code the drawing would load anyway: a failure there (the JVM exiting
+        // under it after a short run) is no error of the run, and the drawing reports its own.
+        t.setUncaughtExceptionHandler((thread, e) -> { });
+        t.start();
     }
 
     void check() {

@@ -7,6 +7,7 @@ import java.util.List;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.StandardChartTheme;
+import org.jfree.chart.axis.Axis;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
@@ -22,6 +23,7 @@ import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.renderer.xy.StandardXYBarPainter;
 import org.jfree.chart.renderer.xy.XYBarRenderer;
+import org.jfree.chart.title.PaintScaleLegend;
 
 /** The report's charts, built with JFreeChart in one look: flat bars, a light grid, one palette. */
 final class Charts {
@@ -133,6 +135,39 @@ final class Charts {
         }
         plot.setRenderer(r);
         return chart;
+    }
+
+    /**
+     * Turns an XY chart in the report's look into the drawing for a dark screen: the theme's
+     * background behind it and its colour scale, its text and rules light; the data keep their colours.
+     */
+    static JFreeChart dark(JFreeChart chart, Heatmap.Theme theme) {
+        chart.setBackgroundPaint(theme.background);
+        XYPlot plot = chart.getXYPlot();
+        plot.setBackgroundPaint(theme.background);
+        plot.setOutlinePaint(theme.frame);
+        for (int i = 0; i < plot.getDomainAxisCount(); i++) {
+            lightText(plot.getDomainAxis(i), theme);
+        }
+        for (int i = 0; i < plot.getRangeAxisCount(); i++) {
+            lightText(plot.getRangeAxis(i), theme);
+        }
+        for (Object title : chart.getSubtitles()) {
+            if (title instanceof PaintScaleLegend) {
+                PaintScaleLegend legend = (PaintScaleLegend) title;
+                legend.setBackgroundPaint(theme.background);
+                legend.setStripOutlinePaint(theme.frame);
+                lightText(legend.getAxis(), theme);
+            }
+        }
+        return chart;
+    }
+
+    private static void lightText(Axis axis, Heatmap.Theme theme) {
+        axis.setLabelPaint(theme.text);
+        axis.setTickLabelPaint(theme.text);
+        axis.setAxisLinePaint(theme.frame);
+        axis.setTickMarkPaint(theme.frame);
     }
 
     /** A chart built from its parts, in the report's look (which a factory method gives its charts itself). */

@@ -7,6 +7,9 @@ import java.io.UncheckedIOException;
 import java.util.Base64;
 import java.util.Optional;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.jfree.chart.JFreeChart;
 import org.jfree.svg.SVGGraphics2D;
 
@@ -23,6 +26,8 @@ public final class Figure {
     private final String title;
     private final String caption;
     private final JFreeChart chart;
+    /** The chart drawn for dark mode, when its colours are data (see {@link #twin}); else null. */
+    private final JFreeChart darkChart;
     /** A heatmap drawn as pixels, at {@link Heatmap}'s density; null for a chart or a table. */
     private final BufferedImage image;
     /** The heatmap drawn for dark mode, which the page shows there; null with {@link #image}. */
@@ -32,7 +37,15 @@ public final class Figure {
     private volatile String inline;
 
     Figure(String id, String title, String caption, JFreeChart chart, String tableHtml) {
-        this(id, title, caption, chart, null, null, tableHtml);
+        this(id, title, caption, chart, null, null, null, tableHtml);
+    }
+
+    /**
+     * A chart whose colours are data (a colour scale), drawn for light mode and, as {@code dark},
+     * for a dark screen, which the charts' dark-mode inversion would turn into another scale.
+     */
+    static Figure twin(String id, String title, String caption, JFreeChart light, JFreeChart dark, String tableHtml) {
+        return new Figure(id, title, caption, light, dark, null, null, tableHtml);
     }
 
     /**
@@ -40,15 +53,16 @@ public final class Figure {
      * mode, in print and in the plots, {@code darkImage} in dark mode on screen.
      */
     Figure(String id, String title, String caption, BufferedImage image, BufferedImage darkImage, String tableHtml) {
-        this(id, title, caption, null, image, darkImage, tableHtml);
+        this(id, title, caption, null, null, image, darkImage, tableHtml);
     }
 
-    private Figure(String id, String title, String caption, JFreeChart chart, BufferedImage image,
-                   BufferedImage darkImage, String tableHtml) {
+    private Figure(String id, String title, String caption, JFreeChart chart, JFreeChart darkChart,
+                   BufferedImage image, BufferedImage darkImage, String tableHtml) {
         this.id = id;
         this.title = title;
         this.caption = caption;
         this.chart = chart;
+        this.darkChart = darkChart;
         this.image = image;
         this.darkImage = darkImage;
         this.tableHtml = tableHtml;
@@ -76,12 +90,17 @@ public final class Figure {
         return image != null;
     }
 
+    /** Whether the figure has a drawing of its own for dark mode (its colours are data), rather than the charts' inversion. */
+    boolean darkDrawing() {
+        return darkImage != null || darkChart != null;
+    }
+
     /** The figure as a standalone SVG document; a heatmap's pixels in it as a PNG. */
     public Optional<String> svg() {
         if (image != null) {
             return Optional.of("<?xml version=\"1.0\"?>\n" + imageSvg());
         }
-        return drawn() ? Optional.of(graphics().getSVGDocument()) : Optional.empty();
+        return drawn() ? Optional.of(graphics(chart, id).getSVGDocument()) : Optional.empty();
     }
 
     /** The figure as PNG bytes, at twice the CSS size for sharp slides. */
@@ -108,12 +127,21 @@ public final class Figure {
         return "data:image/png;base64," + Base64.getEncoder().encodeToString(pngBytes(image));
     }
 
+    /**
+     * The image as PNG bytes, encoded in memory. Not {@code ImageIO.write} to a stream: that
+     * buffers through a temporary file (ImageIO's disk cache) and registers a shutdown hook to
+     * delete it, which throws when the JVM is already exiting.
+     */
     static byte[] pngBytes(BufferedImage image) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try {
-            ImageIO.write(image, "png", bytes);
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("png").next();
+        try (ImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
+            writer.setOutput(out);
+            writer.write(image);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            writer.dispose();
         }
         return bytes.toByteArray();
     }
@@ -133,8 +161,10 @@ public final class Figure {
                         + "\">";
                 drawn = "<img class=\"light\" src=\"" + dataUri(image) + size + "<img class=\"dark\" src=\""
                         + dataUri(darkImage) + size;
+            } else if (darkChart != null) {
+                drawn = svgElement(chart, id, "light") + svgElement(darkChart, id + "-dark", "dark");
             } else {
-                drawn = graphics().getSVGElement(id + "-svg");
+                drawn = graphics(chart, id).getSVGElement(id + "-svg");
             }
             inline = drawn;
         }
@@ -156,9 +186,14 @@ public final class Figure {
         return tableHtml;
     }
 
-    private SVGGraphics2D graphics() {
+    /** {@code chart}'s svg element, of class {@code cls}, its ids prefixed with {@code prefix}. */
+    private static String svgElement(JFreeChart chart, String prefix, String cls) {
+        return graphics(chart, prefix).getSVGElement(prefix + "-svg").replaceFirst("^<svg ", "<svg class=\"" + cls + "\" ");
+    }
+
+    private static SVGGraphics2D graphics(JFreeChart chart, String prefix) {
         SVGGraphics2D g = new SVGGraphics2D(WIDTH, HEIGHT);
-        g.setDefsKeyPrefix(id + "-");
+        g.setDefsKeyPrefix(prefix + "-");
         g.setGeomDoubleConverter(Figure::hundredths);
         g.setTransformDoubleConverter(Figure::hundredths);
         chart.draw(g, new java.awt.Rectangle(0, 0, WIDTH, HEIGHT));

@@ -7,19 +7,19 @@ import java.util.List;
 /**
  * The report's HTML page: figures in order, inline SVG, system fonts, no script. Dark mode
  * inverts the charts (their hues turned back), which keeps one drawing for both modes; a
- * heatmap's colours are data, so it has a dark drawing of its own instead (see
- * {@link Heatmap.Theme}). Print keeps each figure on one A4 page.
+ * heatmap's colours are data (the BEV grids' and the sweep's), so it has a dark drawing of its
+ * own instead (see {@link Heatmap.Theme}). Print keeps each figure on one A4 page.
  */
 final class Page {
     private static final String STYLE = String.join("\n",
             ":root { color-scheme: light dark; --fg: #1a1a1a; --bg: #ffffff; --muted: #5a5a5a; --rule: #d0d0d0; }",
-            "figure.heatmap img.dark { display: none; }",
+            "figure.heatmap .dark { display: none; }",
             // Screen only: paper is white, and a dark page's light text would not show on it.
             "@media screen and (prefers-color-scheme: dark) {",
             "  :root { --fg: #e6e6e6; --bg: #16181c; --muted: #a8a8a8; --rule: #3a3d44; }",
             "  figure.chart svg { filter: invert(0.92) hue-rotate(180deg); }",
-            "  figure.heatmap img.light { display: none; }",
-            "  figure.heatmap img.dark { display: block; outline: 1px solid var(--rule); }",
+            "  figure.heatmap .light { display: none; }",
+            "  figure.heatmap .dark { display: block; outline: 1px solid var(--rule); }",
             "}",
             "body { font-family: system-ui, sans-serif; color: var(--fg); background: var(--bg);"
                     + " max-width: 780px; margin: 2em auto; padding: 0 1em; line-height: 1.4; }",
@@ -54,7 +54,7 @@ final class Page {
                 .append("<style>\n").append(STYLE).append("\n</style>\n</head>\n<body>\n")
                 .append("<h1>Focal loss report</h1>\n");
         for (Figure f : figures) {
-            h.append("<figure id=\"").append(f.id()).append("\"").append(f.pixels() ? " class=\"heatmap\"" : f.drawn() ? " class=\"chart\"" : "")
+            h.append("<figure id=\"").append(f.id()).append("\"").append(f.darkDrawing() ? " class=\"heatmap\"" : f.drawn() ? " class=\"chart\"" : "")
                     .append(">\n<h2>").append(escape(f.title())).append("</h2>\n");
             h.append("<figcaption>").append(f.caption()).append("</figcaption>\n");
             if (f.drawn()) {

@@ -64,15 +64,26 @@ public final class Report {
     }
 
     /**
-     * Loads the charting library, its fonts and Java2D's, by drawing a small chart off screen:
-     * run on a thread of its own during the pass, it takes most of the report's start-up off
-     * the run's critical path.
+     * Loads the charting library and its fonts by drawing a small chart as SVG, as the page draws
+     * its charts: run on a thread of its own during the pass, it takes most of the report's
+     * start-up off the run's critical path.
      */
     public static void warmUp() {
-        double[][] v = {{1}};
-        JFreeChart chart = Charts.bars("share", List.of("a"), List.of("b"), v, true);
-        chart.createBufferedImage(64, 48);
+        new Figure("warm-up", "", "", smallChart(), null).inline();
+    }
+
+    /**
+     * Loads Java2D's raster loops and the PNG writer, which only heatmaps and --plots' PNGs use:
+     * a report of charts alone leaves them unloaded (BENCHMARKS.md, "The HTML report's cost").
+     */
+    public static void warmUpPixels() {
+        smallChart().createBufferedImage(64, 48);
         Figure.pngBytes(new java.awt.image.BufferedImage(1, 1, java.awt.image.BufferedImage.TYPE_INT_RGB));
+    }
+
+    private static JFreeChart smallChart() {
+        double[][] v = {{1}};
+        return Charts.bars("share", List.of("a"), List.of("b"), v, true);
     }
 
     /** A report of figures over several evaluations, which no one summary stands for. */

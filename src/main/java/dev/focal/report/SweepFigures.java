@@ -147,6 +147,25 @@ final class SweepFigures {
         // A scale of one value (a count alike in every pair) spreads around it: its cells sit mid-scale.
         double pad = lo < hi ? 0 : lo == 0 ? 0.5 : Math.abs(lo) / 2;
         Scale scale = low == null ? new Scale(0, 1) : new Scale(lo - pad, hi + pad);
+        String caption = sweep.metric() + " for each of the " + g.length * a.length + " (gamma, alpha) pairs, rows"
+                + " gamma and columns alpha, on a linear colour scale"
+                + (low == null ? " (no cell is finite)"
+                        : " from its smallest, " + Numbers.format(lo) + " at gamma " + Numbers.format(g[low[0]])
+                        + " and alpha " + Numbers.format(a[low[1]]) + ", to its largest, " + Numbers.format(hi)
+                        + " at gamma " + Numbers.format(g[high[0]]) + " and alpha " + Numbers.format(a[high[1]]))
+                + "; each cell holds its value where it fits (its tooltip always does), red marks NaN or"
+                + " infinity and grey an undefined figure.";
+        return Figure.twin("sweep", "The sweep over gamma and alpha", caption, chart(sweep, scale, Heatmap.Theme.LIGHT),
+                chart(sweep, scale, Heatmap.Theme.DARK), "");
+    }
+
+    /**
+     * The sweep's chart in a theme: a dark screen gets a drawing of its own, as the BEV heatmaps
+     * do, since the charts' inversion would turn viridis and the NaN red into other scales.
+     */
+    private static JFreeChart chart(Sweep sweep, Scale scale, Heatmap.Theme theme) {
+        double[] g = sweep.gammas();
+        double[] a = sweep.alphas();
         NumberAxis alphaAxis = axis("alpha", a);
         NumberAxis gammaAxis = axis("gamma", g);
         // Rows in the order of the terminal's grid: the first gamma on top.
@@ -157,7 +176,7 @@ final class SweepFigures {
         plot.setAxisOffset(RectangleInsets.ZERO_INSETS);
         for (int r = 0; r < g.length; r++) {
             for (int c = 0; c < a.length; c++) {
-                plot.addAnnotation(new Cell(r, c, sweep, scale), false);
+                plot.addAnnotation(new Cell(r, c, sweep, scale, theme.background), false);
             }
         }
         JFreeChart chart = Charts.themed(new JFreeChart(null, JFreeChart.DEFAULT_TITLE_FONT, plot, false));
@@ -171,15 +190,7 @@ final class SweepFigures {
         legend.setStripWidth(14);
         legend.setSubdivisionCount(64);
         chart.addSubtitle(legend);
-        String caption = sweep.metric() + " for each of the " + g.length * a.length + " (gamma, alpha) pairs, rows"
-                + " gamma and columns alpha, on a linear colour scale"
-                + (low == null ? " (no cell is finite)"
-                        : " from its smallest, " + Numbers.format(lo) + " at gamma " + Numbers.format(g[low[0]])
-                        + " and alpha " + Numbers.format(a[low[1]]) + ", to its largest, " + Numbers.format(hi)
-                        + " at gamma " + Numbers.format(g[high[0]]) + " and alpha " + Numbers.format(a[high[1]]))
-                + "; each cell holds its value where it fits (its tooltip always does), red marks NaN or"
-                + " infinity and grey an undefined figure.";
-        return new Figure("sweep", "The sweep over gamma and alpha", caption, chart, "");
+        return theme == Heatmap.Theme.LIGHT ? chart : Charts.dark(chart, theme);
     }
 
     /**
@@ -285,9 +296,12 @@ final class SweepFigures {
         private final String text;
         private final Color fill;
         private final boolean darkFill;
+        /** The rule between cells: the page's background. */
+        private final Color rule;
 
-        Cell(int row, int column, Sweep sweep, Scale scale) {
+        Cell(int row, int column, Sweep sweep, Scale scale, Color rule) {
             this.row = row;
+            this.rule = rule;
             this.column = column;
             Number v = sweep.grid()[row][column];
             text = text(v);
@@ -313,9 +327,9 @@ final class SweepFigures {
             Tooltip.around(g2, title, () -> {
                 g2.setPaint(fill);
                 g2.fill(box);
-                // A white rule between cells, where cells are wide enough to leave colour beside it.
+                // A rule of the background between cells, where cells are wide enough to leave colour beside it.
                 if (box.getWidth() >= MIN_RULED && box.getHeight() >= MIN_RULED) {
-                    g2.setPaint(Color.WHITE);
+                    g2.setPaint(rule);
                     g2.draw(box);
                 }
                 g2.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));

@@ -298,7 +298,7 @@ class HeatmapReportTest {
         assertEquals("image", ReportTest.parse(Files.readAllBytes(plots.resolve("nonfinite.svg")))
                 .getDocumentElement().getFirstChild().getLocalName());
         String page = Files.readString(dir.resolve("r.html"));
-        assertTrue(page.contains("figure.heatmap img.dark { display: none; }\n@media screen and (prefers-color-scheme:"
+        assertTrue(page.contains("figure.heatmap .dark { display: none; }\n@media screen and (prefers-color-scheme:"
                 + " dark) {"), "the dark drawings are shown on a dark screen only");
         Matcher m = Pattern.compile("<img class=\"light\" src=\"data:image/png;base64,([A-Za-z0-9+/=]+)\"[^>]*>"
                 + "<img class=\"dark\" src=\"data:image/png;base64,([A-Za-z0-9+/=]+)\"").matcher(page);

@@ -8,12 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -350,6 +352,40 @@ class LauncherTest {
                 + ")\nfocal: building " + jar), r.err);
         // Waiting instead would end after 10 minutes with "another build holds", not this message.
         assertFalse(Files.exists(lock), "the lock is released after the build");
+    }
+
+    /**
+     * The profile follows the input's size (docs/internals.md#jit-options): a file by its own
+     * size, a folder that eval reads dump by dump by its files' total, since the one run lasts as
+     * long as all of them.
+     */
+    @Tag("process")
+    @Test
+    void theProfileFollowsTheLargestFileOrTheFolderOfDumpsAsAWhole() throws Exception {
+        Path folder = Files.createDirectories(temp.resolve("dumps"));
+        byte[] mebibytes = new byte[17 << 20];
+        Arrays.fill(mebibytes, (byte) 1);  // real blocks: du counts what the disk holds
+        Files.write(folder.resolve("a.npz"), mebibytes);
+        assertEquals("small", traced("eval", folder.toString()), "17 MiB in all");
+        Files.write(folder.resolve("b.npz"), mebibytes);
+        assertEquals("eval", traced("eval", folder.toString()), "34 MiB in all, no file over 32 MiB");
+        assertEquals("eval", traced("eval", "--quiet", folder + "/"), "the folder after an option");
+        assertEquals("small", traced("inspect", folder.resolve("a.npz").toString()), "a file is sized alone");
+        Path big = temp.resolve("big.npy");
+        try (var f = new RandomAccessFile(big.toFile(), "rw")) {
+            f.setLength(33L << 20);
+        }
+        assertEquals("eval", traced("eval", "--logits", big.toString()), "one file of 33 MiB");
+        assertEquals("eval", traced("eval", "--logits=" + big), "one file of 33 MiB, --opt=FILE");
+        assertEquals("small", traced("eval", "samples/tiny.json"));
+    }
+
+    /** The profile whose argument file the launcher's java command line reads. */
+    private String traced(String... args) throws Exception {
+        String line = focal("FOCAL_CDS=0 FOCAL_TRACE=1", args).err.lines().findFirst().orElse("");
+        Matcher m = Pattern.compile(" @\\S*/target/jvm/(\\w+)\\.args ").matcher(line);
+        assertTrue(m.find(), line);
+        return m.group(1);
     }
 
     @Tag("process")

@@ -221,6 +221,50 @@ class ReportBrowserTest {
         }
     }
 
+    /**
+     * The sweep's heatmap as a reader in dark mode and in light mode sees it: the cells of the
+     * smallest and the largest value keep viridis's two ends (#440154, #fde725) in both modes,
+     * where the charts' inversion would turn them into other colours, and the figure stands on
+     * the page's dark background in dark mode.
+     */
+    @Test
+    void sweepKeepsItsColourScaleInDarkMode() throws Exception {
+        String chromium = chromiumOrSkip();
+        Path html = dir.resolve("sweep-modes.html");
+        Cli r = Cli.run("eval", ManyDumpsTest.RUN.resolve("iter_1.npz").toString(), "--gamma", SweepTest.GAMMAS,
+                "--alpha", SweepTest.ALPHAS, "--report", html.toString(), "--quiet");
+        assertEquals(0, r.code, r::toString);
+        for (boolean dark : new boolean[] {true, false}) {
+            String[] mode = dark ? new String[] {"--force-dark-mode"} : new String[0];
+            Layout layout = layout(chromium, html, mode);
+            Path shot = dir.resolve(dark ? "sweep-dark.png" : "sweep-light.png");
+            List<String> args = new ArrayList<>(List.of(mode));
+            args.addAll(List.of("--window-size=" + WIDTH + "," + layout.height, "--screenshot=" + shot,
+                    html.toUri().toString()));
+            browser(chromium, args.toArray(String[]::new));
+            BufferedImage image = ImageIO.read(shot.toFile());
+            int[] box = layout.figures.get("sweep");
+            String where = "the sweep in " + (dark ? "dark" : "light") + " mode";
+            for (int end : new int[] {0x440154, 0xfde725}) {
+                assertTrue(pixels(image, box, end) > 400, where + " has " + pixels(image, box, end)
+                        + " pixels of viridis's #" + Integer.toHexString(end));
+            }
+            double white = whiteShare(image, box);
+            assertTrue(dark ? white < 0.02 : white > 0.3, where + " is " + Math.round(100 * white) + "% white");
+        }
+    }
+
+    /** The pixels of a box of the screenshot whose colour is {@code rgb}. */
+    private static int pixels(BufferedImage image, int[] box, int rgb) {
+        int n = 0;
+        for (int y = box[1]; y < Math.min(image.getHeight(), box[1] + box[3]); y++) {
+            for (int x = box[0]; x < Math.min(image.getWidth(), box[0] + box[2]); x++) {
+                n += (image.getRGB(x, y) & 0xFFFFFF) == rgb ? 1 : 0;
+            }
+        }
+        return n;
+    }
+
     /** The share of a box's pixels that are near white. */
     private static double whiteShare(BufferedImage image, int[] box) {
         long white = 0;

@@ -60,6 +60,16 @@ class TrendAndSweepReportTest {
         return items;
     }
 
+    /**
+     * The sweep's drawing for light mode or for a dark screen: its colours are data, so the page
+     * holds one of each (docs/commands.md#the-report) rather than inverting one in dark mode.
+     */
+    private static String drawing(String body, String mode) {
+        Matcher m = Pattern.compile("<svg class=\"" + mode + "\" .*?</svg>", Pattern.DOTALL).matcher(body);
+        assertTrue(m.find(), "no " + mode + " drawing");
+        return m.group();
+    }
+
     /** A value as drawn against torch's: seven significant digits, or a percentage's two decimals. */
     private static void assertDrawn(String what, double torch, String drawn) {
         if (drawn.endsWith("%")) {
@@ -162,20 +172,23 @@ class TrendAndSweepReportTest {
         assertEquals(List.of("summary", "sweep", "focal-curve"), List.copyOf(f.keySet()));
 
         List<Map<String, String>> rows = ManyDumpsTest.readCsv(csv);
-        Map<String, String[]> cells = items(f.get("sweep")[1]);
+        Map<String, String[]> cells = items(drawing(f.get("sweep")[1], "light"));
+        Map<String, String[]> dark = items(drawing(f.get("sweep")[1], "dark"));
         assertEquals(15, rows.size());
         assertEquals(15, cells.size());
+        assertEquals(cells.keySet(), dark.keySet());
         for (int p = 0; p < rows.size(); p++) {
             Map<String, String> row = rows.get(p);
             String pair = "gamma " + Numbers.format(Double.parseDouble(row.get("gamma"))) + ", alpha "
                     + Numbers.format(Double.parseDouble(row.get("alpha"))) + ": loss.per_batch";
             String[] cell = cells.get(pair);
             assertEquals(Numbers.format(Double.parseDouble(row.get("loss.per_batch"))), cell[0], pair);
+            assertEquals(cell[0], dark.get(pair)[0], "the dark drawing's cell: " + pair);
             assertTrue(cell[1].contains(">" + cell[0] + "</text>"), "the value written in the cell: " + pair);
             assertDrawn(pair, torch.get("pairs").get(p).get("figures").get("loss.per_batch").asDouble(), cell[0]);
         }
         // The axes ticked with the swept values (the rotated names, gamma and the metric's, are drawn as outlines).
-        String svg = f.get("sweep")[1];
+        String svg = drawing(f.get("sweep")[1], "light");
         for (String label : List.of(">alpha<", ">0.25<", ">0.75<", ">0.5<", ">3<")) {
             assertTrue(svg.contains(label), label);
         }
@@ -196,7 +209,7 @@ class TrendAndSweepReportTest {
         Cli nan = Cli.run("eval", bundle, "--gamma", "1,2", "--table", csv.toString(), "--report", html.toString(),
                 "--quiet");
         assertEquals(0, nan.code, nan.toString());
-        Map<String, String[]> cells = items(figures(html).get("sweep")[1]);
+        Map<String, String[]> cells = items(drawing(figures(html).get("sweep")[1], "light"));
         String[] cell = cells.get("gamma 1, alpha 0.25: loss.per_batch");
         assertEquals("NaN", ManyDumpsTest.readCsv(csv).get(0).get("loss.per_batch"));
         assertEquals("nan", cell[0]);
@@ -207,7 +220,7 @@ class TrendAndSweepReportTest {
                 "anchors.positive", "--table", csv.toString(), "--report", html.toString(), "--quiet");
         assertEquals(0, count.code, count.toString());
         String positives = ManyDumpsTest.readCsv(csv).get(3).get("anchors.positive");
-        assertEquals(positives, items(figures(html).get("sweep")[1]).get("gamma 2, alpha 0.5: anchors.positive")[0]);
+        assertEquals(positives, items(drawing(figures(html).get("sweep")[1], "light")).get("gamma 2, alpha 0.5: anchors.positive")[0]);
         assertTrue(figures(html).get("summary")[1].contains("<th>anchors.positive</th>"), "the metric's column");
     }
 
