@@ -106,7 +106,7 @@ final class ExactLoss {
     }
 
     /** Outward-rounded arithmetic at one precision. */
-    private static final class Context {
+    static final class Context {
         private final MathContext down;
         private final MathContext up;
 

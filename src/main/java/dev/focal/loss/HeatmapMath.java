@@ -47,11 +47,6 @@ public final class HeatmapMath implements LossMath {
         return new HeatmapMath(false, float32, 1e-12);
     }
 
-    @Override
-    public String toString() {
-        return centerNet ? "centernet" : "gaussian";
-    }
-
     /** The lower clamp bound, as the reference compares with it. */
     public double low() {
         return low;
@@ -159,11 +154,6 @@ public final class HeatmapMath implements LossMath {
             return q2 * q2;
         }
         return FocalMath.power(q, g);
-    }
-
-    /** NaN stays NaN, as torch.clamp keeps it. */
-    private double clamp(double p) {
-        return p != p ? p : Math.min(Math.max(p, low), high);
     }
 
     private static double sigmoid(double x) {

@@ -6,11 +6,6 @@ package dev.focal.loss;
  */
 final class PolynomialKernel implements LossMath {
     @Override
-    public String toString() {
-        return "polynomial";
-    }
-
-    @Override
     public void evaluate(double[] x, double[] t, double[] w, int n, double gamma, double alpha, double[] loss,
                          double[] focal) {
         PolynomialMath.evaluate(x, t, w, 0, n, gamma, alpha, loss, focal);

@@ -142,6 +142,33 @@ class FocalMathTest {
                 .doubleValue();
     }
 
+    /**
+     * FocalMath's log1p, log(u) - ((u - 1) - e) / u with u = 1 + e, against mpmath's log1p
+     * (tools/oracle/rounding_oracle.py, loss/log1p_exact.tsv) over (0, 1]: within 2 ulps, as
+     * Math.log's ulp and the subtraction's half allow. The rows include the e where the correction
+     * multiplied by u instead of divided would miss by more than 2.2 ulps.
+     */
+    @Test
+    void log1pIsWithinTwoUlpsOfExact() throws IOException {
+        List<String> failures = new ArrayList<>();
+        int rows = 0;
+        try (InputStream in = FocalMathTest.class.getClassLoader().getResourceAsStream("loss/log1p_exact.tsv")) {
+            for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+                String[] c = line.split("\t");
+                double e = Double.parseDouble(c[0]);
+                double ulps = ulps64(FocalMath.log1p(e), new BigDecimal(c[1]));
+                if (ulps > 2) {
+                    failures.add("log1p(" + e + ") = " + FocalMath.log1p(e) + ", exact " + c[1] + ": " + ulps + " ulps");
+                }
+                rows++;
+            }
+        }
+        assertTrue(rows > 700, "rows: " + rows);
+        assertTrue(failures.isEmpty(), String.join("\n", failures));
+        assertEquals(0.0, FocalMath.log1p(0.0));
+        assertTrue(Double.isNaN(FocalMath.log1p(Double.NaN)));
+    }
+
     @Test
     void float32CancellationOfTheReferenceIsGone() {
         // t = 1, x = 20: float32 sigmoid(20) rounds to 1, so the reference's 1 - p and its loss are 0.

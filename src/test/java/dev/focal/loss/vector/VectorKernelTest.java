@@ -69,6 +69,12 @@ class VectorKernelTest {
                 Arrays.toString(out));
     }
 
+    /** The name the kernel choice shows (--debug): the lanes of the JVM's preferred vector. */
+    @Test
+    void theNameSaysHowManyLanes() {
+        assertTrue(new VectorKernel().toString().matches("vector \\((2|4|8) x double\\)"), new VectorKernel().toString());
+    }
+
     /**
      * The vector kernel and its scalar twin give the same bits, lanes and tail alike, for every
      * gamma (the unusual ones go through Math.pow in both), soft and hard targets, and the
@@ -145,6 +151,14 @@ class VectorKernelTest {
                     }
                     if (nanTarget) {
                         block.t[n / 2] = Double.NaN;
+                        // Four anchors in a row, one in each lane, whose NaN target sits beside a
+                        // positive one: positive anchors, which only the scalar loop can tell.
+                        for (int j = n / 2 + 8; j < n / 2 + 12 && classes > 1; j++) {
+                            for (int c = 0; c < classes; c++) {
+                                block.t[block.offset(c) + j] = c == 0 ? Double.NaN : c == 1 ? 1 : 0;
+                                block.w[block.offset(c) + j] = 0.5;
+                            }
+                        }
                     }
                     // Two samples split inside the block: runs that start off a multiple of four and end in a tail.
                     long firstAnchor = -rnd.nextInt(1, 7);

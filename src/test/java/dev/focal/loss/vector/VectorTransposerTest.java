@@ -54,6 +54,26 @@ class VectorTransposerTest {
         assertEquals((1 + 2 + 3 + 4 + 5) * 1428, compared);
     }
 
+    /** Columns back into rows, rounded to float32: the scalar loop's bits (Java's cast, round to nearest). */
+    @Test
+    void rowsHoldEveryColumnsElementsRoundedToFloat() {
+        SplittableRandom rnd = new SplittableRandom(31);
+        for (int width : new int[] {1, 3, 5}) {
+            int rows = 37;
+            double[] columns = new double[rows * width];
+            for (int i = 0; i < columns.length; i++) {
+                columns[i] = rnd.nextGaussian() * 1e3;
+            }
+            float[] dst = new float[columns.length];
+            new VectorTransposer().toRows(columns, rows, width, dst);
+            for (int c = 0; c < width; c++) {
+                for (int r = 0; r < rows; r++) {
+                    assertEquals((float) columns[c * rows + r], dst[r * width + c], "width " + width);
+                }
+            }
+        }
+    }
+
     private static void repeatToColumns(Transposer t, float[] src, int rows, int width, double[] columns, int times) {
         for (int i = 0; i < times; i++) {
             t.toColumns(src, rows, width, columns);
