@@ -148,8 +148,9 @@ public final class Figure {
 
     /**
      * The figure's element for the page: a chart as an svg element, its definitions' ids prefixed
-     * with the figure's; a heatmap as two img elements of data: PNGs, of which the page's style
-     * shows the dark one on a dark screen and the light one elsewhere. Not a picture element: a
+     * with the figure's (a {@link #twin} as two, classed light and dark); a heatmap as two img
+     * elements of data: PNGs. The page's style shows the dark drawing on a dark screen and the
+     * light one elsewhere. Not a picture element: a
      * browser keeps the source it chose for the screen when it prints, so the dark drawing would
      * go to paper, where a style's media query is evaluated anew.
      */
