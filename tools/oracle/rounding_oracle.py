@@ -42,8 +42,22 @@ Files written to src/test/resources/loss/:
 
   bounds.tsv        exact values for ExactLoss's outward-rounded primitives, one per line:
                     function, argument (an exact decimal; pow: q then gamma), the value to 120
-                    significant digits (mpmath at 150 digits): exp(z) and exp(-z), log(v), log1p(e)
-                    on [0, 1], atanh(z) on [-1/3, 1/3], q^gamma for integer and other gammas.
+                    significant digits (mpmath at 150 digits): exp(z) and exp(-z) up to the
+                    evaluation's limit, 65536, log(v) down to 1e-28000, log1p(e) on [0, 1], atanh(z)
+                    on [-1/3, 1/3], q^gamma for integer and other gammas (0^64 too); log1p and pow
+                    also at random arguments of 70 digits, more than the intervals' ends hold.
+
+  closed_form.tsv   hard targets on their large side at |x| > 20.8, where Float32Rounding's closed
+                    form applies (docs/accuracy.md#the-closed-form), placed at its edges: x (hex bits
+                    of a float32), t, gamma (float.hex), alpha, w and scale (float.hex), the hex bits
+                    of the float32 nearest the exact loss (mpmath at 80 + 3|x|/2.3 digits, or
+                    80 + |x|/2.3 beyond |x| = 800), 1 when the documented bounds decide the element
+                    with 1% to spare (the closed form must then decide it) else 0, and the row's
+                    kind: "sign", P = a |x| w scale at a midpoint with gamma around 1/|x| (rho's sign
+                    decides); "reach", P a few ulps on either side of where rho P reaches the nearest
+                    midpoint; "far", a midpoint P that rho moves by about the spacing or more; and
+                    single rows with a negative weight, a 1 - alpha that is not a double, a subnormal,
+                    the smallest normal and an overflowing product a |x| w.
 """
 
 import math
@@ -51,6 +65,7 @@ import os
 import random
 import struct
 import sys
+from fractions import Fraction as Fr
 
 import mpmath
 from mpmath import mp, mpf
@@ -170,6 +185,178 @@ def slack_rows():
     return out
 
 
+def f32_neighbours(p):
+    """The float32 values (exact Fractions) at most and above |p| (a positive double in float32's normal range)."""
+    bits = f32_bits(p)
+    while Fr(struct.unpack("<f", struct.pack("<I", bits))[0]) > Fr(p):
+        bits -= 1
+    while Fr(struct.unpack("<f", struct.pack("<I", bits + 1))[0]) <= Fr(p):
+        bits += 1
+    return [Fr(struct.unpack("<f", struct.pack("<I", b))[0]) for b in (bits - 1, bits, bits + 1, bits + 2)]
+
+
+def decides(x, t, gamma, alpha, w, scale):
+    """
+    Whether docs/accuracy.md#the-closed-form decides the element, with 1% to spare on each bound: a
+    hard target on its large side, E = exp(-|x|) <= 2^-30, P = a |x| w scale a double by exact
+    products (none subnormal, which an fma cannot tell), rho's sign that of c = 1/|x| - gamma clear
+    of the E^2 terms (E/(2y) + E/(2y^2) above 0, gamma E/2 below) and of twice c's rounding in
+    double, and |rho P| below P's distance to the nearest midpoint (half the spacing at a
+    midpoint), |rho| <= phi (1 + 2 phi), phi = E (|c| + the larger E^2 term).
+    """
+    if not ((t == 0 and x > 0) or (t == 1 and x < 0)) or gamma < 0:
+        return False
+    y = abs(x)
+    a = 1 - alpha if t == 0 else alpha
+    if Fr(1) - Fr(alpha) != Fr(a) and t == 0:
+        return False
+    p = a
+    for f in (y, w, scale):
+        q = p * f
+        if math.isinf(q) or Fr(p) * Fr(f) != Fr(q) or (q != 0 and abs(q) < 2.0 ** -1022):
+            return False
+        p = q
+    if p == 0:
+        return False
+    with mp.workdps(60):
+        e = mp.exp(-mpf(y))
+        if e > mpf(2) ** -30 * mpf("0.99"):
+            return False
+        c = 1 / mpf(y) - mpf(gamma)
+        c_err = 8 * (1 / mpf(y) + mpf(gamma)) * mpf(2) ** -53
+        below = e * (1 / (2 * mpf(y)) + 1 / (2 * mpf(y) ** 2))
+        above = mpf(gamma) * e / 2
+        if not (c - c_err > below * mpf("1.01") or c + c_err < -above * mpf("1.01")):
+            return False
+        phi = e * (abs(c) + c_err + max(below, above))
+        rho = phi * (1 + 2 * phi)
+        m = Fr(abs(p))
+        f = f32_neighbours(abs(p))
+        mids = [(f[i] + f[i + 1]) / 2 for i in range(3)]
+        if m in mids:
+            room = (f[2] - f[1]) / 2
+        else:
+            room = min(abs(m - mid) for mid in mids)
+        return rho * mpf(m.numerator) / m.denominator * mpf("1.01") < mpf(room.numerator) / room.denominator
+
+
+def place(y, g):
+    """
+    w in [1, 2) such that P = y w / 2 is an exact double g of its ulps above a float32 midpoint (its
+    53-bit significand is 2^28 + g modulo 2^29): y = Y 2^k with Y odd, w = K 2^j, and Y K is the
+    significand, K the least with Y K >= 2^52 in the right residue class. None when Y K >= 2^53.
+    """
+    fy = Fr(y)
+    big = fy.numerator
+    while big % 2 == 0:
+        big //= 2
+    r = (2 ** 28 + g) % 2 ** 29
+    k0 = r * pow(big, -1, 2 ** 29) % 2 ** 29
+    kmin = -(-2 ** 52 // big)
+    k = k0 + (kmin - k0 + 2 ** 29 - 1) // 2 ** 29 * 2 ** 29
+    if big * k >= 2 ** 53:
+        return None
+    return k / 2 ** (k.bit_length() - 1)
+
+
+def closed_form_rows():
+    rows = []
+
+    def add(x, t, gamma, alpha, w, scale, what):
+        rows.append((f32(x), t, gamma, alpha, w, scale, what))
+
+    def rho_of(y, gamma):
+        with mp.workdps(60 + int(2 * y / 2.3)):
+            e = mp.exp(-mpf(y))
+            return mp.expm1(mp.log1p(mp.log1p(e) / y) - mpf(gamma) * mp.log1p(e))
+
+    # The sign of rho at a midpoint P: gamma around 1/|x|, where c = 1/|x| - gamma meets its E^2
+    # terms (|x| < 36, E/(2|x|) beyond c's rounding), its rounding in double (36 to 745) or nothing
+    # but that rounding (beyond 745, where exp(-|x|) is 0 in double).
+    for y in (20.8, 21.0, 22.5, 26.0, 31.0, 33.5, 36.5, 41.40566, 60.25, 150.5, 400.75, 700.5, 1000.5, 5300.25):
+        y = f32(y)
+        w = place(y, 0)
+        if w is None:
+            sys.exit("no midpoint for %r" % y)
+        with mp.workdps(60):
+            e = mp.exp(-mpf(y))
+            below = e * (1 / (2 * mpf(y)) + 1 / (2 * mpf(y) ** 2))
+            crit = e / (2 * mpf(y) ** 2)
+        offsets = [s * f * below for s in (1, -1) for f in (0.05, 0.5, 0.9, 1.2, 2, 3, 10)]
+        offsets += [f * crit for f in (0.5, 2)]
+        inv = 1 / y
+        gammas = {0.0, 2.0, inv, math.nextafter(inv, 0), math.nextafter(inv, 1),
+                  math.nextafter(math.nextafter(inv, 0), 0), math.nextafter(math.nextafter(inv, 1), 1)}
+        gammas |= {float(1 / mpf(y) - c) for c in offsets}
+        for gamma in sorted(gammas):
+            add(y, 0.0, gamma, 0.5, w, 1.0, "sign")
+        add(-y, 1.0, inv, 0.5, w, 1.0, "sign")
+        add(-y, 1.0, float(1 / mpf(y) + 3 * below), 0.5, w, 1.0, "sign")
+
+    # |rho P| against P's distance g (double ulps) to the midpoint on rho's side, around where it
+    # crosses: P = y w / 2 with y of few significant bits, so that P's significand, and with it
+    # |rho P| in ulps, hardly moves with g.
+    for y, gamma in [(21.0, 0.0), (21.0, 2.0), (21.0, 20.0), (21.0, 30.0), (21.0, 40.0), (20.875, 25.0),
+                     (22.0, 8.0), (24.0, 60.0), (25.0, 0.5)]:
+        rho = rho_of(y, gamma)
+        side = 1 if rho < 0 else -1  # P above the midpoint when rho moves it down
+        with mp.workdps(60):
+            reach = abs(rho) * 2 ** 52
+        r = abs(float(rho))
+        picked = {}
+        # g near the reach: the exact loss crosses the midpoint by "over" ulps (less than 0: stops short).
+        for g in [int(reach) + d for d in range(-300, 300)] + [int(reach * f) for f in (0.5, 0.9, 0.98, 1.03, 1.1, 2)]:
+            w = place(y, side * g) if 1 <= g < 2 ** 28 else None
+            if w is None:
+                continue
+            p = y * w / 2
+            over = r * p / math.ulp(p) - g
+            for lo, hi in ((0, 1), (1, 2), (2, 4), (4, 8), (8, 16), (-1, 0), (-4, -1), (-16, -4)):
+                if lo < over < hi:
+                    picked.setdefault((lo, hi), w)
+            picked.setdefault(("share", round(over / reach, 2)), w)
+        for w in picked.values():
+            add(y, 0.0, gamma, 0.5, w, 1.0, "reach")
+
+    # A midpoint P whose rho moves it by about the spacing or more (large gammas).
+    for gamma in (40.0, 70.0, 100.0, 130.0, 160.0, 200.0, 300.0, 600.0):
+        w = place(20.875, 0)
+        add(20.875, 0.0, gamma, 0.5, w, 1.0, "far")
+        add(-20.875, 1.0, gamma, 0.5, w, 1.0, "far")
+
+    # A negative weight, on either path.
+    add(41.40566, 0.0, 2.0, 0.25, -1.0, 1.0, "negative")
+    add(-25.3, 1.0, 0.0, 0.25, -3.0, 2.0, "negative")
+    add(21.0, 0.0, 30.0, 0.5, -place(21.0, 120), 1.0, "negative")
+    # 1 - alpha not a double (alpha = 2^-60): P = y w would be a midpoint, the exact loss lies below it.
+    add(42.0, 0.0, 0.0, 2.0 ** -60, place(42.0, 0) / 2, 1.0, "inexact")
+    # a |x| w subnormal: an fma cannot tell whether it is exact; the loss weight brings it back.
+    add(41.40566, 0.0, 2.0, 0.5, 2.0 ** -1065 * 1.37, 2.0 ** 1000, "subnormal")
+    # a |x| w exactly the smallest normal double, then scaled: exact.
+    add(32.0, 0.0, 2.0, 0.5, 2.0 ** -1026, 2.0 ** 1000, "normal")
+    # P beyond the doubles.
+    add(41.40566, 0.0, 2.0, 0.5, 2.0 ** 1000, 2.0 ** 100, "overflow")
+
+    out = []
+    for x, t, gamma, alpha, w, scale, what in rows:
+        y = abs(x)
+        digits = 80 + int(3 * y / 2.3) if y < 800 else 80 + int(y / 2.3)
+        with mp.workdps(digits):
+            loss = exact_loss(x, t, gamma, alpha, w, scale)
+            a = abs(loss)
+            if mp.isinf(a) or a >= mpf(2) ** 128:
+                bits = 0x7F800000
+            else:
+                bits, mid = nearest_bits(a)
+                if abs(a - mid) < a * mpf(10) ** (40 - digits):
+                    sys.exit("too close to a midpoint for %d digits: %r" % (digits, (x, t, gamma, alpha, w, scale)))
+        expected = bits | (0x80000000 if loss < 0 else 0)
+        out.append("%08x\t%r\t%s\t%r\t%s\t%s\t%08x\t%d\t%s" % (
+            f32_bits(x), t, float(gamma).hex(), alpha, float(w).hex(), float(scale).hex(), expected,
+            1 if decides(x, t, gamma, alpha, w, scale) else 0, what))
+    return out
+
+
 def log1p_rows():
     rnd = random.Random(23)
     es = [2.0 ** -k for k in range(0, 61)]
@@ -275,8 +462,23 @@ def bounds_rows():
         for z in ["0", "1e-20", "0.01", "0.2", "0.3333333333", "-0.25", "-0.3333333333"]:
             row("atanh", z, mp.atanh(mpf(z)))
         for q, g in [("0.5", "2"), ("0.3", "5"), ("0.9", "64"), ("0.7", "-3"), ("0.25", "0.5"), ("0.8", "1.5"),
-                     ("0.6", "-0.5"), ("0.001", "2.75"), ("1", "3.5")]:
+                     ("0.6", "-0.5"), ("0.001", "2.75"), ("1", "3.5"), ("0", "64"), ("0", "2")]:
             row("pow", q + " " + g, mpf(q) ** mpf(g))
+        # At the limits of exp's argument, and a log whose argument is far from 1 (the reduction
+        # by powers of 2 must take it in one step).
+        for z in ["65536", "-65536"]:
+            row("exp", z, mp.exp(mpf(z)))
+        row("log", "1e-28000", mp.log(mpf("1e-28000")))
+        # Arguments of as many digits as the intervals' ends hold, so that every rounding direction counts.
+        rnd = random.Random(31)
+        for _ in range(40):
+            e = "0." + "".join(rnd.choice("0123456789") for _ in range(70))
+            row("log1p", e, mp.log1p(mpf(e)))
+        for _ in range(60):
+            q = "0." + "".join(rnd.choice("0123456789") for _ in range(70))
+            g = "%.2f" % rnd.choice([rnd.uniform(0.05, 6), -rnd.uniform(0.05, 3)])
+            # gamma is a double (the test parses it so), not the decimal written.
+            row("pow", q + " " + g, mpf(q) ** mpf(float(g)))
     return out
 
 
@@ -284,7 +486,7 @@ def main():
     mp.dps = 80
     os.makedirs(OUT_DIR, exist_ok=True)
     for name, make in (("rounding_slack.tsv", slack_rows), ("log1p_exact.tsv", log1p_rows),
-                       ("exact_cases.tsv", exact_rows), ("to_float.tsv", to_float_rows), ("bounds.tsv", bounds_rows)):
+                       ("exact_cases.tsv", exact_rows), ("closed_form.tsv", closed_form_rows), ("to_float.tsv", to_float_rows), ("bounds.tsv", bounds_rows)):
         rows = make()
         path = os.path.join(OUT_DIR, name)
         with open(path, "w") as f:

@@ -24,7 +24,6 @@ final class ExactLoss {
     private static final double EXP_LIMIT = 65536;
     private static final BigDecimal TINY = new BigDecimal("1e-28000");
     private static final BigDecimal TWO = BigDecimal.valueOf(2);
-    private static final BigDecimal THREE_HALVES = new BigDecimal("1.5");
     private static final BigDecimal THREE_QUARTERS = new BigDecimal("0.75");
     /** Integer gammas up to this take repeated products, exact but for their outward rounding. */
     private static final int INTEGER_POWERS = 64;
@@ -259,18 +258,16 @@ final class ExactLoss {
         }
 
         /**
-         * A bound of log(v) for v > 0, from above or below: v = m 2^k with m in [3/4, 3/2], then
-         * k log 2 + 2 atanh((m - 1) / (m + 1)), log 2 = 2 atanh(1/3).
+         * A bound of log(v) for v > 0, from above or below: v = m 2^k with m in [3/4, 3/2), then
+         * k log 2 + 2 atanh((m - 1) / (m + 1)), log 2 = 2 atanh(1/3). k is log2(v) rounded, from
+         * the unscaled value's bit length (log2 of it rounded up) less scale log2(10), so m is
+         * below 2^(1/2) at once and only ever doubled.
          */
         BigDecimal log(BigDecimal v, boolean roundUp) {
             MathContext mc = mc(roundUp);
             BigInteger unscaled = v.unscaledValue();
             int k = (int) Math.round(unscaled.bitLength() - v.scale() * 3.321928094887362);
             BigDecimal m = scaleByPowerOfTwo(v, -k);
-            while (m.compareTo(THREE_HALVES) > 0) {
-                m = m.divide(TWO);
-                k++;
-            }
             while (m.compareTo(THREE_QUARTERS) < 0) {
                 m = m.multiply(TWO);
                 k--;

@@ -89,9 +89,7 @@ final class Float32Rounding {
      * double moves it back by at most ulp(d) (its ulp is at most twice d's); likewise d (1 - k) on
      * the other side. So M lies strictly between the two products, and as the cast is monotone
      * they round to the floats on either side of M. In float32's subnormal range uncertain()
-     * compares the distance to M with |d| (s + 1) 2^-52 (plus 2^-1000, which only matters for |d|
-     * far below 2^-150, where no midpoint is near and uncertain() is false), and the same argument
-     * holds. An infinity keeps its cast, so its casts may agree. CorrectRoundingTest checks this
+     * compares the distance to M with |d| (s + 1) 2^-52, and the same argument holds. An infinity keeps its cast, so its casts may agree. CorrectRoundingTest checks this
      * at every distance.
      */
     private static void lookAgain(double[] loss, double[] x, double[] t, double[] w, int rows, int classes,
@@ -133,7 +131,7 @@ final class Float32Rounding {
         if (a == 0 || !(a < 0x1p-126)) {
             return false;
         }
-        return midpointGap(a) <= a * (slack + 1) * 0x1p-52 + 0x1p-1000;
+        return midpointGap(a) <= a * (slack + 1) * 0x1p-52;
     }
 
     /** The correctly rounded float32 of the element's exact loss, whose kernel gave {@code d}. */

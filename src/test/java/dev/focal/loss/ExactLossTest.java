@@ -58,8 +58,9 @@ class ExactLossTest {
                 }
                 default -> throw new IllegalStateException(c[0]);
             }
-            // Tight: 40 digits decided, relative to the value, or absolutely at 0.
-            BigDecimal width = TIGHT.multiply(exact.abs().max(BigDecimal.ONE.movePointLeft(1)));
+            // Tight: 40 digits decided, relative to the value however small (exp(-65536) is near
+            // 10^-28462, where a mere bound, [0, 10^-28000], would be wide); a 0 exactly.
+            BigDecimal width = TIGHT.multiply(exact.abs());
             if (lo.compareTo(exact) > 0 || hi.compareTo(exact) < 0 || hi.subtract(lo).compareTo(width) > 0) {
                 failures.add(c[0] + "(" + c[1] + ") = " + exact + " not tightly in [" + lo + ", " + hi + "]");
             }
@@ -149,6 +150,14 @@ class ExactLossTest {
             String want = c[6].equals("nan") ? "NaN" : Float.toString(Float.intBitsToFloat(Integer.parseUnsignedInt(c[6], 16)));
             assertEquals(want, Float.toString(got), "x = " + x);
         }
+    }
+
+    /** A target above 1 (outside docs/accuracy.md#the-domain) can make q negative, which has no real power: NaN. */
+    @Test
+    void aLossThatIsNotARealNumberIsNaN() {
+        // t = 1.5 at x = 2: q's numerator 1.5 exp(-2) - 0.5 is below 0.
+        assertEquals("NaN", Float.toString(ExactLoss.rounded(2, 1.5, 1, 0.5, 0.25, 1)));
+        assertNull(new Context(ExactLoss.FIRST_DIGITS).loss(2, 1.5, 1, 0.5, 0.25, 1));
     }
 
     private static List<String[]> rows(String resource) {

@@ -127,6 +127,58 @@ class Float32RoundingTest {
         }
     }
 
+    /**
+     * The closed form (docs/accuracy.md#the-closed-form) on hard targets at |x| > 20.8 placed at its
+     * edges (tools/oracle/rounding_oracle.py, loss/closed_form.tsv): P at a midpoint with gamma
+     * around 1/|x|, where rho's sign meets its E^2 terms and c's rounding; P a few ulps on either
+     * side of where rho P reaches the nearest midpoint; rho P beyond the spacing; negative weights,
+     * a 1 - alpha that is not a double, a subnormal and an overflowing product. Whatever it decides
+     * is mpmath's rounding, and it decides every element that the documented bounds decide with 1%
+     * to spare (the fixture's flag, computed by the oracle from those bounds).
+     */
+    @Test
+    void theClosedFormDecidesWhatItsBoundsAllowAndNothingWrongly() {
+        List<String> failures = new ArrayList<>();
+        int decided = 0;
+        int undecided = 0;
+        for (String line : lines("loss/closed_form.tsv")) {
+            String[] c = line.split("\t");
+            float x = Float.intBitsToFloat(Integer.parseUnsignedInt(c[0], 16));
+            double t = Double.parseDouble(c[1]);
+            double gamma = Double.parseDouble(c[2]);
+            double alpha = Double.parseDouble(c[3]);
+            double w = Double.parseDouble(c[4]);
+            double scale = Double.parseDouble(c[5]);
+            int expected = Integer.parseUnsignedInt(c[6], 16);
+            float got = Float32Rounding.closedForm(x, t, w, gamma, alpha, scale);
+            String row = c[8] + " x=" + x + " t=" + t + " gamma=" + c[2] + " alpha=" + alpha + " w=" + c[4] + " scale="
+                    + c[5];
+            if (got != got) {
+                undecided++;
+                if (c[7].equals("1")) {
+                    failures.add(row + ": undecided, want " + Float.intBitsToFloat(expected));
+                }
+            } else {
+                decided++;
+                if (Float.floatToRawIntBits(got) != expected) {
+                    failures.add(row + ": " + got + ", want " + Float.intBitsToFloat(expected));
+                }
+            }
+        }
+        assertTrue(decided >= 80 && undecided >= 200, decided + " decided, " + undecided + " not");
+        assertTrue(failures.isEmpty(), failures.size() + " wrong:\n" + String.join("\n", failures));
+    }
+
+    /** The slack of docs/accuracy.md#the-check: 48 + 20 |gamma| double ulps, all of them past 2^27. */
+    @Test
+    void theSlackIsTheDocumentedOne() {
+        assertEquals(48, Float32Rounding.slackUlps(0));
+        assertEquals(58, Float32Rounding.slackUlps(0.5));
+        assertEquals(88, Float32Rounding.slackUlps(2));
+        assertEquals(88, Float32Rounding.slackUlps(-2));
+        assertEquals(1L << 28, Float32Rounding.slackUlps(1e7));
+    }
+
     /** A gamma whose slack would reach the midpoints' own spacing looks at every element. */
     @Test
     void aHugeGammaLooksAtEveryElement() {
@@ -150,6 +202,14 @@ class Float32RoundingTest {
         float[] dst = new float[n];
         Float32Rounding.toRows(loss, x, t, w, n, 1, r.gamma, r.alpha, r.scale, Float32Rounding.slackUlps(r.gamma), dst);
         return dst;
+    }
+
+    private static List<String> lines(String resource) {
+        try (InputStream in = Float32RoundingTest.class.getClassLoader().getResourceAsStream(resource)) {
+            return List.of(new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static List<Row> load(String resource) {
