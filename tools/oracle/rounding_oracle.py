@@ -43,7 +43,8 @@ Files written to src/test/resources/loss/:
   bounds.tsv        exact values for ExactLoss's outward-rounded primitives, one per line:
                     function, argument (an exact decimal; pow: q then gamma), the value to 120
                     significant digits (mpmath at 150 digits): exp(z) and exp(-z) up to the
-                    evaluation's limit, 65536, log(v) down to 1e-28000, log1p(e) on [0, 1], atanh(z)
+                    evaluation's limit, 65536, log(v) down to 1e-28000 (and 30 random v from
+                    1e-30000 to 1e30000), log1p(e) on [0, 1], atanh(z)
                     on [-1/3, 1/3], q^gamma for integer and other gammas (0^64 too); log1p and pow
                     also at random arguments of 70 digits, more than the intervals' ends hold.
 
@@ -55,7 +56,9 @@ Files written to src/test/resources/loss/:
                     with 1% to spare (the closed form must then decide it) else 0, and the row's
                     kind: "sign", P = a |x| w scale at a midpoint with gamma around 1/|x| (rho's sign
                     decides); "reach", P a few ulps on either side of where rho P reaches the nearest
-                    midpoint; "far", a midpoint P that rho moves by about the spacing or more; and
+                    midpoint; "hairline", the exact loss 10^-5 ulps of P past that midpoint, with
+                    gamma tuned to its last bit; "far", a midpoint P that rho moves by about the
+                    spacing or more; and
                     single rows with a negative weight, a 1 - alpha that is not a double, a subnormal,
                     the smallest normal and an overflowing product a |x| w.
 """
@@ -318,6 +321,33 @@ def closed_form_rows():
         for w in picked.values():
             add(y, 0.0, gamma, 0.5, w, 1.0, "reach")
 
+    # The exact loss past the midpoint by 10^-5 of P's ulp: gamma tuned (to its last bit, which
+    # moves rho P by 10^-11 ulps) for P fixed near where rho P reaches the midpoint. phi's E^2
+    # term is then all that keeps the bound above rho, on either side of 1/|x| (rho of either sign).
+    for y, gamma0 in [(21.0, 0.03), (21.0, 0.1)]:
+        with mp.workdps(80):
+            def over(gamma, p):
+                return abs(rho_of(y, gamma)) * mpf(p) / math.ulp(p)
+            side = 1 if rho_of(y, gamma0) < 0 else -1
+            g = int(abs(rho_of(y, gamma0)) * 2 ** 52)
+            w = place(y, side * g)
+            p = y * w / 2
+            g = int(over(gamma0, p))  # the midpoint's distance from P, in ulps
+            lo, hi = gamma0 * 0.999, gamma0 * 1.001
+            grows = over(hi, p) > over(lo, p)
+            for _ in range(200):
+                mid = (lo + hi) / 2
+                if mid in (lo, hi):
+                    break
+                if (over(mid, p) > g + mpf("1e-5")) == grows:
+                    hi = mid
+                else:
+                    lo = mid
+            gamma = hi if grows else lo
+            if not 0 < over(gamma, p) - g < mpf("3e-5"):
+                sys.exit("no hairline gamma near %r" % gamma0)
+        add(y, 0.0, gamma, 0.5, w, 1.0, "hairline")
+
     # A midpoint P whose rho moves it by about the spacing or more (large gammas).
     for gamma in (40.0, 70.0, 100.0, 130.0, 160.0, 200.0, 300.0, 600.0):
         w = place(20.875, 0)
@@ -469,6 +499,10 @@ def bounds_rows():
         for z in ["65536", "-65536"]:
             row("exp", z, mp.exp(mpf(z)))
         row("log", "1e-28000", mp.log(mpf("1e-28000")))
+        rnd = random.Random(37)
+        for _ in range(30):
+            v = "0.%se%d" % ("".join(rnd.choice("0123456789") for _ in range(40)), rnd.choice([-1, 1]) * rnd.randrange(20, 30000))
+            row("log", v, mp.log(mpf(v)))
         # Arguments of as many digits as the intervals' ends hold, so that every rounding direction counts.
         rnd = random.Random(31)
         for _ in range(40):

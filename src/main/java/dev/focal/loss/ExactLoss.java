@@ -54,6 +54,8 @@ final class ExactLoss {
     /**
      * v rounded to the nearest float32, ties to even: the double nearest v rounded again can be
      * off when that double is itself a float32 midpoint, so the neighbours are compared exactly.
+     * A tie needs no rule here: a v exactly at a midpoint is a double (25 significant bits), which
+     * the first cast rounds to even, and the loop moves f only when v lies strictly past one.
      */
     static float toFloat(BigDecimal v) {
         int sign = v.signum();
@@ -61,18 +63,12 @@ final class ExactLoss {
         float f = (float) Math.abs(a.doubleValue());
         while (true) {
             BigDecimal up = above(f);
-            if (up != null && a.compareTo(up) >= 0) {
-                if (a.compareTo(up) == 0 && (Float.floatToRawIntBits(f) & 1) == 0) {
-                    break;
-                }
+            if (up != null && a.compareTo(up) > 0) {
                 f = Math.nextUp(f);
                 continue;
             }
             BigDecimal down = f == 0 ? null : above(Math.nextDown(f));
-            if (down != null && a.compareTo(down) <= 0) {
-                if (a.compareTo(down) == 0 && (Float.floatToRawIntBits(f) & 1) == 0) {
-                    break;
-                }
+            if (down != null && a.compareTo(down) < 0) {
                 f = Math.nextDown(f);
                 continue;
             }

@@ -80,6 +80,12 @@ class ExactLossTest {
         Interval e = ctx.expNeg(new BigDecimal("70000"));
         assertEquals(0, e.lo.signum());
         assertEquals(new BigDecimal("1e-28000"), e.hi);
+        // At the limit itself, exp(-65536) (mpmath's, in bounds.tsv) is evaluated, not bounded.
+        BigDecimal exact = rows("loss/bounds.tsv").stream().filter(c -> c[0].equals("exp") && c[1].equals("-65536"))
+                .map(c -> new BigDecimal(c[2])).findFirst().orElseThrow();
+        Interval limit = ctx.expNeg(new BigDecimal("65536"));
+        assertTrue(limit.lo.compareTo(exact) <= 0 && limit.hi.compareTo(exact) >= 0
+                && limit.hi.subtract(limit.lo).compareTo(TIGHT.multiply(exact)) <= 0, limit.lo + " " + limit.hi);
     }
 
     /** Interval arithmetic on signs of every kind; a quotient by an interval holding 0 is none. */
