@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.focal.FocalException;
 import dev.focal.tensor.DType;
 import dev.focal.tensor.Shape;
+import dev.focal.tensor.Tensor;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -184,5 +185,50 @@ class OutputFileTest {
             out.commit();
         }
         assertEquals("{\"dtype\": \"float32\", \"shape\": [2], \"data\": [0.5, -2.0]}\n", Files.readString(floats));
+    }
+
+    /**
+     * A tensor written whole (TensorIO.write, through ElementBytes) is the file a streamed output
+     * of it is: the elements fill ElementBytes' 64 KiB buffer several times over.
+     */
+    @Test
+    void aTensorWrittenWholeIsTheStreamedFile() throws IOException {
+        for (DType dtype : List.of(DType.FLOAT64, DType.FLOAT32)) {
+            Tensor t = Tensor.allocate(dtype, Shape.of(ROWS, WIDTH));
+            for (int i = 0; i < ROWS * WIDTH; i++) {
+                t.setDouble(i, i == NAN_AT ? Double.NaN : value(i));
+            }
+            Path target = tmp.resolve("whole_" + dtype.numpyName() + ".npy");
+            TensorIO.write(t, target);
+            assertArrayEquals(expected(dtype), Files.readAllBytes(target), dtype.numpyName());
+        }
+    }
+
+    /** Neither a commit nor a close without one leaves the file open: its channel is closed. */
+    @Test
+    void aStreamedOutputLeavesNoDescriptorOpen() throws Exception {
+        Descriptors.assumeProc();
+        try (OutputFile out = OutputFile.create(tmp.resolve("committed.npy"), DType.FLOAT64, Shape.of(ROWS, WIDTH))) {
+            columns(out, 0, ROWS);
+            out.commit();
+            assertEquals(List.of(), Descriptors.openUnder(tmp));
+        }
+        try (OutputFile out = OutputFile.create(tmp.resolve("dropped.npy"), DType.FLOAT32, Shape.of(ROWS, WIDTH))) {
+            floats(out, 0, ROWS);
+        }
+        assertEquals(List.of(), Descriptors.openUnder(tmp));
+    }
+
+    /** A temporary file that cannot be opened for writing (an I/O error) is removed at once. */
+    @Test
+    void aTemporaryFileThatFailsToOpenIsRemoved() {
+        FaultyFileSystem fs = new FaultyFileSystem();
+        fs.failChannel = p -> true;
+        Path target = fs.path(tmp.resolve("out.npy"));
+        FocalException e = assertThrows(FocalException.class,
+                () -> OutputFile.create(target, DType.FLOAT64, Shape.of(ROWS, WIDTH)));
+        assertEquals(FocalException.OUTPUT, e.exitCode());
+        assertEquals(target + ": cannot write: input/output error", e.getMessage());
+        assertEquals(0, tmp.toFile().list().length);
     }
 }
