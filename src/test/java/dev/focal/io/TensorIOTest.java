@@ -136,6 +136,8 @@ class TensorIOTest {
         assertFalse(Spool.needed(npy, npy.toString()));
         assertFalse(Spool.readsStdinStream(npy.toString()));
         assertFalse(Spool.readsStdinStream(tmp.resolve("absent").toString()));
+        assertEquals(!Files.isRegularFile(Path.of("/dev/stdin")), Spool.readsStdinStream("-"),
+                "this JVM's standard input, which is read once unless it is a regular file");
     }
 
     @Test
