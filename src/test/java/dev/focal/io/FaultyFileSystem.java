@@ -2,8 +2,13 @@ package dev.focal.io;
 
 import java.io.IOException;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SeekableByteChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.AccessMode;
 import java.nio.file.CopyOption;
 import java.nio.file.DirectoryStream;
@@ -28,25 +33,34 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiPredicate;
 import java.util.function.Predicate;
 
 /**
- * The default file system seen through paths of its own, which records each rename and fails the
- * ones a test picks with EIO's message, as a failing disk would. The code under test never
- * knows: it reaches the file system through its paths' provider. For what no file can provoke
- * on a working disk, such as a rename that fails right after another one in the same directory
- * worked (AtomicFile's set-aside commit).
+ * The default file system seen through paths of its own, which records each rename and each
+ * forcing to disk, fails the renames a test picks with EIO's message, as a failing disk would,
+ * and can make writes short, as a disk that fills does. The code under test never knows: it
+ * reaches the file system through its paths' provider. For what no file can provoke on a working
+ * disk, such as a rename that fails right after another one in the same directory worked
+ * (AtomicFile's set-aside commit), and for what leaves no trace in the files (FOCAL_FSYNC's
+ * forcing, how many writes a file took).
  */
 final class FaultyFileSystem extends FileSystem {
+    /** The longest write a channel does when writes are short. */
+    static final int SHORT_WRITE = 4096;
     private final FileSystem base = FileSystems.getDefault();
     private final Provider provider = new Provider();
-    /** The renames done, as "from -> to" by file name. */
-    final List<String> moves = Collections.synchronizedList(new ArrayList<>());
+    /** The renames ("from -> to") and forcings ("force name") done, in order, by file name. */
+    final List<String> log = Collections.synchronizedList(new ArrayList<>());
     /** Which renames (source, target) fail. */
     volatile BiPredicate<Path, Path> failMove = (from, to) -> false;
     /** Which files fail to open as a FileChannel. */
     volatile Predicate<Path> failChannel = p -> false;
+    /** Whether a channel writes at most {@link #SHORT_WRITE} bytes a call, as FileChannel may. */
+    volatile boolean shortWrites;
+    /** How many positional writes the channels did. */
+    final AtomicInteger positionalWrites = new AtomicInteger();
 
     /** {@code real}, a path of the default file system, as a path of this one. */
     Path path(Path real) {
@@ -271,7 +285,7 @@ final class FaultyFileSystem extends FileSystem {
             if (failChannel.test(path)) {
                 throw failure(path);
             }
-            return base.newFileChannel(real(path), options, attrs);
+            return new Watched(base.newFileChannel(real(path), options, attrs), path.getFileName().toString());
         }
 
         @Override
@@ -300,7 +314,7 @@ final class FaultyFileSystem extends FileSystem {
                 throw failure(source);
             }
             base.move(real(source), real(target), options);
-            moves.add(source.getFileName() + " -> " + target.getFileName());
+            log.add(source.getFileName() + " -> " + target.getFileName());
         }
 
         @Override
@@ -344,6 +358,121 @@ final class FaultyFileSystem extends FileSystem {
         public void setAttribute(Path path, String attribute, Object value, LinkOption... options)
                 throws IOException {
             base.setAttribute(real(path), attribute, value, options);
+        }
+    }
+
+    /** A file's channel, which logs its forcing and makes its writes short when asked. */
+    private final class Watched extends FileChannel {
+        private final FileChannel ch;
+        private final String name;
+
+        Watched(FileChannel ch, String name) {
+            this.ch = ch;
+            this.name = name;
+        }
+
+        /** {@code src} as far as one write takes it. */
+        private ByteBuffer part(ByteBuffer src) {
+            return shortWrites && src.remaining() > SHORT_WRITE ? src.slice().limit(SHORT_WRITE) : src;
+        }
+
+        @Override
+        public int write(ByteBuffer src) throws IOException {
+            ByteBuffer part = part(src);
+            int n = ch.write(part);
+            if (part != src) {
+                src.position(src.position() + n);
+            }
+            return n;
+        }
+
+        @Override
+        public int write(ByteBuffer src, long position) throws IOException {
+            positionalWrites.incrementAndGet();
+            ByteBuffer part = part(src);
+            int n = ch.write(part, position);
+            if (part != src) {
+                src.position(src.position() + n);
+            }
+            return n;
+        }
+
+        @Override
+        public void force(boolean metaData) throws IOException {
+            log.add("force " + name);
+            ch.force(metaData);
+        }
+
+        @Override
+        public int read(ByteBuffer dst) throws IOException {
+            return ch.read(dst);
+        }
+
+        @Override
+        public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+            return ch.read(dsts, offset, length);
+        }
+
+        @Override
+        public long write(ByteBuffer[] srcs, int offset, int length) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public long position() throws IOException {
+            return ch.position();
+        }
+
+        @Override
+        public FileChannel position(long newPosition) throws IOException {
+            ch.position(newPosition);
+            return this;
+        }
+
+        @Override
+        public long size() throws IOException {
+            return ch.size();
+        }
+
+        @Override
+        public FileChannel truncate(long size) throws IOException {
+            ch.truncate(size);
+            return this;
+        }
+
+        @Override
+        public long transferTo(long position, long count, WritableByteChannel target) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public long transferFrom(ReadableByteChannel src, long position, long count) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public int read(ByteBuffer dst, long position) throws IOException {
+            return ch.read(dst, position);
+        }
+
+        @Override
+        public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
+            return ch.map(mode, position, size);
+        }
+
+        @Override
+        public FileLock lock(long position, long size, boolean shared) throws IOException {
+            return ch.lock(position, size, shared);
+        }
+
+        @Override
+        public FileLock tryLock(long position, long size, boolean shared) throws IOException {
+            return ch.tryLock(position, size, shared);
+        }
+
+        @Override
+        protected void implCloseChannel() throws IOException {
+            ch.close();
         }
     }
 }
