@@ -211,43 +211,50 @@ def write_expected(d, meta):
         f.write("\n")
 
 
-def torch_own(logits, targets, weights, gamma, alpha):
+def torch_own(logits, targets, weights, gamma, alpha, loss_weight=1.0):
     """The reference on the inputs in their own dtypes. Returns (loss, note); bool targets make
     the reference raise (`1 - target` is not defined for bool tensors), so those are converted to
     the logits' dtype first, as focal documents it converts integer and bool targets."""
     w = torch.from_numpy(weights if weights is not None else ones_like_weights(logits))
     x = torch.from_numpy(logits)
     try:
-        return reference(x, torch.from_numpy(targets), w, gamma, alpha).numpy(), None
+        return (reference(x, torch.from_numpy(targets), w, gamma, alpha) * loss_weight).numpy(), None
     except (RuntimeError, TypeError) as e:
         if targets.dtype != np.bool_:
             raise
-        loss = reference(x, torch.from_numpy(targets.astype(logits.dtype)), w, gamma, alpha).numpy()
+        loss = (reference(x, torch.from_numpy(targets.astype(logits.dtype)), w, gamma, alpha) * loss_weight).numpy()
         return loss, "the reference raises on bool targets (%s); torch evaluated them converted to %s" % (
             str(e).splitlines()[0], logits.dtype)
 
 
-def torch_f64(logits, targets, weights, gamma, alpha):
+def torch_f64(logits, targets, weights, gamma, alpha, loss_weight=1.0):
     """Loss, q^gamma and autograd gradient on float64 copies of the inputs."""
     x = torch.from_numpy(to_f64(logits)).requires_grad_(True)
     t = torch.from_numpy(to_f64(targets))
     w = torch.from_numpy(to_f64(weights) if weights is not None else np.ones(logits.shape))
-    loss = reference(x, t, w, gamma, alpha)
+    loss = reference(x, t, w, gamma, alpha) * loss_weight
     loss.sum().backward()
     focal = focal_factor(x.detach(), t, gamma)
     return loss.detach().numpy(), focal.numpy(), x.grad.numpy()
 
 
 def accepted(name, logits, targets, weights, gamma=2.0, alpha=0.25, description="", bundle=None,
-             per_element=True, top=False, store=lambda a: a):
+             per_element=True, top=False, store=lambda a: a, loss_weight=1.0, inputs_from=None):
+    """An accepted case. `loss_weight` multiplies the reference's loss per element (focal's
+    --loss-weight, docs/semantics.md#loss-weight); `inputs_from` names an earlier case whose input
+    files this one reads (it saves none of its own)."""
     d = case_dir(name)
-    loss_own, note = torch_own(logits, targets, weights, gamma, alpha)
-    loss64, focal64, grad64 = torch_f64(logits, targets, weights, gamma, alpha)
+    loss_own, note = torch_own(logits, targets, weights, gamma, alpha, loss_weight)
+    loss64, focal64, grad64 = torch_f64(logits, targets, weights, gamma, alpha, loss_weight)
     assert loss_own.shape == logits.shape and loss64.shape == logits.shape, name
     natural = np.float64 if any(a is not None and a.dtype == np.float64 for a in (logits, targets, weights)) \
         else np.float32
     assert loss_own.dtype == natural, (name, loss_own.dtype)
-    if bundle is None:
+    if inputs_from is not None:
+        prefix = "../" + inputs_from + "/"
+        np.save(os.path.join(d, "weights.npy"), weights)
+        inputs = {"logits": prefix + "logits.npy", "targets": prefix + "targets.npy", "weights": "weights.npy"}
+    elif bundle is None:
         save_inputs(d, logits, targets, weights, store)
         inputs = {"logits": "logits.npy", "targets": "targets.npy",
                   "weights": "weights.npy" if weights is not None else None}
@@ -261,6 +268,8 @@ def accepted(name, logits, targets, weights, gamma=2.0, alpha=0.25, description=
             "inputs": inputs, "input_dtypes": {"logits": str(logits.dtype), "targets": str(targets.dtype),
                                                "weights": None if weights is None else str(weights.dtype)},
             "refused": False, "per_element": per_element}
+    if loss_weight != 1.0:
+        meta["loss_weight"] = loss_weight
     if note:
         meta["reference_note"] = note
     meta.update(summary(name, logits, targets, weights, gamma, alpha, loss64, focal64, loss_own))
@@ -359,7 +368,8 @@ def main():
     # ---- other accepted 3-D weight shapes (ordinary broadcasting)
     w_full = (wt[..., None] * rng.uniform(0.5, 2.0, size=(2, 50, 3))).astype(np.float32)
     w_full[0, 3, :] = 0  # an anchor ignored through its full weights
-    w_full[1, 5, 0] = 0  # some zero weights: not ignored
+    partly = np.flatnonzero(wt[1] > 0)[0]
+    w_full[1, partly, 0] = 0  # a zero weight in an anchor that others keep: not ignored
     accepted("weights_full", lg, tg, w_full, description="weights (2, 50, 3), as is", top=True)
     accepted("weights_b_a_1", lg, tg, wt[..., None].copy(), description="weights (2, 50, 1), broadcast over classes")
     accepted("weights_1_1_c", lg, tg, np.array([[[0.5, 1.0, 2.0]]], dtype=np.float32),
@@ -553,6 +563,26 @@ def main():
     ll, lt, lw, _ = anchor_head(2, 12000, 3, pos_frac=0.01, ign_frac=0.03)
     accepted("large", ll, lt.astype(np.uint8), lw, per_element=False,
              description="(2, 12000, 3) float32 logits, uint8 targets, (2, 12000) weights: 72000 elements")
+    # ---- the large inputs with weights (1, 12000, 1): a broadcast read from the middle of each range
+    accepted("large_weights_1_a_1", ll, lt.astype(np.uint8),
+             rng.uniform(0.25, 2.0, size=(1, 12000, 1)).astype(np.float32), per_element=False, inputs_from="large",
+             description="the large case's logits and targets with weights (1, 12000, 1), broadcast over the batch"
+                         " and the classes")
+
+    # ---- a loss weight, on weights per element over more than one block of anchors
+    kl, kt, kw, _ = anchor_head(2, 700, 3, pos_frac=0.05, ign_frac=0.05)
+    kw_full = (kw[..., None] * rng.uniform(0.5, 2.0, size=(2, 700, 3))).astype(np.float32)
+    kw_full[0, np.flatnonzero(kw[0] > 0)[:5], 0] = 0  # anchors that keep their other classes' weights
+    accepted("loss_weight", kl, kt, kw_full, loss_weight=2.5, top=True,
+             description="(2, 700, 3) with weights (2, 700, 3), --loss-weight 2.5: the loss and the gradient"
+                         " times 2.5 per element")
+
+    # ---- more classes than a block holds anchors of four
+    ml = (PRIOR + 2 * rng.standard_normal((2, 6, 1100))).astype(np.float32)
+    mt = np.zeros((2, 6, 1100), dtype=np.uint8)
+    mt[0, 1, 17] = mt[1, 4, 1099] = 1
+    accepted("many_classes", ml, mt, None, per_element=False,
+             description="(2, 6, 1100): 1100 classes, uint8 targets, no weights")
 
     with open(os.path.join(OUT_DIR, "index.json"), "w") as f:
         json.dump({"format": "focal-eval-oracle/1",

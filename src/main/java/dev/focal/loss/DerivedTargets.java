@@ -22,9 +22,7 @@ public interface DerivedTargets {
     double weight(long index);
 
     /** Whether every class of an anchor has the anchor's weight (false where some classes are not evaluated). */
-    default boolean weightsPerAnchor() {
-        return true;
-    }
+    boolean weightsPerAnchor();
 
     /**
      * How many classes of an anchor the head evaluates, by the anchor's index: null when it

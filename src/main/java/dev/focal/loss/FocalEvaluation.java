@@ -117,17 +117,17 @@ public final class FocalEvaluation {
         weightLayout = layout(in.weights == null ? 0 : in.weights.count());
     }
 
+    /**
+     * The bulk layouts are told apart by counts alone: weights with as many values as the anchors
+     * (or the elements) broadcast along no axis of the loss longer than 1, so their strides over
+     * the anchors' axes are the C strides (times the classes), in the order of the anchors;
+     * moving the class axis last keeps the other axes' order (docs/semantics.md#class-axis).
+     */
     private Layout layout(long weightCount) {
-        long[] cStrides = Shape.of(anchorDims).cStrides();
-        boolean anchorsInOrder = true;
-        for (int k = 0; k < anchorDims.length; k++) {
-            long expected = cStrides[k] * (classWeightStride == 0 ? 1 : classes);
-            anchorsInOrder &= anchorDims[k] == 1 || anchorWeightStrides[k] == expected;
-        }
-        if (anchorsInOrder && classWeightStride == 0 && weightCount == anchors()) {
+        if (classWeightStride == 0 && weightCount == anchors()) {
             return Layout.PER_ANCHOR;
         }
-        if (anchorsInOrder && classWeightStride == 1 && weightCount == anchors() * classes) {
+        if (classWeightStride == 1 && weightCount == anchors() * classes) {
             return Layout.PER_ELEMENT;
         }
         return Layout.BROADCAST;

@@ -125,6 +125,10 @@ class EvalCommandTest {
         args.add(Double.toString(meta.get("gamma").asDouble()));
         args.add("--alpha");
         args.add(Double.toString(meta.get("alpha").asDouble()));
+        if (meta.has("loss_weight")) {
+            args.add("--loss-weight");
+            args.add(Double.toString(meta.get("loss_weight").asDouble()));
+        }
         args.addAll(List.of(extra));
         return args;
     }

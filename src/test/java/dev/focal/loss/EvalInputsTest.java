@@ -131,6 +131,11 @@ class EvalInputsTest {
         public double weight(long index) {
             return index * 2.0;
         }
+
+        @Override
+        public boolean weightsPerAnchor() {
+            throw new AssertionError("not asked here");
+        }
     }
 
     private static Shape shape(JsonNode dims) {

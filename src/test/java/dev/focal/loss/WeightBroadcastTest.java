@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.focal.FocalException;
+import dev.focal.tensor.DType;
 import dev.focal.tensor.Shape;
+import dev.focal.tensor.Tensor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -24,12 +26,8 @@ class WeightBroadcastTest {
 
     @Test
     void shapesAndWeightsAreTorchs() throws IOException {
-        JsonNode root;
-        try (InputStream in = WeightBroadcastTest.class.getClassLoader().getResourceAsStream("loss/broadcast.json")) {
-            root = JsonMapper.builder().build().readTree(in);
-        }
         int accepted = 0;
-        for (JsonNode c : root.get("cases")) {
+        for (JsonNode c : cases()) {
             Shape targets = shape(c.get("targets"));
             Shape weights = shape(c.get("weights"));
             String where = "targets " + targets + ", weights " + weights;
@@ -53,6 +51,55 @@ class WeightBroadcastTest {
             accepted++;
         }
         assertTrue(accepted >= 15, "accepted cases: " + accepted);
+    }
+
+    /**
+     * The evaluation multiplies each element by the weight torch's broadcast gives it, for every
+     * shape and class axis of the fixture: the weights hold 1 + their flat index, so each element's
+     * loss is that of a weight of 1 times torch's index plus 1. Shapes whose weights have as many
+     * values as the anchors or the elements but broadcast along an axis (such as (1, 4, 3) beside
+     * (3, 4, 3)) must not be read as one weight per anchor or per element.
+     */
+    @Test
+    void theEvaluationWeighsEachElementAsTorchBroadcasts() throws IOException {
+        int checked = 0;
+        for (JsonNode c : cases()) {
+            if (!c.get("refused").isNull()) {
+                continue;
+            }
+            Shape targets = shape(c.get("targets"));
+            Shape weights = shape(c.get("weights"));
+            Tensor w = Tensor.allocate(DType.FLOAT64, weights);
+            for (long i = 0; i < w.count(); i++) {
+                w.setDouble(i, i + 1);
+            }
+            for (int a = targets.rank() == 0 ? -1 : 0; a < targets.rank(); a++) {
+                String where = "targets " + targets + ", weights " + weights + ", class axis " + a;
+                List<Long> index = longs(a < 0 ? c.get("index") : c.get("moved").get(Integer.toString(a)));
+                Tensor weighted = lossOf(targets, w, a);
+                Tensor unit = lossOf(shape(c.get("loss")), null, a);
+                assertEquals(index.size(), weighted.count(), where);
+                for (int i = 0; i < index.size(); i++) {
+                    double expected = unit.getDouble(i) * (index.get(i) + 1);
+                    assertEquals(expected, weighted.getDouble(i), Math.ulp(expected), where + ", element " + i);
+                }
+                checked++;
+            }
+        }
+        assertTrue(checked >= 45, "shapes and axes checked: " + checked);
+    }
+
+    /** The per-element loss, in the evaluation's layout, of logits 0.5 and targets 0 (gamma 0, alpha 0.5). */
+    private static Tensor lossOf(Shape targets, Tensor weights, int classAxis) {
+        Tensor logits = Tensor.allocate(DType.FLOAT64, targets);
+        for (long i = 0; i < logits.count(); i++) {
+            logits.setDouble(i, 0.5);
+        }
+        EvalInputs in = new EvalInputs(logits, "l", Tensor.allocate(DType.FLOAT64, targets), "t", weights, "w",
+                classAxis);
+        Tensor loss = Tensor.allocate(DType.FLOAT64, in.logits.shape());
+        new FocalEvaluation(in, 0, 0.5, 1, 0, Kernels.polynomial()).run(loss, null, 0, 1);
+        return loss;
     }
 
     /** No weights: every stride 0, over the loss as it is. */
@@ -102,6 +149,12 @@ class WeightBroadcastTest {
             out.add(at);
         }
         return out;
+    }
+
+    private static JsonNode cases() throws IOException {
+        try (InputStream in = WeightBroadcastTest.class.getClassLoader().getResourceAsStream("loss/broadcast.json")) {
+            return JsonMapper.builder().build().readTree(in).get("cases");
+        }
     }
 
     private static Shape shape(JsonNode dims) {
