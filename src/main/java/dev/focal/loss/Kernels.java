@@ -140,7 +140,7 @@ public final class Kernels {
      * searches the parent layers with a stream pipeline, whose lambdas are spun at first use, in
      * every start-up without the module.
      */
-    private static boolean inBootLayer(String module) {
+    static boolean inBootLayer(String module) {
         for (Module m : ModuleLayer.boot().modules()) {
             if (m.getName().equals(module)) {
                 return true;

@@ -58,8 +58,7 @@ public final class WarmUp {
      * scalar kernel and the accumulators when {@value #WARM_SCALAR} is true, else nothing.
      */
     public static synchronized void start() {
-        Kernels vector = Kernels.vector();
-        Runnable heat = vector != null ? () -> heat(vector) : Boolean.getBoolean(WARM_SCALAR) ? WarmUp::heatScalar : null;
+        Runnable heat = task(Kernels.vector(), Boolean.getBoolean(WARM_SCALAR));
         if (started || heat == null) {
             return;
         }
@@ -67,6 +66,14 @@ public final class WarmUp {
         Thread thread = new Thread(heat, "focal-warm-up");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /**
+     * What the warm-up thread runs, or null for nothing: the vector kernel when {@code vector} is
+     * not null, else the scalar kernel and the accumulators when {@code warmScalar}.
+     */
+    static Runnable task(Kernels vector, boolean warmScalar) {
+        return vector != null ? () -> ready = heat(vector) : warmScalar ? WarmUp::heatScalar : null;
     }
 
     /** Whether the vector kernel has been seen running at compiled speed. */
@@ -144,7 +151,8 @@ public final class WarmUp {
         }
     }
 
-    private static void heat(Kernels vector) {
+    /** Runs the vector kernel until it runs at compiled speed; whether it did before giving up. */
+    static boolean heat(Kernels vector) {
         Block b = new Block();
         long start = System.nanoTime();
         int fast = 0;
@@ -156,10 +164,10 @@ public final class WarmUp {
                 try {
                     Thread.sleep(2);
                 } catch (InterruptedException e) {
-                    return;
+                    return false;
                 }
             }
         }
-        ready = fast >= FAST_CALLS;
+        return fast >= FAST_CALLS;
     }
 }

@@ -1,7 +1,9 @@
 package dev.focal.loss;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -60,6 +62,31 @@ class KernelChoiceTest {
         assertEquals(List.of(4L, 160L, 6L), List.of(positive, negative, ignored));
         assertTrue(acc.sampleLoss(0) > 0 && acc.sampleLoss(1) > 0, acc.sampleLoss(0) + " " + acc.sampleLoss(1));
         assertEquals(acc.totalLoss(), acc.sampleLoss(0) + acc.sampleLoss(1), 1e-12);
+    }
+
+    /**
+     * The warm-up runs the vector kernel until it sees it at compiled speed and says so, after
+     * which {@code auto}'s kernels hand it the blocks. The JIT compiles it within a second or two
+     * (the warm-up gives up after 20 s).
+     */
+    @Test
+    void theWarmUpSeesTheVectorKernelCompiled() {
+        assertTrue(WarmUp.heat(Kernels.vector()), "the vector kernel was not seen compiled within 20 s");
+    }
+
+    /** The warm-up thread's work: the vector kernel when loaded, else the scalar kernel when asked, else none. */
+    @Test
+    void theWarmUpWarmsTheKernelsThatWillRun() {
+        assertNotNull(WarmUp.task(Kernels.vector(), false));
+        assertNotNull(WarmUp.task(null, true));
+        assertNull(WarmUp.task(null, false));
+    }
+
+    @Test
+    void theVectorModuleIsFoundInTheBootLayerByName() {
+        assertTrue(Kernels.inBootLayer("jdk.incubator.vector"));
+        assertTrue(Kernels.inBootLayer("java.base"));
+        assertFalse(Kernels.inBootLayer("jdk.incubator.vectors"));
     }
 
     @Test
