@@ -48,11 +48,12 @@ public final class Spool {
         throw FocalException.input(name, "is a device, not a file or a pipe");
     }
 
-    /** Standard input when it is a regular file (a redirect), which needs no copy; else null. */
-    static Path stdinFile() {
-        Path p = Path.of("/dev/stdin");
-        return Files.isRegularFile(p) ? p : null;
-    }
+    /**
+     * Standard input as a path: a regular file when it is redirected from one, which is read in
+     * place as often as asked. The methods that look at it take it as a parameter, so that a test
+     * can give a pipe's path or a file's instead.
+     */
+    static final Path STDIN_PATH = Path.of("/dev/stdin");
 
     /** Copies the stream to a temporary file and opens that as {@code open} would open a file. */
     static TensorFile open(InputStream in, String name, Opener open) {
@@ -150,13 +151,20 @@ public final class Spool {
      * {@code -}, or a path to the same pipe ({@code /dev/stdin}, {@code /dev/fd/0}).
      */
     public static boolean readsStdinStream(String file) {
-        if (file.equals(STDIN)) {
-            return stdinFile() == null;
+        return readsStdinStream(file, STDIN_PATH);
+    }
+
+    /** As {@link #readsStdinStream(String)}, with {@code stdin} the path standard input is at. */
+    static boolean readsStdinStream(String file, Path stdin) {
+        if (Files.isRegularFile(stdin)) {
+            return false;
         }
-        Path stdin = Path.of("/dev/stdin");
+        if (file.equals(STDIN)) {
+            return true;
+        }
         try {
             Path path = Path.of(file);
-            return Files.exists(path) && !Files.isRegularFile(stdin) && Files.isSameFile(path, stdin);
+            return Files.exists(path) && Files.isSameFile(path, stdin);
         } catch (IOException | RuntimeException e) {
             return false;
         }

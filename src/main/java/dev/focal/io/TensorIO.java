@@ -38,9 +38,14 @@ public final class TensorIO {
      * is standard input; it and other pipes are read through a copy (docs/commands.md#pipes).
      */
     public static TensorFile open(String file) {
+        return open(file, Spool.STDIN_PATH, System.in);
+    }
+
+    /** As {@link #open(String)}, with standard input's path ({@link Spool#STDIN_PATH}) and stream given. */
+    static TensorFile open(String file, Path stdinPath, InputStream stdin) {
         if (file.equals(Spool.STDIN)) {
-            Path redirected = Spool.stdinFile();
-            return redirected != null ? openFile(redirected, file) : Spool.open(System.in, file, TensorIO::openFile);
+            return Files.isRegularFile(stdinPath) ? openFile(stdinPath, file)
+                    : Spool.open(stdin, file, TensorIO::openFile);
         }
         Path path = FileNames.path(file, FocalException.INPUT);
         if (!Files.exists(path)) {

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.io.ContentReference;
 import dev.focal.FocalException;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -45,6 +48,17 @@ class IoErrorsTest {
         assertEquals("input/output error", IoErrors.describe(new IOException("Input/output error")));
         assertEquals("EOFException", IoErrors.describe(new EOFException()));
         assertEquals("", IoErrors.lower(""));
+    }
+
+    /** Jackson's complaint is cut at its first line break, wherever that is, and follows its position. */
+    @Test
+    void aJsonProblemIsItsFirstLine() {
+        JsonLocation at = new JsonLocation(ContentReference.unknown(), -1, 3, 7);
+        assertEquals(" at line 3, column 7: unexpected character ('x' (code 120))", IoErrors.jsonProblem(
+                new JsonParseException(null, "Unexpected character ('x' (code 120))\n at [Source: (file)]", at)));
+        assertEquals(" at line 3, column 7: ", IoErrors.jsonProblem(new JsonParseException(null, "\nexcerpt", at)));
+        assertEquals(": unexpected end-of-input", IoErrors.jsonProblem(new JsonParseException(null,
+                "Unexpected end-of-input: was expecting (JSON String, Number, Array, Object or token 'null')")));
     }
 
     @Test
@@ -107,7 +121,6 @@ class IoErrorsTest {
     /** FOCAL_FSYNC=1: the file is forced to disk before its rename, and is whole either way. */
     @Test
     void aSyncedWriteIsTheSameFile() throws IOException {
-        boolean saved = AtomicFile.syncsToDisk();
         try {
             for (boolean sync : new boolean[] {true, false}) {
                 AtomicFile.syncToDisk(sync);
@@ -121,7 +134,9 @@ class IoErrorsTest {
                 assertEquals(7, Files.readAllBytes(target)[7]);
             }
         } finally {
-            AtomicFile.syncToDisk(saved);
+            // The default, which every run of the command line sets again from FOCAL_FSYNC (not
+            // what syncsToDisk said before: a mutant of it would leave the flag on for later tests).
+            AtomicFile.syncToDisk(false);
         }
         try (var s = Files.list(tmp)) {
             assertEquals(2, s.count(), "no temporary or set-aside file is left");

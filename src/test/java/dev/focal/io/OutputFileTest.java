@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.focal.FocalException;
 import dev.focal.tensor.DType;
 import dev.focal.tensor.Shape;
+import dev.focal.tensor.Tensor;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -184,5 +185,119 @@ class OutputFileTest {
             out.commit();
         }
         assertEquals("{\"dtype\": \"float32\", \"shape\": [2], \"data\": [0.5, -2.0]}\n", Files.readString(floats));
+    }
+
+    /**
+     * A tensor written whole (TensorIO.write, through ElementBytes) is the file a streamed output
+     * of it is: the elements fill ElementBytes' 64 KiB buffer several times over.
+     */
+    @Test
+    void aTensorWrittenWholeIsTheStreamedFile() throws IOException {
+        for (DType dtype : List.of(DType.FLOAT64, DType.FLOAT32)) {
+            Tensor t = Tensor.allocate(dtype, Shape.of(ROWS, WIDTH));
+            for (int i = 0; i < ROWS * WIDTH; i++) {
+                t.setDouble(i, i == NAN_AT ? Double.NaN : value(i));
+            }
+            Path target = tmp.resolve("whole_" + dtype.numpyName() + ".npy");
+            TensorIO.write(t, target);
+            assertArrayEquals(expected(dtype), Files.readAllBytes(target), dtype.numpyName());
+        }
+    }
+
+    /** Neither a commit nor a close without one leaves the file open: its channel is closed. */
+    @Test
+    void aStreamedOutputLeavesNoDescriptorOpen() throws Exception {
+        Descriptors.assumeProc();
+        try (OutputFile out = OutputFile.create(tmp.resolve("committed.npy"), DType.FLOAT64, Shape.of(ROWS, WIDTH))) {
+            columns(out, 0, ROWS);
+            out.commit();
+            assertEquals(List.of(), Descriptors.openUnder(tmp));
+        }
+        try (OutputFile out = OutputFile.create(tmp.resolve("dropped.npy"), DType.FLOAT32, Shape.of(ROWS, WIDTH))) {
+            floats(out, 0, ROWS);
+        }
+        assertEquals(List.of(), Descriptors.openUnder(tmp));
+    }
+
+    /** A temporary file that cannot be opened for writing (an I/O error) is removed at once. */
+    @Test
+    void aTemporaryFileThatFailsToOpenIsRemoved() {
+        FaultyFileSystem fs = new FaultyFileSystem();
+        fs.failChannel = p -> true;
+        Path target = fs.path(tmp.resolve("out.npy"));
+        FocalException e = assertThrows(FocalException.class,
+                () -> OutputFile.create(target, DType.FLOAT64, Shape.of(ROWS, WIDTH)));
+        assertEquals(FocalException.OUTPUT, e.exitCode());
+        assertEquals(target + ": cannot write: input/output error", e.getMessage());
+        assertEquals(0, tmp.toFile().list().length);
+    }
+
+    /** FOCAL_FSYNC=1 forces the streamed file to disk before its rename; by default it is not. */
+    @Test
+    void aStreamedOutputIsForcedBeforeItsRenameOnlyWhenAsked() throws Exception {
+        for (boolean sync : new boolean[] {false, true}) {
+            FaultyFileSystem fs = new FaultyFileSystem();
+            Path target = fs.path(tmp.resolve("sync_" + sync + ".npy"));
+            AtomicFile.syncToDisk(sync);
+            try (OutputFile out = OutputFile.create(target, DType.FLOAT64, Shape.of(ROWS, WIDTH))) {
+                write(out, false);
+                out.commit();
+            } finally {
+                AtomicFile.syncToDisk(false);
+            }
+            String rename = fs.log.get(fs.log.size() - 1);
+            String name = rename.substring(0, rename.indexOf(" -> "));
+            assertEquals(sync ? List.of("force " + name, rename) : List.of(rename), fs.log);
+            assertArrayEquals(expected(DType.FLOAT64), Files.readAllBytes(target));
+        }
+    }
+
+    /**
+     * A channel may write less than it was given (Linux does when the disk fills, or past
+     * 2 GiB - 4 KiB): the rest goes after what was written, not over it.
+     */
+    @Test
+    void shortWritesAreWrittenOnFromWhereTheyStopped() throws Exception {
+        FaultyFileSystem fs = new FaultyFileSystem();
+        fs.shortWrites = true;
+        for (DType dtype : List.of(DType.FLOAT64, DType.FLOAT32)) {
+            Path target = fs.path(tmp.resolve("short_" + dtype.numpyName() + ".npy"));
+            try (OutputFile out = OutputFile.create(target, dtype, Shape.of(ROWS, WIDTH))) {
+                write(out, dtype == DType.FLOAT32);
+                out.commit();
+            }
+            assertArrayEquals(expected(dtype), Files.readAllBytes(target), dtype.numpyName());
+        }
+    }
+
+    /**
+     * Rows that follow each other from one thread go out in writes of a whole batch
+     * ({@link OutputFile#BATCH_BYTES}), not a write per block: here 1,024 rows of 64 doubles, two
+     * batches exactly, after the header's write.
+     */
+    @Test
+    void followingRowsGoOutInWholeBatches() throws IOException {
+        int rows = 1024;
+        int width = 64;
+        assertEquals(2L * OutputFile.BATCH_BYTES, (long) rows * width * Double.BYTES, "two batches");
+        FaultyFileSystem fs = new FaultyFileSystem();
+        Path target = fs.path(tmp.resolve("rows.npy"));
+        try (OutputFile out = OutputFile.create(target, DType.FLOAT64, Shape.of(rows, width))) {
+            for (int r = 0; r < rows; r++) {
+                double[] row = new double[width];
+                for (int c = 0; c < width; c++) {
+                    row[c] = value((long) r * width + c);
+                }
+                out.writeColumns((long) r * width, row, 1, width);
+            }
+            out.commit();
+        }
+        assertEquals(3, fs.positionalWrites.get());
+        byte[] file = Files.readAllBytes(target);
+        ByteBuffer data = ByteBuffer.wrap(file, file.length - rows * width * Double.BYTES, rows * width * Double.BYTES)
+                .slice().order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < rows * width; i++) {
+            assertEquals(Double.doubleToRawLongBits(value(i)), data.getLong(i * Double.BYTES), "element " + i);
+        }
     }
 }

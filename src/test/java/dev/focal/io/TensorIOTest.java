@@ -136,6 +136,8 @@ class TensorIOTest {
         assertFalse(Spool.needed(npy, npy.toString()));
         assertFalse(Spool.readsStdinStream(npy.toString()));
         assertFalse(Spool.readsStdinStream(tmp.resolve("absent").toString()));
+        assertEquals(!Files.isRegularFile(Path.of("/dev/stdin")), Spool.readsStdinStream("-"),
+                "this JVM's standard input, which is read once unless it is a regular file");
     }
 
     @Test
@@ -167,6 +169,26 @@ class TensorIOTest {
         assertEquals(dir.toString(), TensorRef.parse(dir + ":y.npy").file(), "a folder is an existing file too");
         assertEquals("y.npy", TensorRef.parse(dir + ":y.npy").key());
         assertEquals("bad\0name", TensorRef.parse("bad\0name").file(), "no path at all");
+        TensorRef key = TensorRef.parse(dir + ":k\0");
+        assertEquals(dir.toString(), key.file(), "a key that is no file name");
+        assertEquals("k\0", key.key());
+        TensorRef stdin = TensorRef.parse("-:logits");
+        assertEquals("-", stdin.file(), "standard input is an existing file");
+        assertEquals("logits", stdin.key());
+    }
+
+    /** Names the JVM decoded from bytes that are not UTF-8, or cannot encode (docs/commands.md#pipes). */
+    @Test
+    void aNameThatIsNoFileNameIsRefusedNamingIt() {
+        String charset = System.getProperty("sun.jnu.encoding");
+        boolean utf8 = "UTF-8".equals(charset);
+        String notInCharset = "file name not representable in " + charset + ", the charset of the JVM's locale;"
+                + " run focal in a UTF-8 locale, as bin/focal does";
+        assertRefused(3, "\uFFFDa.npy: " + (utf8 ? "file name is not valid UTF-8 (focal reads file names as UTF-8)"
+                : notInCharset), () -> FileNames.path("\uFFFDa.npy", FocalException.INPUT));
+        assertRefused(2, "a\uD800.npy: " + (utf8 ? "not a file name: malformed input or input contains unmappable"
+                + " characters" : notInCharset), () -> FileNames.path("a\uD800.npy", FocalException.USAGE));
+        assertEquals(Path.of("caf\u00e9.npy"), FileNames.path("caf\u00e9.npy", FocalException.INPUT));
     }
 
     @Test
