@@ -60,6 +60,8 @@ class KernelChoiceTest {
         long negative = acc.anchors(AnchorKind.NEGATIVE);
         long ignored = acc.anchors(AnchorKind.IGNORED);
         assertEquals(List.of(4L, 160L, 6L), List.of(positive, negative, ignored));
+        assertEquals(positive, acc.classPositives(0) + acc.classPositives(1) + acc.classPositives(2),
+                "one target per positive anchor");
         assertTrue(acc.sampleLoss(0) > 0 && acc.sampleLoss(1) > 0, acc.sampleLoss(0) + " " + acc.sampleLoss(1));
         assertEquals(acc.totalLoss(), acc.sampleLoss(0) + acc.sampleLoss(1), 1e-12);
     }
