@@ -56,6 +56,8 @@ class BadInputTest {
         m.put("npy/control_char_in_header.npy", "{}: malformed .npy header: unexpected '\\x8c' at character 49");
         m.put("npy/fortran_not_bool.npy", "{}: malformed .npy header: fortran_order is not True or False");
         m.put("npy/shape_not_integer.npy", "{}: malformed .npy header: shape holds a non-integer");
+        m.put("npy/shape_list.npy", "{}: malformed .npy header: shape [2, 3] is not a tuple");
+        m.put("npy/shape_in_parentheses.npy", "{}: malformed .npy header: shape 6 is not a tuple");
         m.put("npy/negative_shape.npy", "{}: malformed .npy header: negative dimension -1 in shape");
         m.put("npy/overflow_shape.npy",
                 "{}: malformed .npy header: shape (4611686018427387904, 4) has more than 2^63 elements");
@@ -100,7 +102,7 @@ class BadInputTest {
         m.put("npy/unclosed_tuple.npy", "{}: malformed .npy header: expected ',' or ')' at character 53");
         m.put("npy/unclosed_dict.npy", "{}: malformed .npy header: expected ',' or '}' at character 16");
         m.put("npy/structured.npy",
-                "{}: unsupported dtype: structured array (descr [[x, <f4], [y, <i4]]); focal reads numeric arrays only");
+                "{}: unsupported dtype: structured array (descr [('x', '<f4'), ('y', '<i4')]); focal reads numeric arrays only");
         // JSON: ragged and broken
         m.put("json/ragged.json", "{}: at [1]: 1 element, expected 2");
         m.put("json/string_element.json", "{}: at [1]: \"2\" is not a number");

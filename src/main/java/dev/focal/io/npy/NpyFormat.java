@@ -281,10 +281,10 @@ public final class NpyFormat implements TensorFormat {
         }
 
         private static Shape shape(String name, Object value) {
-            if (!(value instanceof List)) {
-                throw FocalException.input(name, "malformed .npy header: shape is not a tuple");
+            if (!(value instanceof PyLiteral.Tuple)) {
+                throw FocalException.input(name, "malformed .npy header: shape " + pyRepr(value) + " is not a tuple");
             }
-            List<?> items = (List<?>) value;
+            List<?> items = ((PyLiteral.Tuple) value).items();
             long[] dims = new long[items.size()];
             for (int i = 0; i < dims.length; i++) {
                 if (!(items.get(i) instanceof Long)) {
@@ -304,7 +304,7 @@ public final class NpyFormat implements TensorFormat {
         }
 
         private static String pyRepr(Object o) {
-            return IoErrors.shown(o instanceof String ? "'" + o + "'" : o);
+            return IoErrors.shown(PyLiteral.repr(o));
         }
     }
 

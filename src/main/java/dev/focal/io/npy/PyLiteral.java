@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * Parses the Python literal subset that .npy headers hold: dicts, tuples, lists, strings in
  * either quote, integers (with an optional {@code L} suffix), {@code True}, {@code False} and
- * {@code None}. Tuples and lists become {@link List}s, integers {@link Long}s.
+ * {@code None}. Lists become {@link List}s, tuples {@link Tuple}s (a value in parentheses
+ * without a comma is that value, as in Python), integers {@link Long}s.
  * <p>
  * Not Jackson: numpy writes the header with Python's repr, which is not JSON (single quotes,
  * tuples such as {@code (3,)}, {@code True} and {@code False}), and no JSON reader's leniency
@@ -23,6 +24,10 @@ final class PyLiteral {
         }
     }
 
+    /** A tuple, told apart from a list: numpy requires the shape to be one. */
+    record Tuple(List<Object> items) {
+    }
+
     /** Nesting deeper than any numpy header; bounds the recursion on hostile input. */
     private static final int MAX_DEPTH = 32;
 
@@ -31,6 +36,42 @@ final class PyLiteral {
 
     private PyLiteral(String s) {
         this.s = s;
+    }
+
+    /** Python's repr of a parsed value, for messages that show the header's own text. */
+    static String repr(Object v) {
+        if (v instanceof String) {
+            return "'" + v + "'";
+        }
+        if (v == null) {
+            return "None";
+        }
+        if (v instanceof Boolean) {
+            return (Boolean) v ? "True" : "False";
+        }
+        if (v instanceof Tuple) {
+            List<Object> items = ((Tuple) v).items();
+            return items.size() == 1 ? "(" + repr(items.get(0)) + ",)" : "(" + reprs(items) + ")";
+        }
+        if (v instanceof List) {
+            return "[" + reprs((List<?>) v) + "]";
+        }
+        if (v instanceof Map) {
+            StringBuilder b = new StringBuilder("{");
+            for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
+                b.append(b.length() > 1 ? ", " : "").append(repr(e.getKey())).append(": ").append(repr(e.getValue()));
+            }
+            return b.append('}').toString();
+        }
+        return String.valueOf(v);
+    }
+
+    private static String reprs(List<?> items) {
+        StringBuilder b = new StringBuilder();
+        for (Object item : items) {
+            b.append(b.length() > 0 ? ", " : "").append(repr(item));
+        }
+        return b.toString();
     }
 
     static Object parse(String text) throws SyntaxError {
@@ -60,8 +101,8 @@ final class PyLiteral {
         char c = s.charAt(pos);
         switch (c) {
             case '{': return dict(depth);
-            case '(': return sequence(')', depth);
-            case '[': return sequence(']', depth);
+            case '(': return tuple(depth);
+            case '[': return list(depth);
             case '\'': case '"': return string();
             default:
                 if (c == '-' || c == '+' || Character.isDigit(c)) {
@@ -96,19 +137,34 @@ final class PyLiteral {
         }
     }
 
-    private List<Object> sequence(char close, int depth) throws SyntaxError {
+    /** {@code (a, b)}, {@code (a,)} and {@code ()} are tuples; {@code (a)} is a. */
+    private Object tuple(int depth) throws SyntaxError {
         List<Object> items = new ArrayList<>();
+        int commas = sequence(')', depth, items);
+        return items.size() == 1 && commas == 0 ? items.get(0) : new Tuple(items);
+    }
+
+    private List<Object> list(int depth) throws SyntaxError {
+        List<Object> items = new ArrayList<>();
+        sequence(']', depth, items);
+        return items;
+    }
+
+    /** Reads the items up to {@code close} into {@code items}; returns the commas after them. */
+    private int sequence(char close, int depth, List<Object> items) throws SyntaxError {
+        int commas = 0;
         pos++;
         while (true) {
             skipSpace();
             if (peek(close)) {
                 pos++;
-                return items;
+                return commas;
             }
             items.add(value(depth + 1));
             skipSpace();
             if (peek(',')) {
                 pos++;
+                commas++;
             } else if (!peek(close)) {
                 throw new SyntaxError("expected ',' or '" + close + "' at character " + pos);
             }

@@ -82,6 +82,8 @@ class NpyFormatTest {
             {"newline_key.npy", "malformed .npy header: unexpected key 'a\\nb'"},
             {"fortran_not_bool.npy", "malformed .npy header: fortran_order is not True or False"},
             {"shape_not_integer.npy", "malformed .npy header: shape holds a non-integer"},
+            {"shape_list.npy", "malformed .npy header: shape [2, 3] is not a tuple"},
+            {"shape_in_parentheses.npy", "malformed .npy header: shape 6 is not a tuple"},
             {"negative_shape.npy", "malformed .npy header: negative dimension -1 in shape"},
             {"overflow_shape.npy",
                 "malformed .npy header: shape (4611686018427387904, 4) has more than 2^63 elements"},
@@ -97,7 +99,7 @@ class NpyFormatTest {
             {"object.npy", "holds no tensors (a numpy object array of 3 items)"},
             {"complex64.npy", "unsupported dtype complex64 ('<c8')" + numeric},
             {"unicode.npy", "unsupported dtype unicode string ('<U2')" + numeric},
-            {"structured.npy", "unsupported dtype: structured array (descr [[x, <f4], [y, <i4]]);"
+            {"structured.npy", "unsupported dtype: structured array (descr [('x', '<f4'), ('y', '<i4')]);"
                 + " focal reads numeric arrays only"},
             {"datetime.npy", "unsupported dtype datetime64 ('<M8[D]')" + numeric},
             {"timedelta.npy", "unsupported dtype timedelta64 ('<m8[s]')" + numeric},
