@@ -25,12 +25,12 @@ public final class Numbers {
             return "0";
         }
         BigDecimal d = new BigDecimal(v).round(new MathContext(7)).stripTrailingZeros();
-        double a = Math.abs(v);
-        if (a >= 1e-4 && a < 1e7) {
+        String unscaled = d.unscaledValue().abs().toString();
+        // As %g, by the exponent after rounding: 9999999.5 rounds to 1e+07 and prints so.
+        int exponent = unscaled.length() - 1 - d.scale();
+        if (exponent >= -4 && exponent < 7) {
             return d.toPlainString();
         }
-        String unscaled = d.unscaledValue().abs().toString();
-        int exponent = unscaled.length() - 1 - d.scale();
         String mantissa = unscaled.length() == 1 ? unscaled : unscaled.charAt(0) + "." + unscaled.substring(1);
         return (v < 0 ? "-" : "") + mantissa + "e" + (exponent < 0 ? "-" : "+")
                 + (Math.abs(exponent) < 10 ? "0" : "") + Math.abs(exponent);
