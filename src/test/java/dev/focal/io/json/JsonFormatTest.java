@@ -91,6 +91,20 @@ class JsonFormatTest {
         });
     }
 
+    /**
+     * A float token for an integer dtype keeps its decimal digits (docs/commands.md#formats):
+     * 2^53 + 1 written with a fraction is 2^53 + 1, where numpy goes through a double first; so is
+     * 2^64 - 1 in exponent form. Python's int of each literal's digits is the value.
+     */
+    @Test
+    void aFloatTokenForAnIntegerDtypeKeepsItsDigits() throws IOException {
+        Tensor t = read(file("{\"dtype\": \"uint64\", \"shape\": [3], \"data\": [9007199254740993.0, "
+                + "1.8446744073709551615e19, 2e0]}"));
+        assertEquals(Long.toUnsignedString(9007199254740993L), Long.toUnsignedString(t.getLong(0)));
+        assertEquals("18446744073709551615", Long.toUnsignedString(t.getLong(1)));
+        assertEquals(2, t.getLong(2));
+    }
+
     @TestFactory
     Stream<DynamicTest> listsBundleKeysInFileOrder() throws IOException {
         return entries("bundles").map(e -> DynamicTest.dynamicTest(e.get("file").asText(), () -> {
