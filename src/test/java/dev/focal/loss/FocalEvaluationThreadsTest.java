@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 import org.junit.jupiter.api.Test;
 
 /** The evaluation's own threads: a failure in any of them is the evaluation's failure, as it was thrown. */
@@ -22,32 +23,14 @@ class FocalEvaluationThreadsTest {
 
     /** A sink that fails on the range starting at element {@code failAt}, with whichever of the two is given. */
     private static TensorSink failingAt(long failAt, RuntimeException runtime, Error error) {
-        return new TensorSink() {
-            @Override
-            public DType dtype() {
-                return DType.FLOAT32;
-            }
-
-            @Override
-            public Shape shape() {
-                return Shape.of(ANCHORS, 3);
-            }
-
-            @Override
-            public void writeColumns(long start, double[] columns, int rows, int width) {
-                throw new AssertionError("a float32 sink gets floats");
-            }
-
-            @Override
-            public void writeFloats(long start, float[] src, int n) {
-                if (start == failAt) {
-                    if (runtime != null) {
-                        throw runtime;
-                    }
-                    throw error;
+        return sink(start -> {
+            if (start == failAt) {
+                if (runtime != null) {
+                    throw runtime;
                 }
+                throw error;
             }
-        };
+        });
     }
 
     private static FocalEvaluation evaluation() {
@@ -81,8 +64,8 @@ class FocalEvaluationThreadsTest {
         assertSame(oom, assertThrows(OutOfMemoryError.class, () -> evaluation().run(sink, null, 0, 2)));
     }
 
-    /** A float32 sink of {@code anchors} x 3 that hands each write to {@code write}. */
-    private static TensorSink sink(long anchors, Runnable write) {
+    /** A float32 sink of {@link #ANCHORS} x 3 that hands each write's first element to {@code write}. */
+    private static TensorSink sink(LongConsumer write) {
         return new TensorSink() {
             @Override
             public DType dtype() {
@@ -91,7 +74,7 @@ class FocalEvaluationThreadsTest {
 
             @Override
             public Shape shape() {
-                return Shape.of(anchors, 3);
+                return Shape.of(ANCHORS, 3);
             }
 
             @Override
@@ -101,7 +84,7 @@ class FocalEvaluationThreadsTest {
 
             @Override
             public void writeFloats(long start, float[] src, int n) {
-                write.run();
+                write.accept(start);
             }
         };
     }
@@ -132,7 +115,7 @@ class FocalEvaluationThreadsTest {
     void aHelperThreadTakesRangesBesideTheCaller() {
         Set<Thread> writers = ConcurrentHashMap.newKeySet();
         CountDownLatch two = new CountDownLatch(2);
-        TensorSink sink = sink(ANCHORS, () -> {
+        TensorSink sink = sink(start -> {
             if (writers.add(Thread.currentThread())) {
                 two.countDown();
             }
@@ -158,7 +141,7 @@ class FocalEvaluationThreadsTest {
         Thread caller = Thread.currentThread();
         CountDownLatch helperWriting = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        TensorSink sink = sink(ANCHORS, () -> {
+        TensorSink sink = sink(start -> {
             try {
                 if (Thread.currentThread() == caller) {
                     if (caller.isInterrupted()) {
