@@ -140,8 +140,8 @@ final class PyLiteral {
     /** {@code (a, b)}, {@code (a,)} and {@code ()} are tuples; {@code (a)} is a. */
     private Object tuple(int depth) throws SyntaxError {
         List<Object> items = new ArrayList<>();
-        int commas = sequence(')', depth, items);
-        return items.size() == 1 && commas == 0 ? items.get(0) : new Tuple(items);
+        boolean comma = sequence(')', depth, items);
+        return items.size() == 1 && !comma ? items.get(0) : new Tuple(items);
     }
 
     private List<Object> list(int depth) throws SyntaxError {
@@ -150,21 +150,21 @@ final class PyLiteral {
         return items;
     }
 
-    /** Reads the items up to {@code close} into {@code items}; returns the commas after them. */
-    private int sequence(char close, int depth, List<Object> items) throws SyntaxError {
-        int commas = 0;
+    /** Reads the items up to {@code close} into {@code items}; returns whether a comma followed one. */
+    private boolean sequence(char close, int depth, List<Object> items) throws SyntaxError {
+        boolean comma = false;
         pos++;
         while (true) {
             skipSpace();
             if (peek(close)) {
                 pos++;
-                return commas;
+                return comma;
             }
             items.add(value(depth + 1));
             skipSpace();
             if (peek(',')) {
                 pos++;
-                commas++;
+                comma = true;
             } else if (!peek(close)) {
                 throw new SyntaxError("expected ',' or '" + close + "' at character " + pos);
             }

@@ -187,7 +187,10 @@ class NpyFormatTest {
         }
     }
 
-    /** Every file descriptor a read opens is closed: those of mapped arrays, pickles and refused files. */
+    /**
+     * Every file descriptor a read opens is closed: those of mapped arrays, archives, pickles and
+     * refused files.
+     */
     @Test
     void readsLeaveNoFileOpen() throws IOException {
         Path fds = Path.of("/proc/self/fd");
@@ -199,6 +202,9 @@ class NpyFormatTest {
             }
             try (TensorFile f = TensorIO.open(DIR.resolve("object_dict.npy").toString())) {
                 f.get("labels");
+            }
+            try (TensorFile f = TensorIO.open(NpzFormatTest.file("single.npz"))) {
+                f.get(null);
             }
             assertThrows(FocalException.class, () -> TensorIO.open(BAD.resolve("unknown_dtype.npy").toString()).get(null));
             assertThrows(FocalException.class, () -> TensorIO.open(NpzFormatTest.file("not_a_zip.npz")));
