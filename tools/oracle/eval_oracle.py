@@ -22,6 +22,10 @@ src/test/resources/eval/<case>/ holding
   grad_f64.npy   torch autograd d loss.sum() / d logits, on float64 copies of the inputs
   expected.json  see `summary()` below; non-finite numbers as Python json's bare NaN / Infinity
 
+A case may read the logits and targets of an earlier case (its expected.json's inputs name them as
+../CASE/logits.npy) and hold only its weights; expected.json's "loss_weight", when present, is
+focal's --loss-weight (docs/semantics.md#loss-weight), by which torch's loss was multiplied.
+
 Cases whose expected.json says "refused": true have only their inputs: the reference raised
 (checked by running it here and catching the exception, recorded in "reference_error").
 The large case ("per_element": false) has no per-element outputs (size): only the summary.
@@ -251,6 +255,7 @@ def accepted(name, logits, targets, weights, gamma=2.0, alpha=0.25, description=
         else np.float32
     assert loss_own.dtype == natural, (name, loss_own.dtype)
     if inputs_from is not None:
+        assert weights is not None, name  # the case's own input is its weights
         prefix = "../" + inputs_from + "/"
         np.save(os.path.join(d, "weights.npy"), weights)
         inputs = {"logits": prefix + "logits.npy", "targets": prefix + "targets.npy", "weights": "weights.npy"}

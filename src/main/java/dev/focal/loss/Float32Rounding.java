@@ -89,8 +89,8 @@ final class Float32Rounding {
      * double moves it back by at most ulp(d) (its ulp is at most twice d's); likewise d (1 - k) on
      * the other side. So M lies strictly between the two products, and as the cast is monotone
      * they round to the floats on either side of M. In float32's subnormal range uncertain()
-     * compares the distance to M with |d| (s + 1) 2^-52, and the same argument holds. An infinity keeps its cast, so its casts may agree. CorrectRoundingTest checks this
-     * at every distance.
+     * compares the distance to M with |d| (s + 1) 2^-52, and the same argument holds. An infinity
+     * keeps its cast, so its casts may agree. CorrectRoundingTest checks this at every distance.
      */
     private static void lookAgain(double[] loss, double[] x, double[] t, double[] w, int rows, int classes,
                                   double gamma, double alpha, double scale, long slack, float[] dst) {

@@ -7,12 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.focal.tensor.DType;
 import dev.focal.tensor.Shape;
 import dev.focal.tensor.Tensor;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -173,16 +167,10 @@ class CorrectRoundingTest {
 
     private static List<Row> load(String resource) {
         List<Row> rows = new ArrayList<>();
-        try (InputStream in = CorrectRoundingTest.class.getClassLoader().getResourceAsStream(resource);
-             BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            for (String line = r.readLine(); line != null; line = r.readLine()) {
-                String[] c = line.split("\t");
-                rows.add(new Row(Float.intBitsToFloat(Integer.parseUnsignedInt(c[0], 16)), Float.parseFloat(c[1]),
-                        Double.parseDouble(c[2]), Double.parseDouble(c[3]), Float.parseFloat(c[4]),
-                        Integer.parseUnsignedInt(c[5], 16)));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (String[] c : Fixtures.tsv(resource)) {
+            rows.add(new Row(Float.intBitsToFloat(Integer.parseUnsignedInt(c[0], 16)), Float.parseFloat(c[1]),
+                    Double.parseDouble(c[2]), Double.parseDouble(c[3]), Float.parseFloat(c[4]),
+                    Integer.parseUnsignedInt(c[5], 16)));
         }
         return rows;
     }

@@ -7,13 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.focal.FocalException;
 import dev.focal.tensor.DType;
 import dev.focal.tensor.Shape;
 import dev.focal.tensor.Tensor;
-import java.io.IOException;
-import java.io.InputStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,16 +21,12 @@ import org.junit.jupiter.api.Test;
 class EvalInputsTest {
 
     @Test
-    void eachLossElementSeesTheWeightTorchMultipliesItBy() throws IOException {
-        JsonNode root;
-        try (InputStream in = EvalInputsTest.class.getClassLoader().getResourceAsStream("loss/broadcast.json")) {
-            root = JsonMapper.builder().build().readTree(in);
-        }
+    void eachLossElementSeesTheWeightTorchMultipliesItBy() {
         int checked = 0;
-        for (JsonNode c : root.get("cases")) {
+        for (JsonNode c : Fixtures.broadcastCases()) {
             // The targets must have the logits' shape, so the loss cannot grow along the targets here.
-            Shape targets = shape(c.get("targets"));
-            if (!c.get("refused").isNull() || !shape(c.get("loss")).equals(targets) || targets.rank() < 2) {
+            Shape targets = Fixtures.shape(c.get("targets"));
+            if (!c.get("refused").isNull() || !Fixtures.shape(c.get("loss")).equals(targets) || targets.rank() < 2) {
                 continue;
             }
             Tensor logits = Tensor.allocate(DType.FLOAT32, targets);
@@ -41,7 +34,7 @@ class EvalInputsTest {
             for (long i = 0; i < t.count(); i++) {
                 t.setDouble(i, i * 0.5);
             }
-            Tensor w = Tensor.allocate(DType.FLOAT64, shape(c.get("weights")));
+            Tensor w = Tensor.allocate(DType.FLOAT64, Fixtures.shape(c.get("weights")));
             for (long i = 0; i < w.count(); i++) {
                 w.setDouble(i, i);
             }
@@ -136,13 +129,5 @@ class EvalInputsTest {
         public boolean weightsPerAnchor() {
             throw new AssertionError("not asked here");
         }
-    }
-
-    private static Shape shape(JsonNode dims) {
-        long[] d = new long[dims.size()];
-        for (int i = 0; i < d.length; i++) {
-            d[i] = dims.get(i).asLong();
-        }
-        return Shape.of(d);
     }
 }

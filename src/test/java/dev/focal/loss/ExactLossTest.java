@@ -6,11 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.focal.loss.ExactLoss.Context;
 import dev.focal.loss.ExactLoss.Interval;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -29,7 +25,7 @@ class ExactLossTest {
         Context ctx = new Context(ExactLoss.FIRST_DIGITS);
         List<String> failures = new ArrayList<>();
         int checked = 0;
-        for (String[] c : rows("loss/bounds.tsv")) {
+        for (String[] c : Fixtures.tsv("loss/bounds.tsv")) {
             BigDecimal exact = new BigDecimal(c[2]);
             BigDecimal lo;
             BigDecimal hi;
@@ -81,7 +77,7 @@ class ExactLossTest {
         assertEquals(0, e.lo.signum());
         assertEquals(new BigDecimal("1e-28000"), e.hi);
         // At the limit itself, exp(-65536) (mpmath's, in bounds.tsv) is evaluated, not bounded.
-        BigDecimal exact = rows("loss/bounds.tsv").stream().filter(c -> c[0].equals("exp") && c[1].equals("-65536"))
+        BigDecimal exact = Fixtures.tsv("loss/bounds.tsv").stream().filter(c -> c[0].equals("exp") && c[1].equals("-65536"))
                 .map(c -> new BigDecimal(c[2])).findFirst().orElseThrow();
         Interval limit = ctx.expNeg(new BigDecimal("65536"));
         assertTrue(limit.lo.compareTo(exact) <= 0 && limit.hi.compareTo(exact) >= 0
@@ -131,7 +127,7 @@ class ExactLossTest {
     void toFloatRoundsToTheNearestFloatTiesToEven() {
         List<String> failures = new ArrayList<>();
         int checked = 0;
-        for (String[] c : rows("loss/to_float.tsv")) {
+        for (String[] c : Fixtures.tsv("loss/to_float.tsv")) {
             int expected = Integer.parseUnsignedInt(c[1], 16);
             float got = ExactLoss.toFloat(new BigDecimal(c[0]));
             if (Float.floatToRawIntBits(got) != expected) {
@@ -149,7 +145,7 @@ class ExactLossTest {
      */
     @Test
     void thePrecisionDoublesUntilTheLossIsDecided() {
-        for (String[] c : rows("loss/exact_cases.tsv")) {
+        for (String[] c : Fixtures.tsv("loss/exact_cases.tsv")) {
             float x = Float.intBitsToFloat(Integer.parseUnsignedInt(c[0], 16));
             float got = ExactLoss.rounded(x, Double.parseDouble(c[1]), Double.parseDouble(c[4]),
                     Double.parseDouble(c[2]), Double.parseDouble(c[3]), Double.parseDouble(c[5]));
@@ -164,17 +160,5 @@ class ExactLossTest {
         // t = 1.5 at x = 2: q's numerator 1.5 exp(-2) - 0.5 is below 0.
         assertEquals("NaN", Float.toString(ExactLoss.rounded(2, 1.5, 1, 0.5, 0.25, 1)));
         assertNull(new Context(ExactLoss.FIRST_DIGITS).loss(2, 1.5, 1, 0.5, 0.25, 1));
-    }
-
-    private static List<String[]> rows(String resource) {
-        try (InputStream in = ExactLossTest.class.getClassLoader().getResourceAsStream(resource)) {
-            List<String[]> rows = new ArrayList<>();
-            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
-                rows.add(line.split("\t"));
-            }
-            return rows;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -4,12 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -141,8 +135,7 @@ class Float32RoundingTest {
         List<String> failures = new ArrayList<>();
         int decided = 0;
         int undecided = 0;
-        for (String line : lines("loss/closed_form.tsv")) {
-            String[] c = line.split("\t");
+        for (String[] c : Fixtures.tsv("loss/closed_form.tsv")) {
             float x = Float.intBitsToFloat(Integer.parseUnsignedInt(c[0], 16));
             double t = Double.parseDouble(c[1]);
             double gamma = Double.parseDouble(c[2]);
@@ -204,27 +197,13 @@ class Float32RoundingTest {
         return dst;
     }
 
-    private static List<String> lines(String resource) {
-        try (InputStream in = Float32RoundingTest.class.getClassLoader().getResourceAsStream(resource)) {
-            return List.of(new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     private static List<Row> load(String resource) {
         List<Row> rows = new ArrayList<>();
-        try (InputStream in = Float32RoundingTest.class.getClassLoader().getResourceAsStream(resource);
-             BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            for (String line = r.readLine(); line != null; line = r.readLine()) {
-                String[] c = line.split("\t");
-                rows.add(new Row(Float.intBitsToFloat(Integer.parseUnsignedInt(c[0], 16)), Float.parseFloat(c[1]),
-                        Double.parseDouble(c[2]), Double.parseDouble(c[3]), Double.parseDouble(c[4]),
-                        Double.parseDouble(c[5]), Double.parseDouble(c[6]), Integer.parseUnsignedInt(c[7], 16),
-                        Integer.parseInt(c[8])));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (String[] c : Fixtures.tsv(resource)) {
+            rows.add(new Row(Float.intBitsToFloat(Integer.parseUnsignedInt(c[0], 16)), Float.parseFloat(c[1]),
+                    Double.parseDouble(c[2]), Double.parseDouble(c[3]), Double.parseDouble(c[4]),
+                    Double.parseDouble(c[5]), Double.parseDouble(c[6]), Integer.parseUnsignedInt(c[7], 16),
+                    Integer.parseInt(c[8])));
         }
         return rows;
     }

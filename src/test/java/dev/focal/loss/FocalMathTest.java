@@ -149,19 +149,16 @@ class FocalMathTest {
      * multiplied by u instead of divided would miss by more than 2.2 ulps.
      */
     @Test
-    void log1pIsWithinTwoUlpsOfExact() throws IOException {
+    void log1pIsWithinTwoUlpsOfExact() {
         List<String> failures = new ArrayList<>();
         int rows = 0;
-        try (InputStream in = FocalMathTest.class.getClassLoader().getResourceAsStream("loss/log1p_exact.tsv")) {
-            for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
-                String[] c = line.split("\t");
-                double e = Double.parseDouble(c[0]);
-                double ulps = ulps64(FocalMath.log1p(e), new BigDecimal(c[1]));
-                if (ulps > 2) {
-                    failures.add("log1p(" + e + ") = " + FocalMath.log1p(e) + ", exact " + c[1] + ": " + ulps + " ulps");
-                }
-                rows++;
+        for (String[] c : Fixtures.tsv("loss/log1p_exact.tsv")) {
+            double e = Double.parseDouble(c[0]);
+            double ulps = ulps64(FocalMath.log1p(e), new BigDecimal(c[1]));
+            if (ulps > 2) {
+                failures.add("log1p(" + e + ") = " + FocalMath.log1p(e) + ", exact " + c[1] + ": " + ulps + " ulps");
             }
+            rows++;
         }
         assertTrue(rows > 700, "rows: " + rows);
         assertTrue(failures.isEmpty(), String.join("\n", failures));

@@ -5,13 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.focal.FocalException;
 import dev.focal.tensor.DType;
 import dev.focal.tensor.Shape;
 import dev.focal.tensor.Tensor;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -25,11 +22,11 @@ import org.junit.jupiter.api.Test;
 class WeightBroadcastTest {
 
     @Test
-    void shapesAndWeightsAreTorchs() throws IOException {
+    void shapesAndWeightsAreTorchs() {
         int accepted = 0;
-        for (JsonNode c : cases()) {
-            Shape targets = shape(c.get("targets"));
-            Shape weights = shape(c.get("weights"));
+        for (JsonNode c : Fixtures.broadcastCases()) {
+            Shape targets = Fixtures.shape(c.get("targets"));
+            Shape weights = Fixtures.shape(c.get("weights"));
             String where = "targets " + targets + ", weights " + weights;
             if (!c.get("refused").isNull()) {
                 FocalException e = assertThrows(FocalException.class, () -> WeightBroadcast.of(targets, weights, "w.npy"),
@@ -41,7 +38,7 @@ class WeightBroadcastTest {
                 continue;
             }
             WeightBroadcast b = WeightBroadcast.of(targets, weights, "w.npy");
-            assertEquals(shape(c.get("loss")), b.loss(), where);
+            assertEquals(Fixtures.shape(c.get("loss")), b.loss(), where);
             assertEquals(longs(c.get("index")), weightIndex(b), where);
             for (int a = 0; a < targets.rank(); a++) {
                 WeightBroadcast moved = b.moveAxisLast(a);
@@ -61,14 +58,14 @@ class WeightBroadcastTest {
      * (3, 4, 3)) must not be read as one weight per anchor or per element.
      */
     @Test
-    void theEvaluationWeighsEachElementAsTorchBroadcasts() throws IOException {
+    void theEvaluationWeighsEachElementAsTorchBroadcasts() {
         int checked = 0;
-        for (JsonNode c : cases()) {
+        for (JsonNode c : Fixtures.broadcastCases()) {
             if (!c.get("refused").isNull()) {
                 continue;
             }
-            Shape targets = shape(c.get("targets"));
-            Shape weights = shape(c.get("weights"));
+            Shape targets = Fixtures.shape(c.get("targets"));
+            Shape weights = Fixtures.shape(c.get("weights"));
             Tensor w = Tensor.allocate(DType.FLOAT64, weights);
             for (long i = 0; i < w.count(); i++) {
                 w.setDouble(i, i + 1);
@@ -77,7 +74,7 @@ class WeightBroadcastTest {
                 String where = "targets " + targets + ", weights " + weights + ", class axis " + a;
                 List<Long> index = longs(a < 0 ? c.get("index") : c.get("moved").get(Integer.toString(a)));
                 Tensor weighted = lossOf(targets, w, a);
-                Tensor unit = lossOf(shape(c.get("loss")), null, a);
+                Tensor unit = lossOf(Fixtures.shape(c.get("loss")), null, a);
                 assertEquals(index.size(), weighted.count(), where);
                 for (int i = 0; i < index.size(); i++) {
                     double expected = unit.getDouble(i) * (index.get(i) + 1);
@@ -149,20 +146,6 @@ class WeightBroadcastTest {
             out.add(at);
         }
         return out;
-    }
-
-    private static JsonNode cases() throws IOException {
-        try (InputStream in = WeightBroadcastTest.class.getClassLoader().getResourceAsStream("loss/broadcast.json")) {
-            return JsonMapper.builder().build().readTree(in).get("cases");
-        }
-    }
-
-    private static Shape shape(JsonNode dims) {
-        long[] d = new long[dims.size()];
-        for (int i = 0; i < d.length; i++) {
-            d[i] = dims.get(i).asLong();
-        }
-        return Shape.of(d);
     }
 
     private static List<Long> longs(JsonNode values) {
